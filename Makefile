@@ -1,0 +1,42 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
+
+.PHONY: demo test install lint types pytest bench bench-schedule serve clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	DEBUG=1 $(BIN)/cohortkit migrate --noinput
+	DEBUG=1 $(BIN)/cohortkit demo
+	DEBUG=1 $(BIN)/cohortkit runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install
+	$(BIN)/mypy cohortkit
+
+pytest: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint types pytest
+
+bench: bench-schedule
+
+bench-schedule: install
+	$(PY) -m cohortkit.scheduling.solver.bench
+
+clean:
+	rm -rf $(VENV) db.sqlite3* test-db.sqlite3* staticfiles

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template import loader
+
+from cohortkit.accounts.models import Role, User
+from cohortkit.notifications.services import email_queue
+from cohortkit.programs.forms import TimeZoneField
+
+
+class SignupForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    email = forms.EmailField()
+    time_zone = TimeZoneField(help_text="Times everywhere are shown in this zone.")
+    password = forms.CharField(widget=forms.PasswordInput, strip=False)
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email already exists. Log in?")
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        password = data.get("password")
+        if password:
+            candidate = User(email=data.get("email", ""), name=data.get("name", ""))
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True}))
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    time_zone = TimeZoneField(help_text="Times everywhere are shown in this zone.")
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but the email goes through our queue (sent by a task after commit)."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        email_queue(
+            to=to_email,
+            subject=subject,
+            body=body,
+            idempotency_key=f"password-reset:{context['uid']}:{context['token']}",
+        )

@@ -1,0 +1,49 @@
+"""Who may do what in a term: the one place that answers it.
+
+Outsiders (not a member of the term) get 404 so a private page never reveals that it exists;
+members without the right get 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from cohortkit.accounts.models import Membership, Role
+
+
+def term_roles(user: Any, term: Any) -> frozenset[str]:
+    """The roles the user holds in the term (empty for anonymous people and outsiders)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    cache: dict[int, frozenset[str]] = user.__dict__.setdefault("_term_roles_cache", {})
+    if term.pk not in cache:
+        cache[term.pk] = frozenset(
+            Membership.objects.filter(user=user, term=term).values_list("role", flat=True)
+        )
+    return cache[term.pk]
+
+
+def is_organizer(user: Any, term: Any) -> bool:
+    return Role.ORGANIZER in term_roles(user, term)
+
+
+def is_staff_member(user: Any, term: Any) -> bool:
+    """Organizers, reviewers and facilitators: the people who run the term."""
+    return bool(term_roles(user, term) & {Role.ORGANIZER, Role.REVIEWER, Role.FACILITATOR})
+
+
+def can_view_public_page(user: Any, term: Any) -> bool:
+    return bool(term.is_published) or bool(term_roles(user, term))
+
+
+def require_term_role(request: HttpRequest, term: Any, *allowed: str) -> frozenset[str]:
+    """Raise 404 for people outside the term and 403 for members lacking every allowed role."""
+    roles = term_roles(request.user, term)
+    if not roles:
+        raise Http404("No such term")
+    if not roles & set(allowed):
+        raise PermissionDenied("Your role in this term does not allow this page.")
+    return roles

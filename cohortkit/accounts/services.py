@@ -1,0 +1,173 @@
+"""Writes about people: sign-up, their zone, invitations to a role, API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from cohortkit.accounts.models import ApiToken, Invitation, Membership, Role, User
+from cohortkit.common.services import audit_record
+from cohortkit.common.timezones import is_valid_time_zone
+from cohortkit.notifications.services import email_queue
+
+INVITATION_LIFETIME = dt.timedelta(days=14)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def user_signup(*, email: str, name: str, password: str, time_zone: str) -> User:
+    """Create an account; an address already in use is refused (case does not matter)."""
+    email = email.strip().lower()
+    if not is_valid_time_zone(time_zone):
+        raise ValidationError({"time_zone": "Pick a time zone from the list."})
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "An account with this email already exists. Log in?"})
+    try:
+        user = User.objects.create_user(
+            email=email, password=password, name=name.strip(), time_zone=time_zone
+        )
+    except IntegrityError as error:
+        raise ValidationError({"email": "An account with this email already exists."}) from error
+    audit_record(actor=user, action="user.signed_up", target=user)
+    return user
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, name: str, time_zone: str) -> User:
+    if not is_valid_time_zone(time_zone):
+        raise ValidationError({"time_zone": "Pick a time zone from the list."})
+    user.name = name.strip()
+    user.time_zone = time_zone
+    user.save(update_fields=["name", "time_zone"])
+    return user
+
+
+def user_time_zone_set(*, user: Any, time_zone: str) -> None:
+    if not is_valid_time_zone(time_zone):
+        raise ValidationError({"time_zone": "Pick a time zone from the list."})
+    User.objects.filter(pk=user.pk).update(time_zone=time_zone)
+    user.time_zone = time_zone
+
+
+@transaction.atomic
+def membership_grant(*, term: Any, user: User, role: str, actor: Any | None) -> Membership:
+    """Give a person a role in a term; granting a role they already hold changes nothing."""
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role “{role}”."})
+    membership, created = Membership.objects.get_or_create(term=term, user=user, role=role)
+    if created:
+        audit_record(
+            actor=actor, action="membership.granted", target=membership, details={"role": role}
+        )
+    return membership
+
+
+@transaction.atomic
+def invitation_create(*, term: Any, email: str, role: str, invited_by: User) -> Invitation:
+    """Invite an address to a role and email it a link; the link works once, for 14 days.
+
+    Inviting the same address to the same role again while an invitation is pending sends
+    nothing new and returns the pending one.
+    """
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role “{role}”."})
+    now = timezone.now()
+    pending = Invitation.objects.filter(
+        term=term, email__iexact=email, role=role, accepted_at__isnull=True, expires_at__gt=now
+    ).first()
+    if pending is not None:
+        return pending
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        term=term,
+        email=email,
+        role=role,
+        token_hash=_digest(token),
+        invited_by=invited_by,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    link = settings.SITE_URL + reverse("accounts:invitation_accept", args=[token])
+    email_queue(
+        to=email,
+        subject=f"You are invited to {term} as {Role(role).label.lower()}",
+        body=(
+            f"{invited_by.name or invited_by.email} invites you to join {term} as "
+            f"{Role(role).label.lower()}.\n\nAccept the invitation (valid for 14 days): {link}\n\n"
+            "Sign in or create an account with this email address first."
+        ),
+        idempotency_key=f"invitation:{invitation.pk}",
+    )
+    audit_record(
+        actor=invited_by, action="invitation.created", target=invitation, details={"role": role}
+    )
+    return invitation
+
+
+def invitation_find(*, token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("term", "term__program")
+        .filter(token_hash=_digest(token))
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """Turn a pending invitation into a membership for the signed-in person it was sent to."""
+    invitation = Invitation.objects.select_for_update().filter(token_hash=_digest(token)).first()
+    if invitation is None:
+        raise ValidationError("This invitation link is not valid.")
+    if invitation.accepted_at is not None:
+        if invitation.accepted_by_id == user.pk:
+            return Membership.objects.get(term=invitation.term, user=user, role=invitation.role)
+        raise ValidationError("This invitation has already been used.")
+    if invitation.expires_at <= timezone.now():
+        raise ValidationError("This invitation has expired. Ask the organizer for a new one.")
+    if invitation.email.lower() != user.email.lower():
+        raise ValidationError(
+            f"This invitation was sent to {invitation.email}; you are signed in as {user.email}."
+        )
+    membership = membership_grant(
+        term=invitation.term, user=user, role=invitation.role, actor=invitation.invited_by
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_record(actor=user, action="invitation.accepted", target=invitation)
+    return membership
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str = "") -> str:
+    """Create an API token and return it; only its hash is kept, so it is shown this once."""
+    token = "ck_" + secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, name=name, token_hash=_digest(token), prefix=token[:10])
+    audit_record(actor=user, action="api_token.created", target=user)
+    return token
+
+
+def api_token_authenticate(*, token: str) -> User | None:
+    """The active user behind a token, or None; marks the token as used."""
+    if not token:
+        return None
+    found = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=_digest(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if found is None:
+        return None
+    ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+    return found.user

@@ -1,0 +1,100 @@
+"""Time zone helpers: every instant is stored in UTC and shown in the viewer's zone with its offset.
+
+Recurring wall-clock times are stored as a time plus an IANA zone and turned into instants only for
+a concrete date, so a daylight-saving change inside a term lands on the right week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+UTC = dt.UTC
+
+# "Anywhere on Earth": a deadline on date D closes when D has ended everywhere, i.e. at the end of
+# D in UTC-12. The IANA name for UTC-12 is Etc/GMT+12 (POSIX signs are inverted).
+ANYWHERE_ON_EARTH = "Etc/GMT+12"
+
+
+@cache
+def all_time_zones() -> tuple[str, ...]:
+    """IANA zone names a person may choose, sorted, without the legacy aliases."""
+    names = {
+        name
+        for name in available_timezones()
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
+    }
+    names.add("UTC")
+    return tuple(sorted(names))
+
+
+def is_valid_time_zone(name: str) -> bool:
+    if not name or name != name.strip():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def time_zone_label(name: str) -> str:
+    """How a zone is named to a person: AoE gets its common name."""
+    if name == ANYWHERE_ON_EARTH:
+        return "Anywhere on Earth (UTC−12)"
+    return name.replace("_", " ")
+
+
+def format_offset(moment: dt.datetime) -> str:
+    """``UTC+05:30`` / ``UTC−07:00`` (with a real minus sign) for an aware datetime."""
+    offset = moment.utcoffset() or dt.timedelta(0)
+    total_minutes = int(offset.total_seconds() // 60)
+    sign = "+" if total_minutes >= 0 else "−"
+    hours, minutes = divmod(abs(total_minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+def localize(instant: dt.datetime, zone_name: str) -> dt.datetime:
+    if instant.tzinfo is None:
+        raise ValueError("naive datetimes are not instants; attach a zone first")
+    return instant.astimezone(ZoneInfo(zone_name))
+
+
+def format_instant(instant: dt.datetime, zone_name: str) -> str:
+    """``Wed, 21 Sep 2022, 17:00 UTC−07:00``: the instant in the zone, offset always shown."""
+    local = localize(instant, zone_name)
+    return f"{local:%a, %d %b %Y, %H:%M} {format_offset(local)}"
+
+
+def end_of_day(date: dt.date, zone_name: str) -> dt.datetime:
+    """The instant date ends in the zone (midnight that follows it), in UTC."""
+    next_midnight = dt.datetime.combine(date + dt.timedelta(days=1), dt.time(0, 0))
+    return next_midnight.replace(tzinfo=ZoneInfo(zone_name)).astimezone(UTC)
+
+
+def wall_clock_to_instant(date: dt.date, time: dt.time, zone_name: str) -> dt.datetime:
+    """A wall-clock time on a date in a zone, as a UTC instant.
+
+    In the hour a clock skips, the time is read with the offset from before the change (fold=0),
+    which moves it forward, as a person's phone would.
+    """
+    local = dt.datetime.combine(date, time).replace(tzinfo=ZoneInfo(zone_name))
+    return local.astimezone(UTC)
+
+
+def humanize_duration(delta: dt.timedelta) -> str:
+    """``9 days, 4 hours`` / ``3 hours, 12 minutes`` / ``45 seconds``: for countdowns."""
+    seconds = int(delta.total_seconds())
+    if seconds <= 0:
+        return "0 seconds"
+    days, remainder = divmod(seconds, 86400)
+    hours, remainder = divmod(remainder, 3600)
+    minutes, seconds = divmod(remainder, 60)
+    parts = [(days, "day"), (hours, "hour"), (minutes, "minute"), (seconds, "second")]
+    shown = [(value, unit) for value, unit in parts if value][:2]
+    return ", ".join(f"{value} {unit}{'' if value == 1 else 's'}" for value, unit in shown)

@@ -1,0 +1,141 @@
+"""Program pages for the public and the organizer's term settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cohortkit.accounts import rules
+from cohortkit.accounts.models import Role
+from cohortkit.accounts.services import user_time_zone_set
+from cohortkit.common.middleware import TIME_ZONE_COOKIE
+from cohortkit.programs import selectors, services
+from cohortkit.programs.forms import TermSettingsForm, TimeZonePickForm
+from cohortkit.programs.models import Term
+
+
+def _public_term(request: HttpRequest, slug: str) -> Term:
+    term = selectors.term_get(slug=slug)
+    if not rules.can_view_public_page(request.user, term):
+        raise Http404("No such term")
+    return term
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    terms = list(selectors.terms_published())
+    now = timezone.now()
+    return render(
+        request,
+        "programs/home.html",
+        {
+            "open_terms": [term for term in terms if term.participant_deadline > now],
+            "other_terms": [term for term in terms if term.participant_deadline <= now],
+        },
+    )
+
+
+def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    term = _public_term(request, slug)
+    tracks = list(term.tracks.all())
+    curriculum = selectors.term_curriculum(term)
+    commitment = selectors.term_weekly_commitment(term, curriculum, tracks)
+    now = timezone.now()
+    return render(
+        request,
+        "programs/term_detail.html",
+        {
+            "term": term,
+            "program": term.program,
+            "tracks": tracks,
+            "curriculum": curriculum,
+            "commitment": commitment,
+            "commitment_total": selectors.term_weekly_total(commitment),
+            "key_dates": selectors.term_key_dates(term),
+            "participant_open": services.term_applications_open(
+                term=term, kind="participant", now=now
+            ),
+            "facilitator_open": services.term_applications_open(
+                term=term, kind="facilitator", now=now
+            ),
+            "is_organizer": rules.is_organizer(request.user, term),
+        },
+    )
+
+
+def apply(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    """Where the program page's apply buttons lead; the deadline is checked here, on the server."""
+    term = _public_term(request, slug)
+    if kind not in services.APPLICATION_KINDS:
+        raise Http404("No such application")
+    deadline = services.term_application_deadline(term=term, kind=kind)
+    is_open = services.term_applications_open(term=term, kind=kind)
+    if is_open and not request.user.is_authenticated:
+        login_url = reverse("accounts:signup")
+        return redirect(f"{login_url}?next={request.path}")
+    return render(
+        request,
+        "programs/apply.html",
+        {"term": term, "kind": kind, "deadline": deadline, "is_open": is_open},
+        status=200 if is_open else 403,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def term_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    term = selectors.term_get(slug=slug)
+    rules.require_term_role(request, term, Role.ORGANIZER)
+    if request.method == "POST":
+        form = TermSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.term_settings_update(
+                    term=term, actor=request.user, values=form.term_values()
+                )
+            except ValidationError as error:
+                # The form checks every rule first; this only catches a rule it does not know.
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, "Term settings saved.")
+                return redirect("programs:term_settings", slug=term.slug)
+        status = 400
+    else:
+        form = TermSettingsForm(initial=TermSettingsForm.initial_for(term))
+        status = 200
+    return render(
+        request, "programs/term_settings.html", {"term": term, "form": form}, status=status
+    )
+
+
+@require_POST
+def time_zone_pick(request: HttpRequest) -> HttpResponse:
+    """Remember the zone a visitor wants times in (and make it a signed-in person's own zone)."""
+    form = TimeZonePickForm(request.POST)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("programs:home")
+    if not form.is_valid():
+        messages.error(request, "Pick a time zone from the list.")
+        return HttpResponseRedirect(next_url)
+    zone_name = form.cleaned_data["tz"]
+    if request.user.is_authenticated:
+        user_time_zone_set(user=request.user, time_zone=zone_name)
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        TIME_ZONE_COOKIE,
+        zone_name,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response

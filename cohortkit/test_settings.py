@@ -1,0 +1,24 @@
+"""Settings for the test suite: the real settings with fast hashing, immediate tasks, local mail.
+
+The database is whatever the environment says (SQLite file by default, PostgreSQL through
+``DATABASE_URL``), so the same suite runs on both.
+"""
+
+import os
+
+os.environ.setdefault(
+    "SECRET_KEY", "test-only-secret-key-with-enough-length-and-entropy-1234567890"
+)
+os.environ.setdefault("HTTPS", "0")
+
+from cohortkit.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
