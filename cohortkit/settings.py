@@ -123,7 +123,6 @@ _SQLITE_DATABASE: dict[str, Any] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     },
-    "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", str(BASE_DIR / "test-db.sqlite3"))},
 }
 DATABASES: dict[str, Any]
 if os.environ.get("DATABASE_URL"):

@@ -22,3 +22,12 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file per test process, so parallel runs (two checkouts, two terminals) never share one.
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.environ.get("SQLITE_TEST_PATH")
+        or os.path.join(tempfile.gettempdir(), f"cohortkit-test-{os.getpid()}.sqlite3")
+    }

@@ -1,0 +1,124 @@
+"""The permission matrix: every URL name × every role gets exactly the answer it should.
+
+Outsiders (anonymous people asked to log in, applicants and organizers of another term) never
+learn that a private page exists: 404 (or the login redirect for anonymous people). Members of the
+term without the right get 403. When a new URL is added, this test fails until the URL has a row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import ROLES
+
+pytestmark = pytest.mark.django_db
+
+OK, LOGIN, NOT_FOUND, FORBIDDEN, CLOSED = 200, 302, 404, 403, "closed"
+
+PUBLIC = dict.fromkeys(ROLES, OK)
+
+
+def everyone_but_anonymous(answer: Any, anonymous: Any = LOGIN) -> dict[str, Any]:
+    return {role: (anonymous if role == "anonymous" else answer) for role in ROLES}
+
+
+ORGANIZER_ONLY = {
+    "anonymous": LOGIN,
+    "applicant": NOT_FOUND,
+    "participant": FORBIDDEN,
+    "facilitator_other_section": FORBIDDEN,
+    "facilitator": FORBIDDEN,
+    "reviewer": FORBIDDEN,
+    "organizer_other_term": NOT_FOUND,
+    "organizer": OK,
+}
+
+# url name → (how to build its arguments from the fixtures, the expected answer per role).
+MATRIX: dict[str, tuple[Any, dict[str, Any]]] = {
+    "programs:home": (lambda term: [], PUBLIC),
+    "programs:term_detail": (lambda term: [term.slug], PUBLIC),
+    # The term in the fixtures is past its deadline: the apply page says so, to everyone, as 403.
+    "programs:apply": (lambda term: [term.slug, "participant"], dict.fromkeys(ROLES, FORBIDDEN)),
+    "programs:term_settings": (lambda term: [term.slug], ORGANIZER_ONLY),
+    "accounts:term_invitations": (lambda term: [term.slug], ORGANIZER_ONLY),
+    "accounts:signup": (lambda term: [], everyone_but_anonymous(LOGIN, anonymous=OK)),
+    "accounts:login": (lambda term: [], PUBLIC),
+    "accounts:profile": (lambda term: [], everyone_but_anonymous(OK)),
+    "accounts:password_reset": (lambda term: [], PUBLIC),
+    "accounts:password_reset_done": (lambda term: [], PUBLIC),
+    "accounts:password_reset_complete": (lambda term: [], PUBLIC),
+    # An unknown token is 404 for everyone; a real one is tested in test_invitations.
+    "accounts:invitation_accept": (lambda term: ["not-a-token"], dict.fromkeys(ROLES, NOT_FOUND)),
+    "accounts:password_reset_confirm": (lambda term: ["MQ", "bad-token"], PUBLIC),
+}
+
+# Views that only take POST (GET is refused with 405 for everyone) or are not pages.
+NOT_GET_PAGES = {"programs:time_zone_pick", "accounts:logout"}
+
+
+def _url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in {"admin", "api"}:
+                continue  # the admin has Django's own staff checks; the API has its own matrix
+            prefix = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _url_names(pattern, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_has_a_row_in_the_matrix():
+    missing = _url_names() - set(MATRIX) - NOT_GET_PAGES
+    assert not missing, f"add these URL names to the permission matrix: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_permission_matrix(url_name, role, term, client_as):
+    build_args, expected = MATRIX[url_name]
+    url = reverse(url_name, args=build_args(term))
+
+    response = client_as(role).get(url)
+
+    assert response.status_code == expected[role], f"{role} on {url_name}: {response.status_code}"
+    if expected[role] == LOGIN and role == "anonymous":
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("url_name", sorted(NOT_GET_PAGES))
+def test_post_only_urls_refuse_get(url_name, client_as):
+    response = client_as("organizer").get(reverse(url_name))
+
+    assert response.status_code == 405
+
+
+API_ORGANIZER_ONLY = {
+    "applicant": NOT_FOUND,
+    "participant": FORBIDDEN,
+    "facilitator_other_section": FORBIDDEN,
+    "facilitator": FORBIDDEN,
+    "reviewer": FORBIDDEN,
+    "organizer_other_term": NOT_FOUND,
+    "organizer": OK,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_term_detail_matrix(role, term, people, client):
+    from cohortkit.accounts.services import api_token_create
+
+    headers = {}
+    if role != "anonymous":
+        headers["Authorization"] = f"Bearer {api_token_create(user=people[role])}"
+
+    response = client.get(f"/api/v1/terms/{term.slug}", headers=headers)
+
+    expected = 401 if role == "anonymous" else API_ORGANIZER_ONLY[role]
+    assert response.status_code == expected
+    if expected == OK:
+        assert response.json()["slug"] == term.slug
