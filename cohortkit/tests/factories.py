@@ -10,7 +10,7 @@ from cohortkit.accounts.models import Membership, Role, User
 from cohortkit.programs.models import Lecture, Program, Reading, Term, Track, Week
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -26,7 +26,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class ProgramFactory(factory.django.DjangoModelFactory):
+class ProgramFactory(factory.django.DjangoModelFactory[Program]):
     class Meta:
         model = Program
         django_get_or_create = ("slug",)
@@ -37,7 +37,7 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     prerequisites = ["Deep learning", "Linear algebra or introductory statistics"]
 
 
-class TermFactory(factory.django.DjangoModelFactory):
+class TermFactory(factory.django.DjangoModelFactory[Term]):
     """A Fall-2022-shaped term: 8 weeks, deadlines a week before the start, $1000 stipend."""
 
     class Meta:
@@ -56,7 +56,7 @@ class TermFactory(factory.django.DjangoModelFactory):
     facilitator_rate_cents = 3_000
 
 
-class TrackFactory(factory.django.DjangoModelFactory):
+class TrackFactory(factory.django.DjangoModelFactory[Track]):
     class Meta:
         model = Track
 
@@ -65,7 +65,7 @@ class TrackFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Track {n}")
 
 
-class WeekFactory(factory.django.DjangoModelFactory):
+class WeekFactory(factory.django.DjangoModelFactory[Week]):
     class Meta:
         model = Week
 
@@ -74,7 +74,7 @@ class WeekFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Week title {n}")
 
 
-class LectureFactory(factory.django.DjangoModelFactory):
+class LectureFactory(factory.django.DjangoModelFactory[Lecture]):
     class Meta:
         model = Lecture
 
@@ -83,7 +83,7 @@ class LectureFactory(factory.django.DjangoModelFactory):
     minutes = 25
 
 
-class ReadingFactory(factory.django.DjangoModelFactory):
+class ReadingFactory(factory.django.DjangoModelFactory[Reading]):
     class Meta:
         model = Reading
 
@@ -93,7 +93,7 @@ class ReadingFactory(factory.django.DjangoModelFactory):
     minutes = 40
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
