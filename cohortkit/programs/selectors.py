@@ -109,7 +109,7 @@ class TimeRange:
 
 
 def _hours(minutes: int) -> str:
-    half_hours = max(1, round(minutes / 30)) if minutes else 0
+    half_hours = max(1, (minutes + 15) // 30) if minutes else 0  # nearest half hour, halves up
     hours = half_hours / 2
     return f"{hours:g}"
 

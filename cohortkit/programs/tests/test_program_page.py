@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from cohortkit.tests.factories import LectureFactory, TrackFactory, WeekFactory
+from cohortkit.tests.factories import LectureFactory, ReadingFactory, TrackFactory, WeekFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +48,36 @@ def test_deadline_still_open_before_and_closed_at_the_instant(term):
         term=term, kind="participant", now=deadline - dt.timedelta(seconds=1)
     )
     assert not term_applications_open(term=term, kind="participant", now=deadline)
+
+
+def _build_curriculum(term, weeks: int) -> None:
+    intro = TrackFactory(term=term, slug="intro", name="Introductory")
+    advanced = TrackFactory(term=term, slug="advanced", name="Advanced")
+    for number in range(1, weeks + 1):
+        week = WeekFactory(term=term, number=number)
+        for _ in range(3):
+            LectureFactory(week=week).tracks.set([intro, advanced])
+            ReadingFactory(week=week).tracks.set([advanced])
+
+
+@pytest.mark.parametrize("weeks", [1, 8])
+def test_program_page_query_count_does_not_grow_with_the_curriculum(
+    client, term, weeks, django_assert_max_num_queries
+):
+    _build_curriculum(term, weeks)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("programs:term_detail", args=[term.slug]))
+
+    assert response.content.decode().count('class="week"') == weeks
+
+
+def test_weekly_commitment_is_the_range_over_tracks_and_weeks(client, term):
+    _build_curriculum(term, 2)
+
+    html = client.get(reverse("programs:term_detail", args=[term.slug])).content.decode()
+
+    # Lectures: 3 × 25 min = 75 min → 1.5 h for both tracks; readings: 0 (intro) to 2 h (advanced).
+    assert "<span>Lectures</span><strong>1.5 h</strong>" in html
+    assert "<span>Readings</span><strong>2 h</strong>" in html
+    assert "<span>Discussion section</span><strong>1 h</strong>" in html
