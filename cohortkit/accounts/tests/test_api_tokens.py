@@ -39,3 +39,27 @@ def test_openapi_document_describes_the_routes(client, db):
         "BearerAuth" in str(document["components"]["securitySchemes"])
         or document["components"]["securitySchemes"]
     )
+
+
+def test_role_grant_makes_the_first_organizer_and_is_idempotent(term, capsys):
+    from cohortkit.accounts.models import Membership
+    from cohortkit.tests.factories import UserFactory
+
+    UserFactory(email="lead@example.org")
+
+    call_command(
+        "role", "grant", "--term", term.slug, "--email", "Lead@example.org", "--role", "organizer"
+    )
+    call_command(
+        "role", "grant", "--term", term.slug, "--email", "lead@example.org", "--role", "organizer"
+    )
+
+    assert "lead@example.org is organizer in" in capsys.readouterr().out
+    assert Membership.objects.filter(user__email="lead@example.org", role="organizer").count() == 1
+
+
+def test_role_grant_names_the_bad_argument(term):
+    with pytest.raises(CommandError, match="--term: no term with the slug 'nope'"):
+        call_command(
+            "role", "grant", "--term", "nope", "--email", "x@example.org", "--role", "organizer"
+        )
