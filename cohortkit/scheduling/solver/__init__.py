@@ -1,0 +1,1 @@
+"""Section scheduling solver: a pure library with no Django import."""

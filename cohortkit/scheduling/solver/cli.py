@@ -1,0 +1,133 @@
+"""Command line: ``python -m cohortkit.scheduling.solver solve|check|generate``.
+
+``solve INSTANCE -o SOLUTION [--time-limit SECONDS]`` exits 0 with the solution written, or 2 with
+one line on stderr naming the bad field (and nothing written) when the instance is invalid.
+``check INSTANCE SOLUTION`` exits 0 when the solution obeys every hard rule and 1 listing every
+violation. ``generate PARTICIPANTS -o INSTANCE`` writes a seeded instance with a planted optimum.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from cohortkit.scheduling.solver.generate import generate_instance
+from cohortkit.scheduling.solver.instance_io import (
+    InstanceError,
+    SolutionFormatError,
+    instance_to_json,
+    load_instance,
+    load_solution,
+    solution_to_json,
+)
+from cohortkit.scheduling.solver.model import Progress
+from cohortkit.scheduling.solver.solve import solve
+from cohortkit.scheduling.solver.validate import validate_solution
+
+EXIT_OK = 0
+EXIT_VIOLATIONS = 1
+EXIT_INVALID_INPUT = 2
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` atomically, so a crash never leaves half a file behind."""
+    directory = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, indent=1)
+            stream.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m cohortkit.scheduling.solver",
+        description="Form discussion sections from participants and facilitators.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    solve_command = commands.add_parser("solve", help="solve an instance")
+    solve_command.add_argument("instance", type=Path)
+    solve_command.add_argument("-o", "--output", type=Path, required=True)
+    solve_command.add_argument("--time-limit", type=float, default=30.0, metavar="SECONDS")
+    solve_command.add_argument("--seed", type=int, default=0)
+    solve_command.add_argument(
+        "--progress", action="store_true", help="print progress lines on stderr"
+    )
+
+    check_command = commands.add_parser("check", help="check a solution against every hard rule")
+    check_command.add_argument("instance", type=Path)
+    check_command.add_argument("solution", type=Path)
+
+    generate_command = commands.add_parser(
+        "generate", help="write a seeded instance with a planted optimum"
+    )
+    generate_command.add_argument("participants", type=int)
+    generate_command.add_argument("-o", "--output", type=Path, required=True)
+    generate_command.add_argument("--seed", type=int, default=0)
+    generate_command.add_argument("--wrap", action="store_true")
+    return parser
+
+
+def _print_progress(progress: Progress) -> None:
+    print(
+        f"{progress.elapsed_seconds:7.2f}s placed {progress.placed} bound {progress.bound} "
+        f"({progress.phase})",
+        file=sys.stderr,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the process exit status."""
+    arguments = _parser().parse_args(argv)
+    if arguments.command == "solve":
+        if arguments.time_limit <= 0:
+            print("--time-limit: must be positive", file=sys.stderr)
+            return EXIT_INVALID_INPUT
+        try:
+            instance = load_instance(arguments.instance)
+        except InstanceError as problem:
+            print(str(problem), file=sys.stderr)
+            return EXIT_INVALID_INPUT
+        solution = solve(
+            instance,
+            time_limit=arguments.time_limit,
+            seed=arguments.seed,
+            progress=_print_progress if arguments.progress else None,
+        )
+        _write_json(arguments.output, solution_to_json(solution))
+        return EXIT_OK
+
+    if arguments.command == "check":
+        try:
+            instance = load_instance(arguments.instance)
+            solution = load_solution(arguments.solution)
+        except (InstanceError, SolutionFormatError) as problem:
+            print(str(problem), file=sys.stderr)
+            return EXIT_INVALID_INPUT
+        violations = validate_solution(instance, solution)
+        if violations:
+            for violation in violations:
+                print(violation)
+            print(f"{len(violations)} violations", file=sys.stderr)
+            return EXIT_VIOLATIONS
+        print(
+            f"valid: {sum(len(s.participants) for s in solution.sections)} placed in "
+            f"{len(solution.sections)} sections, objective {solution.objective}, "
+            f"bound {solution.bound}"
+        )
+        return EXIT_OK
+
+    generated = generate_instance(arguments.participants, seed=arguments.seed, wrap=arguments.wrap)
+    _write_json(arguments.output, instance_to_json(generated.instance))
+    print(f"planted optimum {generated.optimum}")
+    return EXIT_OK

@@ -1,0 +1,284 @@
+"""Large-neighbourhood search over a plan, with CP-SAT solving each neighbourhood exactly.
+
+A neighbourhood is a set of kinds (one track, a few windows of start times, usually around the
+times a still-unplaced person could meet) together with every facilitator who could lead them.
+All sections of those kinds are released and everyone in them is free again, along with the
+unplaced people who could join them; CP-SAT then rebuilds that part optimally while the rest of the
+plan stays. Each step is small, so it takes the same time at 1,000 people as at 10,000, and it
+never makes the plan worse because the current plan is given as a hint.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+
+from cohortkit.scheduling.solver.availability import conflicting_starts_mask
+from cohortkit.scheduling.solver.cpsat import Group, SubHint, SubProblem, solve_subproblem
+from cohortkit.scheduling.solver.plan import Plan, kind_types
+from cohortkit.scheduling.solver.prepare import Problem
+
+
+class Schedule:
+    """A mutable plan with the indexes that let a neighbourhood be built and applied quickly."""
+
+    def __init__(self, problem: Problem, plan: Plan) -> None:
+        self.problem = problem
+        self.leaders: list[list[int]] = [[] for _ in problem.kinds]
+        self.sections_of: list[list[int]] = [[] for _ in problem.facilitator_kinds]
+        self.kind_joins: list[dict[int, int]] = [{} for _ in problem.kinds]
+        self.type_joins: list[dict[int, int]] = [{} for _ in problem.types]
+        self.locked_joins: dict[tuple[int, int], int] = dict(plan.locked_joins)
+        self.placed = [0] * len(problem.types)
+        for facilitator, kind in plan.opened:
+            self.leaders[kind].append(facilitator)
+            self.sections_of[facilitator].append(kind)
+        for (person_type, kind), count in plan.joins.items():
+            self.kind_joins[kind][person_type] = count
+            self.type_joins[person_type][kind] = count
+            self.placed[person_type] += count
+        for (person_type, _), count in plan.locked_joins.items():
+            self.placed[person_type] += count
+        self.value = plan.objective(problem)
+        self.locked_left = list(problem.locked_room)
+        for (_, locked), count in plan.locked_joins.items():
+            self.locked_left[locked] -= count
+
+    def to_plan(self) -> Plan:
+        """The current plan."""
+        return Plan(
+            opened=[
+                (facilitator, kind)
+                for facilitator, kinds in enumerate(self.sections_of)
+                for kind in kinds
+            ],
+            joins={
+                (person_type, kind): count
+                for person_type, joins in enumerate(self.type_joins)
+                for kind, count in joins.items()
+            },
+            locked_joins=dict(self.locked_joins),
+        )
+
+    def waiting(self, person_type: int) -> int:
+        """How many people of ``person_type`` are not placed yet."""
+        return self.problem.types[person_type].count - self.placed[person_type]
+
+
+class NeighbourhoodSearch:
+    """Improves a :class:`Schedule` step by step until a deadline or the bound is reached."""
+
+    def __init__(self, problem: Problem, schedule: Schedule, *, seed: int) -> None:
+        self.problem = problem
+        self.schedule = schedule
+        self.random = random.Random(seed)
+        self.seed = seed
+        self.types_of_kind = kind_types(problem)
+        week = problem.instance.slots_per_week
+        self.kinds_at_start: list[list[int]] = [[] for _ in range(week)]
+        for index, kind in enumerate(problem.kinds):
+            self.kinds_at_start[kind.start].append(index)
+        # Half-width of the windows of start times, in slots; adapted to how hard steps are.
+        self.window = 2
+        self.step_seconds = 1.0
+        self.steps = 0
+        self.improvements = 0
+
+    def run(
+        self,
+        *,
+        deadline: float,
+        bound: int,
+        on_improvement: Callable[[int], None] | None = None,
+    ) -> None:
+        """Search until ``deadline`` (a ``time.monotonic`` value) or until the bound is reached."""
+        while self.schedule.value < bound:
+            left = deadline - time.monotonic()
+            if left < 0.05:
+                return
+            before = self.schedule.value
+            self.step(min(self.step_seconds, left))
+            if self.schedule.value > before and on_improvement is not None:
+                on_improvement(self.schedule.value)
+
+    def _pick_kinds(self) -> set[int]:
+        problem = self.problem
+        waiting = [
+            index
+            for index in range(len(problem.types))
+            if self.schedule.waiting(index) > 0 and problem.types[index].kinds
+        ]
+        if waiting and self.random.random() < 0.85:
+            seed_kinds = problem.types[self.random.choice(waiting)].kinds
+        else:
+            seed_kinds = problem.types[self.random.randrange(len(problem.types))].kinds or (0,)
+        centers = self.random.sample(seed_kinds, min(len(seed_kinds), self.random.randint(1, 3)))
+        track = problem.kinds[centers[0]].track
+        any_track = self.random.random() < 0.15
+        week = problem.instance.slots_per_week
+        chosen: set[int] = set()
+        for center in centers:
+            middle = problem.kinds[center].start
+            for offset in range(-self.window, self.window + 1):
+                for kind in self.kinds_at_start[(middle + offset) % week]:
+                    if any_track or problem.kinds[kind].track == track:
+                        chosen.add(kind)
+        return chosen
+
+    def step(self, time_limit: float) -> None:
+        """Rebuild one neighbourhood optimally (or as well as ``time_limit`` allows)."""
+        problem = self.problem
+        schedule = self.schedule
+        instance = problem.instance
+        week, meeting = instance.slots_per_week, instance.meeting_slots
+        kinds = self._pick_kinds()
+        facilitators = {
+            facilitator for kind in kinds for facilitator in problem.kind_facilitators[kind]
+        }
+
+        options: dict[int, list[int]] = {}
+        sections_left: dict[int, int] = {}
+        hint_opened: set[tuple[int, int]] = set()
+        for facilitator in facilitators:
+            blocked = 0
+            kept = 0
+            for kind in schedule.sections_of[facilitator]:
+                if kind in kinds:
+                    hint_opened.add((facilitator, kind))
+                else:
+                    kept += 1
+                    blocked |= conflicting_starts_mask(problem.kinds[kind].start, week, meeting)
+            sections_left[facilitator] = problem.facilitator_capacity[facilitator] - kept
+            options[facilitator] = [
+                kind
+                for kind in problem.facilitator_kinds[facilitator]
+                if kind in kinds and not blocked >> problem.kinds[kind].start & 1
+            ]
+
+        released: dict[int, int] = {}
+        for kind in kinds:
+            for person_type, count in schedule.kind_joins[kind].items():
+                released[person_type] = released.get(person_type, 0) + count
+        released_value = sum(
+            problem.types[person_type].priority * count for person_type, count in released.items()
+        )
+        candidates = set(released)
+        for kind in kinds:
+            for person_type in self.types_of_kind[kind]:
+                if schedule.waiting(person_type) > 0:
+                    candidates.add(person_type)
+
+        groups_by_key: dict[tuple[object, ...], Group] = {}
+        for person_type in candidates:
+            details = problem.types[person_type]
+            free = schedule.waiting(person_type) + released.get(person_type, 0)
+            here = tuple(kind for kind in details.kinds if kind in kinds)
+            locked = tuple(index for index in details.locked if schedule.locked_left[index] > 0)
+            key = (details.priority, here, locked)
+            group = groups_by_key.get(key)
+            if group is None:
+                group = Group(priority=details.priority, kinds=here, locked=locked, free=0)
+                groups_by_key[key] = group
+            group.free += free
+            group.members.append((person_type, free))
+        groups = list(groups_by_key.values())
+
+        hint_joins: dict[tuple[int, int], int] = {}
+        for index, group in enumerate(groups):
+            for person_type, _ in group.members:
+                for kind, count in schedule.type_joins[person_type].items():
+                    if kind in kinds:
+                        hint_joins[(index, kind)] = hint_joins.get((index, kind), 0) + count
+
+        sub = SubProblem(
+            options=options,
+            sections_left=sections_left,
+            groups=groups,
+            locked_room={
+                index: room for index, room in enumerate(schedule.locked_left) if room > 0
+            },
+        )
+        started = time.monotonic()
+        result = solve_subproblem(
+            problem,
+            sub,
+            hint=SubHint(opened=hint_opened, joins=hint_joins, locked_joins={}),
+            time_limit=time_limit,
+            seed=self.seed + self.steps,
+        )
+        spent = time.monotonic() - started
+        self.steps += 1
+        if result is not None and result.optimal and spent < 0.25 * time_limit:
+            self.window = min(self.window + 1, 24)
+        elif result is None or not result.optimal:
+            self.window = max(self.window - 1, 0)
+        if result is None or result.value < released_value:
+            return
+        if result.value > released_value:
+            self.improvements += 1
+        self._apply(kinds, facilitators, groups, result.opened, result.joins, result.locked_joins)
+
+    def _apply(
+        self,
+        kinds: set[int],
+        facilitators: set[int],
+        groups: list[Group],
+        opened: list[tuple[int, int]],
+        joins: dict[tuple[int, int], int],
+        locked_joins: dict[tuple[int, int], int],
+    ) -> None:
+        problem = self.problem
+        schedule = self.schedule
+        for facilitator in facilitators:
+            schedule.sections_of[facilitator] = [
+                kind for kind in schedule.sections_of[facilitator] if kind not in kinds
+            ]
+        for kind in kinds:
+            schedule.leaders[kind] = []
+            for person_type, count in schedule.kind_joins[kind].items():
+                del schedule.type_joins[person_type][kind]
+                schedule.placed[person_type] -= count
+                schedule.value -= problem.types[person_type].priority * count
+            schedule.kind_joins[kind] = {}
+        for facilitator, kind in opened:
+            schedule.leaders[kind].append(facilitator)
+            schedule.sections_of[facilitator].append(kind)
+
+        # Hand each group's head counts back to the participant types it merged.
+        room = {
+            (index, person_type): free
+            for index, group in enumerate(groups)
+            for person_type, free in group.members
+        }
+        for (index, kind), count in sorted(joins.items()):
+            for person_type, _ in groups[index].members:
+                taken = min(count, room[(index, person_type)])
+                if not taken:
+                    continue
+                room[(index, person_type)] -= taken
+                count -= taken
+                schedule.kind_joins[kind][person_type] = (
+                    schedule.kind_joins[kind].get(person_type, 0) + taken
+                )
+                schedule.type_joins[person_type][kind] = (
+                    schedule.type_joins[person_type].get(kind, 0) + taken
+                )
+                schedule.placed[person_type] += taken
+                schedule.value += problem.types[person_type].priority * taken
+                if count == 0:
+                    break
+        for (index, locked), count in sorted(locked_joins.items()):
+            for person_type, _ in groups[index].members:
+                taken = min(count, room[(index, person_type)])
+                if not taken:
+                    continue
+                room[(index, person_type)] -= taken
+                count -= taken
+                key = (person_type, locked)
+                schedule.locked_joins[key] = schedule.locked_joins.get(key, 0) + taken
+                schedule.locked_left[locked] -= taken
+                schedule.placed[person_type] += taken
+                schedule.value += problem.types[person_type].priority * taken
+                if count == 0:
+                    break
