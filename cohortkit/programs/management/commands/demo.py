@@ -1,0 +1,55 @@
+"""``cohortkit demo``: load the demo program, terms and accounts; again, it changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cohortkit.programs.demo import DEMO_PASSWORD, demo_load
+
+
+class Command(BaseCommand):
+    help = "Load Introduction to ML Safety with a finished Fall 2022 term and a term open today."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--today",
+            help="Pretend the demo is loaded on this date (YYYY-MM-DD); default: today.",
+        )
+        parser.add_argument(
+            "--without-accounts",
+            action="store_true",
+            help="Load the program and terms only, without demo accounts or population.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = None
+        if options.get("today"):
+            try:
+                today = dt.date.fromisoformat(options["today"])
+            except ValueError as error:
+                raise CommandError(
+                    f"--today: must be a date like 2026-09-01, got {options['today']!r}",
+                    returncode=2,
+                ) from error
+        summary = demo_load(today=today, with_accounts=not options["without_accounts"])
+        for load in summary.term_loads:
+            self.stdout.write(load.describe())
+        if summary.accounts:
+            self.stdout.write(
+                f"Synthetic applicants: {summary.population_total} accounts "
+                f"({summary.population_created} new)."
+            )
+            self.stdout.write("")
+            self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
+            width = max(len(account.email) for account in summary.accounts)
+            for account in summary.accounts:
+                self.stdout.write(f"  {account.email:<{width}}  {account.roles}")
+        self.stdout.write("")
+        self.stdout.write(
+            f"Open http://127.0.0.1:8000/terms/{summary.current_term.slug}/ "
+            f"({summary.current_term.name}; Fall 2022 is /terms/{summary.past_term.slug}/)"
+        )
