@@ -374,8 +374,11 @@ def _term_file_parse(
         raise TermFileError(reader.messages)
     program = _program_parse(reader, top["program"]) if "program" in top else {}
     term, nodes = _term_parse(reader, top["term"]) if "term" in top else ({}, {})
-    if "deadline_time_zone" not in term:
-        term["deadline_time_zone"] = Term._meta.get_field("deadline_time_zone").get_default()
+    # The model's defaults, so the checks below see the zones the term will really have.
+    unsaved = Term()
+    for name in ("time_zone", "deadline_time_zone"):
+        if name not in term:
+            term[name] = getattr(unsaved, name)
     term.update(overrides)
     for name in DEADLINE_FIELDS:
         if isinstance(term.get(name), dt.date) and term.get("deadline_time_zone"):

@@ -236,3 +236,18 @@ def test_term_load_command_exits_with_status_2_on_errors(tmp_path):
         in str(caught.value)
     )
     assert not Term.objects.exists()
+
+
+def test_zones_left_out_default_to_the_terms_defaults():
+    text = SMALL.replace("  time_zone: Europe/Berlin\n", "").replace(
+        "  deadline_time_zone: AoE\n", ""
+    )
+
+    term = term_load(text=text)
+
+    assert (term.time_zone, term.deadline_time_zone) == (
+        "America/Los_Angeles",
+        "America/Los_Angeles",
+    )
+    # The end of 2023-02-20 in Los Angeles (UTC−08:00).
+    assert term.participant_deadline == dt.datetime(2023, 2, 21, 8, 0, tzinfo=dt.UTC)
