@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "cohortkit.common",
     "cohortkit.accounts",
     "cohortkit.programs",
+    "cohortkit.admissions",
     "cohortkit.notifications",
 ]
 

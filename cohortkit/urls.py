@@ -7,5 +7,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("cohortkit.accounts.urls")),
+    path("", include("cohortkit.admissions.urls")),
     path("", include("cohortkit.programs.urls")),
 ]

@@ -105,6 +105,10 @@ class TermSettingsForm(forms.Form):
         help_text="Leave empty for the end of the day.",
     )
 
+    number_format = forms.ChoiceField(
+        label="Numbers in forms and quizzes",
+        choices=[("point", "1,234.5 (decimal point)"), ("comma", "1.234,5 (decimal comma)")],
+    )
     section_size_min = forms.IntegerField(label="Smallest section", min_value=1, max_value=100)
     section_size_max = forms.IntegerField(label="Largest section", min_value=1, max_value=100)
     meeting_minutes = forms.IntegerField(
@@ -155,6 +159,7 @@ class TermSettingsForm(forms.Form):
             "participant_deadline_time": participant_time,
             "facilitator_deadline_date": facilitator_date,
             "facilitator_deadline_time": facilitator_time,
+            "number_format": term.number_format,
             "section_size_min": term.section_size_min,
             "section_size_max": term.section_size_max,
             "meeting_minutes": term.meeting_minutes,
@@ -249,6 +254,7 @@ class TermSettingsForm(forms.Form):
             "deadline_time_zone": data["deadline_time_zone"],
             "participant_deadline": data["participant_deadline"].astimezone(UTC),
             "facilitator_deadline": data["facilitator_deadline"].astimezone(UTC),
+            "number_format": data["number_format"],
             "section_size_min": data["section_size_min"],
             "section_size_max": data["section_size_max"],
             "meeting_minutes": data["meeting_minutes"],

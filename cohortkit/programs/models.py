@@ -56,6 +56,13 @@ class Term(models.Model):
     facilitator_rate_cents = models.PositiveIntegerField(default=0)
     facilitator_prep_hours_note = models.CharField(max_length=200, blank=True)
 
+    # How people type numbers in this term's forms and quizzes (see cohortkit.common.numbers).
+    number_format = models.CharField(
+        max_length=10,
+        choices=[("point", "1,234.5 (decimal point)"), ("comma", "1.234,5 (decimal comma)")],
+        default="point",
+    )
+
     completion_min_meetings = models.PositiveSmallIntegerField(default=0)
     completion_min_assignments = models.PositiveSmallIntegerField(default=0)
     completion_note = models.TextField(blank=True)

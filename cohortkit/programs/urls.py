@@ -8,6 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("time-zone/", views.time_zone_pick, name="time_zone_pick"),
     path("terms/<slug:slug>/", views.term_detail, name="term_detail"),
-    path("terms/<slug:slug>/apply/<slug:kind>/", views.apply, name="apply"),
     path("terms/<slug:slug>/organize/settings/", views.term_settings, name="term_settings"),
 ]

@@ -65,25 +65,8 @@ def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 term=term, kind="facilitator", now=now
             ),
             "is_organizer": rules.is_organizer(request.user, term),
+            "form_kinds": set(term.application_forms.values_list("kind", flat=True)),
         },
-    )
-
-
-def apply(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
-    """Where the program page's apply buttons lead; the deadline is checked here, on the server."""
-    term = _public_term(request, slug)
-    if kind not in services.APPLICATION_KINDS:
-        raise Http404("No such application")
-    deadline = services.term_application_deadline(term=term, kind=kind)
-    is_open = services.term_applications_open(term=term, kind=kind)
-    if is_open and not request.user.is_authenticated:
-        login_url = reverse("accounts:signup")
-        return redirect(f"{login_url}?next={request.path}")
-    return render(
-        request,
-        "programs/apply.html",
-        {"term": term, "kind": kind, "deadline": deadline, "is_open": is_open},
-        status=200 if is_open else 403,
     )
 
 

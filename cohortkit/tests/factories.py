@@ -7,6 +7,7 @@ import datetime as dt
 import factory
 
 from cohortkit.accounts.models import Membership, Role, User
+from cohortkit.admissions.models import ApplicationForm, FormQuestion
 from cohortkit.programs.models import Lecture, Program, Reading, Term, Track, Week
 
 
@@ -100,3 +101,24 @@ class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     term = factory.SubFactory(TermFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.PARTICIPANT
+
+
+class ApplicationFormFactory(factory.django.DjangoModelFactory[ApplicationForm]):
+    class Meta:
+        model = ApplicationForm
+
+    term = factory.SubFactory(TermFactory)
+    kind = "participant"
+    title = "Participant application"
+
+
+class FormQuestionFactory(factory.django.DjangoModelFactory[FormQuestion]):
+    class Meta:
+        model = FormQuestion
+
+    form = factory.SubFactory(ApplicationFormFactory)
+    position = factory.Sequence(lambda n: n)
+    key = factory.Sequence(lambda n: f"question-{n}")
+    label = factory.Sequence(lambda n: f"Question {n}?")
+    type = "short_text"
+    required = True

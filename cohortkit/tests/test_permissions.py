@@ -41,7 +41,9 @@ MATRIX: dict[str, tuple[Any, dict[str, Any]]] = {
     "programs:home": (lambda term: [], PUBLIC),
     "programs:term_detail": (lambda term: [term.slug], PUBLIC),
     # The term in the fixtures is past its deadline: the apply page says so, to everyone, as 403.
-    "programs:apply": (lambda term: [term.slug, "participant"], dict.fromkeys(ROLES, FORBIDDEN)),
+    "admissions:apply": (lambda term: [term.slug, "participant"], dict.fromkeys(ROLES, FORBIDDEN)),
+    "admissions:deadlines": (lambda term: [term.slug, "participant"], ORGANIZER_ONLY),
+    "admissions:access_code_use": (lambda term: ["not-a-code"], everyone_but_anonymous(NOT_FOUND)),
     "programs:term_settings": (lambda term: [term.slug], ORGANIZER_ONLY),
     "accounts:term_invitations": (lambda term: [term.slug], ORGANIZER_ONLY),
     "accounts:signup": (lambda term: [], everyone_but_anonymous(LOGIN, anonymous=OK)),
@@ -55,8 +57,14 @@ MATRIX: dict[str, tuple[Any, dict[str, Any]]] = {
     "accounts:password_reset_confirm": (lambda term: ["MQ", "bad-token"], PUBLIC),
 }
 
-# Views that only take POST (GET is refused with 405 for everyone) or are not pages.
-NOT_GET_PAGES = {"programs:time_zone_pick", "accounts:logout"}
+# Views that only take POST: GET is refused with 405 (after the login check).
+NOT_GET_PAGES: dict[str, Any] = {
+    "programs:time_zone_pick": lambda term: [],
+    "accounts:logout": lambda term: [],
+    "admissions:apply_save": lambda term: [term.slug, "participant"],
+    "admissions:apply_submit": lambda term: [term.slug, "participant"],
+    "admissions:apply_withdraw": lambda term: [term.slug, "participant"],
+}
 
 
 def _url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
@@ -73,8 +81,16 @@ def _url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[
 
 
 def test_every_url_has_a_row_in_the_matrix():
-    missing = _url_names() - set(MATRIX) - NOT_GET_PAGES
+    missing = _url_names() - set(MATRIX) - set(NOT_GET_PAGES)
     assert not missing, f"add these URL names to the permission matrix: {sorted(missing)}"
+
+
+@pytest.fixture(autouse=True)
+def application_forms(term):
+    from cohortkit.tests.factories import ApplicationFormFactory
+
+    ApplicationFormFactory(term=term, kind="participant")
+    ApplicationFormFactory(term=term, kind="facilitator", title="Facilitator application")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -91,10 +107,26 @@ def test_permission_matrix(url_name, role, term, client_as):
 
 
 @pytest.mark.parametrize("url_name", sorted(NOT_GET_PAGES))
-def test_post_only_urls_refuse_get(url_name, client_as):
-    response = client_as("organizer").get(reverse(url_name))
+def test_post_only_urls_refuse_get(url_name, client_as, term):
+    response = client_as("organizer").get(reverse(url_name, args=NOT_GET_PAGES[url_name](term)))
 
     assert response.status_code == 405
+
+
+APPLY_POSTS = ["admissions:apply_save", "admissions:apply_submit", "admissions:apply_withdraw"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url_name", APPLY_POSTS)
+def test_applying_after_the_deadline_is_refused_for_everyone(url_name, role, term, client_as):
+    from cohortkit.admissions.models import Application
+
+    url = reverse(url_name, args=[term.slug, "participant"])
+
+    response = client_as(role).post(url, {"answer-question-0": "late"})
+
+    assert response.status_code == (302 if role == "anonymous" else 403)
+    assert not Application.objects.exists()
 
 
 API_ORGANIZER_ONLY = {

@@ -1,0 +1,89 @@
+"""Forms of the organizer's admissions pages, and reading an application page's POST."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+
+from cohortkit.accounts.models import User
+from cohortkit.admissions.models import ApplicationForm, QuestionType
+from cohortkit.common.timezones import wall_clock_to_instant
+from cohortkit.programs.forms import TimeZoneField
+
+ANSWER_PREFIX = "answer-"
+
+
+def raw_answers_from_post(data: QueryDict, form: ApplicationForm) -> dict[str, str]:
+    """The raw text of every answer in the POST, keyed by question key.
+
+    Multiple choice sends one value per ticked box; they are kept one per line. A question absent
+    from the POST is left out (unchanged), except choice questions, where absence means "none".
+    """
+    answers: dict[str, str] = {}
+    for question in form.questions.all():
+        name = ANSWER_PREFIX + question.key
+        if question.type == QuestionType.MULTI_CHOICE:
+            if name in data or f"{name}-present" in data:
+                answers[question.key] = "\n".join(str(value) for value in data.getlist(name))
+        elif name in data:
+            answers[question.key] = str(data.get(name, ""))
+    return answers
+
+
+class _LocalMomentMixin(forms.Form):
+    time_zone = TimeZoneField(label="Time zone")
+
+    def moment(self, prefix: str) -> dt.datetime | None:
+        date = self.cleaned_data.get(f"{prefix}_date")
+        time = self.cleaned_data.get(f"{prefix}_time")
+        zone = self.cleaned_data.get("time_zone")
+        if date is None or time is None or zone is None:
+            return None
+        return wall_clock_to_instant(date, time, zone)
+
+
+class ExtensionForm(_LocalMomentMixin):
+    email = forms.EmailField(label="Applicant's email")
+    until_date = forms.DateField(
+        label="New deadline", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until_time = forms.TimeField(label="at", widget=forms.TimeInput(attrs={"type": "time"}))
+    reason = forms.CharField(required=False, max_length=300)
+
+    def clean_email(self) -> User:
+        email: str = self.cleaned_data["email"].strip().lower()
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            raise forms.ValidationError(
+                "No account uses this address. Send them an access-code link instead."
+            )
+        return user
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["until"] = self.moment("until")
+        return data
+
+
+class AccessCodeForm(_LocalMomentMixin):
+    label = forms.CharField(required=False, max_length=200, help_text="For your own records.")
+    until_date = forms.DateField(
+        label="Deadline for people using the link", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until_time = forms.TimeField(label="at", widget=forms.TimeInput(attrs={"type": "time"}))
+    expires_date = forms.DateField(
+        label="The link works until", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    expires_time = forms.TimeField(label="at", widget=forms.TimeInput(attrs={"type": "time"}))
+    max_uses = forms.IntegerField(label="How many people may use it", min_value=1, max_value=10_000)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["until"] = self.moment("until")
+        data["expires_at"] = self.moment("expires")
+        if data["until"] and data["expires_at"] and data["expires_at"] > data["until"]:
+            self.add_error("expires_date", "The link should stop working by the deadline it gives.")
+        return data

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import Http404
+
+from cohortkit.admissions.models import Answer, Application, ApplicationForm, FormQuestion
+from cohortkit.programs.models import Term
+
+
+def form_get(*, term: Term, kind: str) -> ApplicationForm:
+    form = (
+        ApplicationForm.objects.select_related("term", "term__program")
+        .filter(term=term, kind=kind)
+        .first()
+    )
+    if form is None:
+        raise Http404("This term has no such application form.")
+    return form
+
+
+def application_of(*, form: ApplicationForm, user: Any) -> Application | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return Application.objects.filter(form=form, applicant=user).first()
+
+
+@dataclass(frozen=True)
+class QuestionWithAnswer:
+    question: FormQuestion
+    raw: str
+    error: str
+
+    @property
+    def raw_lines(self) -> list[str]:
+        return [line.strip() for line in self.raw.splitlines() if line.strip()]
+
+
+def form_questions_with_answers(
+    *, form: ApplicationForm, application: Application | None
+) -> list[QuestionWithAnswer]:
+    answers: dict[int, Answer] = {}
+    if application is not None:
+        answers = {answer.question_id: answer for answer in application.answers.all()}
+    result = []
+    for question in form.questions.all():
+        answer = answers.get(question.pk)
+        result.append(
+            QuestionWithAnswer(
+                question=question,
+                raw=answer.raw if answer else "",
+                error=answer.error if answer else "",
+            )
+        )
+    return result

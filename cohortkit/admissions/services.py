@@ -1,0 +1,379 @@
+"""Writes of the admissions app: drafts, submissions, withdrawals, extensions and access codes.
+
+Every entry point (page, API, import) goes through these functions, so the deadline is enforced
+the same way everywhere: on the server, against the person's own deadline, at the moment of the
+write. A refused write changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from cohortkit.admissions.answers import ParsedAnswer, parse_answer
+from cohortkit.admissions.models import (
+    AccessCode,
+    AccessCodeUse,
+    Answer,
+    Application,
+    ApplicationForm,
+    ApplicationStatus,
+    DeadlineExtension,
+    FormQuestion,
+)
+from cohortkit.common.services import audit_record
+from cohortkit.common.timezones import format_instant
+from cohortkit.notifications.services import email_queue
+from cohortkit.programs.services import term_application_deadline
+
+
+class AdmissionsError(Exception):
+    """A write that was refused; ``message`` is shown to the person as it is."""
+
+    def __init__(self, message: str, *, field_errors: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field_errors = field_errors or {}
+
+
+class DeadlinePassedError(AdmissionsError):
+    pass
+
+
+class StaleRevisionError(AdmissionsError):
+    pass
+
+
+@dataclass(frozen=True)
+class PersonalDeadline:
+    """The deadline that applies to one person on one form, and where it comes from."""
+
+    instant: dt.datetime
+    source: str  # "term", "access code" or "personal extension"
+
+    def is_open(self, now: dt.datetime) -> bool:
+        return now < self.instant
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def deadline_for(*, form: ApplicationForm, user: Any) -> PersonalDeadline:
+    """The person's own deadline: a personal extension, else an access code's, else the term's."""
+    if user is not None and user.is_authenticated:
+        extension = DeadlineExtension.objects.filter(form=form, user=user).first()
+        if extension is not None:
+            return PersonalDeadline(extension.until, "personal extension")
+        code_until = (
+            AccessCodeUse.objects.filter(code__form=form, user=user)
+            .order_by("-code__until")
+            .values_list("code__until", flat=True)
+            .first()
+        )
+        if code_until is not None:
+            return PersonalDeadline(code_until, "access code")
+    return PersonalDeadline(term_application_deadline(term=form.term, kind=form.kind), "term")
+
+
+def _require_open(*, form: ApplicationForm, user: Any, now: dt.datetime) -> PersonalDeadline:
+    deadline = deadline_for(form=form, user=user)
+    if not deadline.is_open(now):
+        zone = getattr(user, "time_zone", "UTC") or "UTC"
+        raise DeadlinePassedError(
+            f"The deadline passed on {format_instant(deadline.instant, zone)}. "
+            "Nothing was changed; your saved answers are kept."
+        )
+    return deadline
+
+
+def _parse_all(
+    form: ApplicationForm, raw_answers: dict[str, str]
+) -> tuple[list[FormQuestion], dict[str, ParsedAnswer]]:
+    questions = list(form.questions.all())
+    known = {question.key for question in questions}
+    unknown = sorted(set(raw_answers) - known)
+    if unknown:
+        raise AdmissionsError(f"Unknown question: {', '.join(unknown)}.")
+    number_format = form.term.number_format
+    parsed = {
+        question.key: parse_answer(question, raw_answers[question.key], number_format=number_format)
+        for question in questions
+        if question.key in raw_answers
+    }
+    return questions, parsed
+
+
+def _get_or_create_application(*, form: ApplicationForm, user: Any) -> Application:
+    """The person's one application on the form, locked for this transaction.
+
+    Two simultaneous first saves (a double click, two tabs) race on the unique constraint; the
+    loser reads the winner's row instead of failing.
+    """
+    application = Application.objects.select_for_update().filter(form=form, applicant=user).first()
+    if application is not None:
+        return application
+    try:
+        with transaction.atomic():
+            Application.objects.create(form=form, applicant=user)
+    except IntegrityError:
+        pass
+    return Application.objects.select_for_update().get(form=form, applicant=user)
+
+
+def _store_answers(application: Application, parsed: dict[str, ParsedAnswer]) -> bool:
+    """Write the answers that changed; True if any did."""
+    existing = {
+        answer.question.key: answer for answer in application.answers.select_related("question")
+    }
+    questions = {question.key: question for question in application.form.questions.all()}
+    changed = False
+    for key, answer in parsed.items():
+        current = existing.get(key)
+        if current is not None and current.raw == answer.raw:
+            continue
+        changed = True
+        Answer.objects.update_or_create(
+            application=application,
+            question=questions[key],
+            defaults={
+                "raw": answer.raw,
+                "number": answer.number,
+                "value": answer.value,
+                "error": answer.error,
+            },
+        )
+    return changed
+
+
+@transaction.atomic
+def application_save_draft(
+    *,
+    form: ApplicationForm,
+    user: Any,
+    raw_answers: dict[str, str],
+    revision: int | None = None,
+    now: dt.datetime | None = None,
+) -> Application:
+    """Save what the person has typed so far, as it is (errors are kept beside the answers).
+
+    Refused, changing nothing, after the person's deadline, or when ``revision`` is older than the
+    stored one (another tab saved newer text). A submitted application stays submitted, so its
+    answers may only change to valid ones; a withdrawn one becomes a draft again.
+    """
+    moment = now or timezone.now()
+    _require_open(form=form, user=user, now=moment)
+    questions, parsed = _parse_all(form, raw_answers)
+    application = _get_or_create_application(form=form, user=user)
+    if revision is not None and revision < application.revision:
+        raise StaleRevisionError(
+            "A newer version of this application was saved in another window. "
+            "Reload the page to continue from it."
+        )
+    if application.status == ApplicationStatus.SUBMITTED:
+        errors = {key: answer.error for key, answer in parsed.items() if answer.error}
+        errors |= {
+            key: "This question needs an answer."
+            for key, answer in parsed.items()
+            if answer.is_empty and next(q for q in questions if q.key == key).required
+        }
+        if errors:
+            raise AdmissionsError(
+                "Your submitted application was not changed: fix the marked answers.",
+                field_errors=errors,
+            )
+    if _store_answers(application, parsed):
+        application.revision = F("revision") + 1
+    if application.status == ApplicationStatus.WITHDRAWN:
+        application.status = ApplicationStatus.DRAFT
+        application.withdrawn_at = None
+    application.save()
+    application.refresh_from_db()
+    return application
+
+
+def _missing_and_invalid(application: Application) -> dict[str, str]:
+    answers = {answer.question_id: answer for answer in application.answers.all()}
+    problems: dict[str, str] = {}
+    for question in application.form.questions.all():
+        answer = answers.get(question.pk)
+        if answer is not None and answer.error:
+            problems[question.key] = answer.error
+        elif question.required and (answer is None or not answer.raw.strip()):
+            problems[question.key] = "This question needs an answer."
+    return problems
+
+
+def answers_as_text(application: Application) -> str:
+    answers = {answer.question_id: answer for answer in application.answers.all()}
+    lines = []
+    for question in application.form.questions.all():
+        answer = answers.get(question.pk)
+        lines.append(f"{question.label}\n  {answer.raw.strip() if answer else '—'}")
+    return "\n\n".join(lines)
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    form: ApplicationForm,
+    user: Any,
+    raw_answers: dict[str, str] | None = None,
+    revision: int | None = None,
+    now: dt.datetime | None = None,
+) -> Application:
+    """Save the given answers and submit; every required answer must be there and readable.
+
+    Submitting again (a double click, a retried request) changes nothing and sends no second
+    email; submitting changed answers before the deadline updates the application and sends a
+    fresh copy. After the deadline, nothing changes.
+    """
+    moment = now or timezone.now()
+    deadline = _require_open(form=form, user=user, now=moment)
+    if raw_answers:
+        _, parsed = _parse_all(form, raw_answers)
+    else:
+        parsed = {}
+    application = _get_or_create_application(form=form, user=user)
+    if revision is not None and revision < application.revision:
+        raise StaleRevisionError(
+            "A newer version of this application was saved in another window. "
+            "Reload the page to continue from it."
+        )
+    changed = _store_answers(application, parsed)
+    problems = _missing_and_invalid(application)
+    if problems:
+        transaction.set_rollback(True)
+        raise AdmissionsError(
+            f"Not submitted: {len(problems)} answer{'s' if len(problems) != 1 else ''} "
+            "need attention.",
+            field_errors=problems,
+        )
+    if application.status == ApplicationStatus.SUBMITTED and not changed:
+        return application
+    first_submission = application.status != ApplicationStatus.SUBMITTED
+    if changed:
+        application.revision = F("revision") + 1
+    application.status = ApplicationStatus.SUBMITTED
+    if first_submission:
+        application.submitted_at = moment
+    application.withdrawn_at = None
+    application.save()
+    application.refresh_from_db()
+    audit_record(
+        actor=user,
+        action="application.submitted" if first_submission else "application.edited",
+        target=application,
+        details={"revision": application.revision},
+    )
+    _email_confirmation(application, deadline, first_submission=first_submission)
+    return application
+
+
+def _email_confirmation(
+    application: Application, deadline: PersonalDeadline, *, first_submission: bool
+) -> None:
+    user = application.applicant
+    term = application.form.term
+    link = settings.SITE_URL + reverse("admissions:apply", args=[term.slug, application.form.kind])
+    verb = "received" if first_submission else "updated"
+    email_queue(
+        to=user.email,
+        subject=f"Your application to {term} was {verb}",
+        body=(
+            f"Hello {user.name or user.email},\n\n"
+            f"We {verb} your {application.form.get_kind_display().lower()} application to "
+            f"{term}. You can change it until "
+            f"{format_instant(deadline.instant, user.time_zone or 'UTC')}: {link}\n\n"
+            f"A copy of your answers:\n\n{answers_as_text(application)}\n"
+        ),
+        idempotency_key=f"application-{verb}:{application.pk}:{application.revision}",
+    )
+
+
+@transaction.atomic
+def application_withdraw(*, form: ApplicationForm, user: Any) -> Application:
+    """Withdraw a draft or submitted application; the answers are kept. Repeating is harmless."""
+    application = Application.objects.select_for_update().filter(form=form, applicant=user).first()
+    if application is None:
+        raise AdmissionsError("There is no application to withdraw.")
+    if application.status == ApplicationStatus.WITHDRAWN:
+        return application
+    application.status = ApplicationStatus.WITHDRAWN
+    application.withdrawn_at = timezone.now()
+    application.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    audit_record(actor=user, action="application.withdrawn", target=application)
+    return application
+
+
+@transaction.atomic
+def extension_grant(
+    *, form: ApplicationForm, user: Any, until: dt.datetime, granted_by: Any, reason: str = ""
+) -> DeadlineExtension:
+    """Give one person their own deadline on a form (replacing an earlier extension)."""
+    extension, _ = DeadlineExtension.objects.update_or_create(
+        form=form,
+        user=user,
+        defaults={"until": until, "granted_by": granted_by, "reason": reason},
+    )
+    audit_record(
+        actor=granted_by,
+        action="deadline.extended",
+        target=extension,
+        details={"until": until.isoformat(), "user": user.email},
+    )
+    return extension
+
+
+@transaction.atomic
+def access_code_create(
+    *,
+    form: ApplicationForm,
+    until: dt.datetime,
+    expires_at: dt.datetime,
+    max_uses: int,
+    created_by: Any,
+    label: str = "",
+) -> tuple[AccessCode, str]:
+    """Make a late-application link; returns the code and its secret (shown once, as a URL)."""
+    if max_uses < 1:
+        raise AdmissionsError("A code must allow at least one use.")
+    token = secrets.token_urlsafe(16)
+    code = AccessCode.objects.create(
+        form=form,
+        code_hash=_digest(token),
+        label=label,
+        until=until,
+        expires_at=expires_at,
+        max_uses=max_uses,
+        created_by=created_by,
+    )
+    audit_record(actor=created_by, action="access_code.created", target=code)
+    return code, token
+
+
+@transaction.atomic
+def access_code_redeem(*, token: str, user: Any, now: dt.datetime | None = None) -> AccessCode:
+    """Attach a late-application code to the signed-in person; using it again is harmless."""
+    moment = now or timezone.now()
+    code = AccessCode.objects.select_for_update().filter(code_hash=_digest(token)).first()
+    if code is None:
+        raise AdmissionsError("This link is not valid.")
+    if AccessCodeUse.objects.filter(code=code, user=user).exists():
+        return code
+    if code.expires_at <= moment:
+        raise AdmissionsError("This link has expired. Ask the organizers for a new one.")
+    if code.uses.count() >= code.max_uses:
+        raise AdmissionsError("This link has been used as many times as it allows.")
+    AccessCodeUse.objects.create(code=code, user=user)
+    audit_record(actor=user, action="access_code.used", target=code)
+    return code
