@@ -7,7 +7,10 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
 
+from cohortkit.admissions.demo import demo_applications_load
 from cohortkit.programs.demo import DEMO_PASSWORD, demo_load
 
 
@@ -35,7 +38,15 @@ class Command(BaseCommand):
                     f"--today: must be a date like 2026-09-01, got {options['today']!r}",
                     returncode=2,
                 ) from error
-        summary = demo_load(today=today, with_accounts=not options["without_accounts"])
+        with transaction.atomic():
+            summary = demo_load(today=today, with_accounts=not options["without_accounts"])
+            applications = None
+            if summary.accounts:
+                applications = demo_applications_load(
+                    past_term=summary.past_term,
+                    current_term=summary.current_term,
+                    now=timezone.now(),
+                )
         for load in summary.term_loads:
             self.stdout.write(load.describe())
         if summary.accounts:
@@ -43,6 +54,12 @@ class Command(BaseCommand):
                 f"Synthetic applicants: {summary.population_total} accounts "
                 f"({summary.population_created} new)."
             )
+        if applications is not None:
+            self.stdout.write(
+                f"Applications: {applications.total} submitted to {summary.current_term.name} "
+                f"({applications.created} new); forms loaded: {applications.forms}."
+            )
+        if summary.accounts:
             self.stdout.write("")
             self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
             width = max(len(account.email) for account in summary.accounts)
