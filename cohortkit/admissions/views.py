@@ -66,11 +66,19 @@ def apply(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     return _page(request, form)
 
 
-@login_required
 @require_POST
 def apply_save(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """Autosave (htmx): answers so far → a one-line status; nothing changes when refused."""
     form = _form_for(request, slug, kind)
+    if not request.user.is_authenticated:
+        # No redirect to the login page inside the status line: say what happened instead. The
+        # page keeps the text in the browser and saves it after the person logs in again.
+        return _save_status(
+            request,
+            "You were signed out. Your answers are kept in this browser; log in again to save them.",
+            status=401,
+            problem=True,
+        )
     revision = _revision(request)
     try:
         application = services.application_save_draft(
