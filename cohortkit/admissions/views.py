@@ -75,7 +75,8 @@ def apply_save(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         # page keeps the text in the browser and saves it after the person logs in again.
         return _save_status(
             request,
-            "You were signed out. Your answers are kept in this browser; log in again to save them.",
+            "You were signed out. Your answers are kept in this browser; "
+            "log in again to save them.",
             status=401,
             problem=True,
         )
