@@ -26,12 +26,36 @@ class ApplicationForm(models.Model):
     kind = models.CharField(max_length=20, choices=ApplicationKind.choices)
     title = models.CharField(max_length=200)
     introduction = models.TextField(blank=True)
+    # Review and decisions (see reviewing.py and decisions.py).
+    blind_review = models.BooleanField(
+        default=False, help_text="Reviewers see neither names nor email addresses."
+    )
+    reviews_per_application = models.PositiveSmallIntegerField(
+        default=2, help_text="How many reviewers read each application."
+    )
+    confirmation_deadline = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Accepted people confirm or decline by this instant.",
+    )
+    offer_response_days = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="Days someone offered a place from the waitlist has to answer, at least.",
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["term", "kind"], name="application_form_one_per_kind"),
             models.CheckConstraint(
                 condition=Q(kind__in=ApplicationKind.values), name="application_form_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(reviews_per_application__gte=1),
+                name="application_form_reviews_per_application_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(offer_response_days__gte=1),
+                name="application_form_offer_response_days_positive",
             ),
         ]
 
@@ -221,3 +245,255 @@ class AccessCodeUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} used {self.code}"
+
+
+# Review and decisions ------------------------------------------------------------------------
+# Writes live in reviewing.py (rubric, assignments, reviews) and decisions.py (decisions,
+# enrollments, the waitlist).
+
+
+class RubricCategory(models.Model):
+    """One thing reviewers score, from 0 to ``max_score``; ``weight`` is its share of the total."""
+
+    form = models.ForeignKey(ApplicationForm, on_delete=models.CASCADE, related_name="rubric")
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    weight = models.PositiveIntegerField(default=1)
+    max_score = models.PositiveSmallIntegerField(default=5)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name_plural = "rubric categories"
+        constraints = [
+            models.UniqueConstraint(fields=["form", "name"], name="rubric_category_name_unique"),
+            models.CheckConstraint(condition=Q(weight__gte=1), name="rubric_category_weight"),
+            models.CheckConstraint(condition=Q(max_score__gte=1), name="rubric_category_max"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (0–{self.max_score}, weight {self.weight})"
+
+
+class ReviewAssignment(models.Model):
+    """A reviewer is asked to review one application; only then may they open and score it."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="review_assignments"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_assignments"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="review_assignment_once_per_pair"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} reviews {self.application}"
+
+
+class ReviewerConflict(models.Model):
+    """A declared conflict of interest: this reviewer never reviews this applicant in the term."""
+
+    term = models.ForeignKey(
+        "programs.Term", on_delete=models.CASCADE, related_name="reviewer_conflicts"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_conflicts"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    declared_at = models.DateTimeField(auto_now_add=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "reviewer", "applicant"], name="reviewer_conflict_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reviewer=models.F("applicant")), name="reviewer_conflict_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} ✕ {self.applicant} in {self.term}"
+
+
+class Review(models.Model):
+    """One reviewer's scores and comment on one application; editable until its decision is out.
+
+    The scores are rows of ``ReviewScore`` (one per rubric category) so the database itself keeps
+    every score a non-negative integer and one per category; ``scores`` reads them as a mapping.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    comment = models.TextField(blank=True)
+    submitted_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "reviewer"], name="review_once_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.application} by {self.reviewer}"
+
+    @property
+    def scores(self) -> dict[int, int]:
+        """``{category_id: score}``; uses prefetched ``score_rows`` when there are any."""
+        return {row.category_id: row.score for row in self.score_rows.all()}
+
+
+class ReviewScore(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="score_rows")
+    category = models.ForeignKey(RubricCategory, on_delete=models.CASCADE, related_name="scores")
+    score = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "category"], name="review_score_once"),
+            models.CheckConstraint(condition=Q(score__gte=0), name="review_score_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.name}: {self.score}"
+
+
+class DecisionOutcome(models.TextChoices):
+    ACCEPT = "accept", "Accept"
+    WAITLIST = "waitlist", "Waitlist"
+    REJECT = "reject", "Reject"
+
+
+class Decision(models.Model):
+    """The organizers' decision on one application: staged (invisible) until released (emailed)."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="decision"
+    )
+    outcome = models.CharField(max_length=20, choices=DecisionOutcome.choices)
+    track = models.ForeignKey(
+        "programs.Track", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    waitlist_rank = models.PositiveIntegerField(null=True, blank=True)
+    staged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    staged_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=DecisionOutcome.values), name="decision_outcome_known"
+            ),
+            models.CheckConstraint(
+                condition=(Q(outcome=DecisionOutcome.WAITLIST) & Q(waitlist_rank__gte=1))
+                | (~Q(outcome=DecisionOutcome.WAITLIST) & Q(waitlist_rank__isnull=True)),
+                name="decision_rank_only_and_always_for_waitlist",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome=DecisionOutcome.REJECT) | Q(track__isnull=True),
+                name="decision_reject_has_no_track",
+            ),
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True) | Q(released_at__gte=models.F("staged_at")),
+                name="decision_released_after_staged",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.application}"
+
+
+class EnrollmentRole(models.TextChoices):
+    PARTICIPANT = "participant", "Participant"
+    FACILITATOR = "facilitator", "Facilitator"
+
+
+class EnrollmentStatus(models.TextChoices):
+    OFFERED = "offered", "Offered a place"
+    CONFIRMED = "confirmed", "Confirmed"
+    DECLINED = "declined", "Declined"
+    LAPSED = "lapsed", "Lapsed (no answer in time)"
+    WAITLISTED = "waitlisted", "On the waitlist"
+
+
+class Enrollment(models.Model):
+    """A person's place (or place on the waitlist) in a term, from a released decision."""
+
+    term = models.ForeignKey("programs.Term", on_delete=models.CASCADE, related_name="enrollments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrollments"
+    )
+    role = models.CharField(max_length=20, choices=EnrollmentRole.choices)
+    track = models.ForeignKey(
+        "programs.Track", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=EnrollmentStatus.choices)
+    decision = models.OneToOneField(
+        Decision, null=True, blank=True, on_delete=models.SET_NULL, related_name="enrollment"
+    )
+    # Lower is offered first; kept after an offer as a record of where the person stood.
+    waitlist_rank = models.PositiveIntegerField(null=True, blank=True)
+    confirm_by = models.DateTimeField(null=True, blank=True)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    carried_over_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_over_to"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["term", "user", "role"], name="enrollment_once"),
+            models.CheckConstraint(
+                condition=Q(role__in=EnrollmentRole.values), name="enrollment_role_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=EnrollmentStatus.values), name="enrollment_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=EnrollmentStatus.OFFERED) | Q(confirm_by__isnull=False),
+                name="enrollment_offer_has_confirm_by",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=EnrollmentStatus.WAITLISTED) | Q(waitlist_rank__gte=1),
+                name="enrollment_waitlisted_has_rank",
+            ),
+            models.CheckConstraint(
+                condition=Q(waitlist_rank__isnull=True) | Q(waitlist_rank__gte=1),
+                name="enrollment_rank_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(
+                    status__in=[
+                        EnrollmentStatus.CONFIRMED,
+                        EnrollmentStatus.DECLINED,
+                    ]
+                )
+                | Q(responded_at__isnull=False),
+                name="enrollment_answer_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.role} in {self.term}: {self.status}"

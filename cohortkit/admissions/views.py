@@ -94,11 +94,16 @@ def apply_save(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         return _save_status(request, error.message, status=409, problem=True)
     except services.AdmissionsError as error:
         return _save_status(request, error.message, status=400, problem=True)
-    return _save_status(
-        request,
-        f"Saved {timezone.localtime(application.updated_at):%H:%M:%S}.",
-        revision=application.revision,
+    posted = raw_answers_from_post(request.POST, form)
+    errors = dict(
+        application.answers.filter(question__key__in=posted).values_list("question__key", "error")
     )
+    answer_errors = [(key, errors.get(key, "")) for key in posted]
+    problems = sum(1 for _, message in answer_errors if message)
+    text = f"Saved {timezone.localtime(application.updated_at):%H:%M}."
+    if problems:
+        text += f" {problems} answer{'s' if problems != 1 else ''} to fix before submitting."
+    return _save_status(request, text, revision=application.revision, answer_errors=answer_errors)
 
 
 def _save_status(
@@ -108,11 +113,17 @@ def _save_status(
     status: int = 200,
     problem: bool = False,
     revision: int | None = None,
+    answer_errors: list[tuple[str, str]] | None = None,
 ) -> HttpResponse:
     return render(
         request,
         "admissions/_save_status.html",
-        {"text": text, "problem": problem, "revision": revision},
+        {
+            "text": text,
+            "problem": problem,
+            "revision": revision,
+            "answer_errors": answer_errors or [],
+        },
         status=status,
     )
 

@@ -347,3 +347,28 @@ def test_organizer_extends_a_deadline_and_makes_a_late_link_from_the_page(
     assert "your access code" in page.content.decode()
     assert refused.status_code == 400
     assert form.access_codes.count() == 1
+
+
+def test_autosave_reports_unreadable_answers_next_to_their_question(client, form, applicant):
+    client.force_login(applicant)
+
+    response = client.post(
+        reverse("admissions:apply_save", args=[form.term.slug, "participant"]),
+        {"answer-hours": "1,5", "answer-motivation": "fine"},
+    )
+
+    html = response.content.decode()
+    assert "1 answer to fix before submitting." in html
+    assert 'id="error-hours" data-testid="error-hours" hx-swap-oob="true">Use a point' in html
+    assert 'id="error-motivation" data-testid="error-motivation" hx-swap-oob="true"></p>' in html
+
+
+def test_autosave_after_sign_out_says_so_and_saves_nothing(client, form):
+    response = client.post(
+        reverse("admissions:apply_save", args=[form.term.slug, "participant"]),
+        {"answer-hours": "3"},
+    )
+
+    assert response.status_code == 401
+    assert "You were signed out" in response.content.decode()
+    assert not Application.objects.exists()

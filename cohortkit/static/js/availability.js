@@ -154,7 +154,9 @@
 
     render();
     container.appendChild(table);
-    cells[36][0].scrollIntoView && container.scrollTo && (container.scrollTop = cells[34][0].offsetTop);
+    // Open on the evening, where most people have time, rather than at midnight.
+    var evening = cells[34][0].closest("tr").getBoundingClientRect().top;
+    container.scrollTop = evening - table.getBoundingClientRect().top - table.tHead.offsetHeight;
   }
 
   document.addEventListener("DOMContentLoaded", function () {
