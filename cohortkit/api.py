@@ -18,6 +18,7 @@ from ninja.security import HttpBearer
 from cohortkit.accounts import rules
 from cohortkit.accounts.models import Role
 from cohortkit.accounts.services import api_token_authenticate
+from cohortkit.admissions.api import router as admissions_router
 from cohortkit.programs import selectors
 
 
@@ -102,6 +103,9 @@ def _term_out(term: Any) -> dict[str, Any]:
             for track in term.tracks.all()
         ],
     }
+
+
+api.add_router("/", admissions_router)
 
 
 @api.get("/me", response=MeOut, summary="The person the token belongs to")

@@ -155,3 +155,66 @@ def test_api_term_detail_matrix(role, term, people, client):
     assert response.status_code == expected
     if expected == OK:
         assert response.json()["slug"] == term.slug
+
+
+# Every API route × role. Answers per role for a published term whose deadline has passed.
+API_ALL_AUTHENTICATED: dict[str, Any] = dict.fromkeys(ROLES, OK) | {"anonymous": 401}
+API_MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
+    ("get", "/api/v1/me"): ("/api/v1/me", API_ALL_AUTHENTICATED),
+    ("get", "/api/v1/terms"): ("/api/v1/terms", API_ALL_AUTHENTICATED),
+    ("get", "/api/v1/terms/{slug}"): (
+        "/api/v1/terms/fall-2022",
+        API_ORGANIZER_ONLY | {"anonymous": 401},
+    ),
+    ("get", "/api/v1/terms/{slug}/forms/{kind}"): (
+        "/api/v1/terms/fall-2022/forms/participant",
+        API_ALL_AUTHENTICATED,
+    ),
+    # Nobody in the fixtures has applied: "no application yet" for everyone.
+    ("get", "/api/v1/terms/{slug}/forms/{kind}/application"): (
+        "/api/v1/terms/fall-2022/forms/participant/application",
+        dict.fromkeys(ROLES, NOT_FOUND) | {"anonymous": 401},
+    ),
+    # The deadline has passed: writes are refused for everyone, and nothing is created.
+    ("put", "/api/v1/terms/{slug}/forms/{kind}/application"): (
+        "/api/v1/terms/fall-2022/forms/participant/application",
+        dict.fromkeys(ROLES, FORBIDDEN) | {"anonymous": 401},
+    ),
+    ("post", "/api/v1/terms/{slug}/forms/{kind}/application/submit"): (
+        "/api/v1/terms/fall-2022/forms/participant/application/submit",
+        dict.fromkeys(ROLES, FORBIDDEN) | {"anonymous": 401},
+    ),
+    ("post", "/api/v1/terms/{slug}/forms/{kind}/application/withdraw"): (
+        "/api/v1/terms/fall-2022/forms/participant/application/withdraw",
+        dict.fromkeys(ROLES, 400) | {"anonymous": 401},
+    ),
+}
+
+
+def test_every_api_route_has_a_row_in_the_matrix(client):
+    document = client.get("/api/v1/openapi.json").json()
+    routes = {
+        (method, path) for path, operations in document["paths"].items() for method in operations
+    }
+
+    assert routes == set(API_MATRIX), f"add these API routes: {sorted(routes - set(API_MATRIX))}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", sorted(API_MATRIX))
+def test_api_permission_matrix(route, role, people, client):
+    from cohortkit.accounts.services import api_token_create
+    from cohortkit.admissions.models import Application
+
+    method, _ = route
+    url, expected = API_MATRIX[route]
+    headers = {}
+    if role != "anonymous":
+        headers["Authorization"] = f"Bearer {api_token_create(user=people[role])}"
+
+    response = getattr(client, method)(
+        url, data={}, content_type="application/json", headers=headers
+    )
+
+    assert response.status_code == expected[role], (role, route, response.content[:200])
+    assert not Application.objects.exists()

@@ -1,0 +1,210 @@
+"""Admissions routes of the JSON API: a form, and one's own application on it.
+
+They call the same services as the pages, so the deadline (the person's own), the number rule and
+the double-submit guard hold here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema
+
+from cohortkit.accounts import rules as account_rules
+from cohortkit.admissions import selectors, services
+from cohortkit.admissions.models import Application, ApplicationForm
+from cohortkit.common.numbers import format_number
+from cohortkit.programs.selectors import term_get
+
+router = Router(tags=["admissions"])
+
+
+def _decimal_text(value: Decimal | None) -> str | None:
+    return None if value is None else format_number(value)
+
+
+class ChoiceOut(Schema):
+    value: str
+    label: str
+
+
+class QuestionOut(Schema):
+    key: str
+    label: str
+    help_text: str
+    type: str
+    required: bool
+    choices: list[ChoiceOut]
+    word_limit: int | None
+    min_value: str | None
+    max_value: str | None
+    step: str | None
+
+    @staticmethod
+    def resolve_min_value(question: Any) -> str | None:
+        return _decimal_text(question.min_value)
+
+    @staticmethod
+    def resolve_max_value(question: Any) -> str | None:
+        return _decimal_text(question.max_value)
+
+    @staticmethod
+    def resolve_step(question: Any) -> str | None:
+        return _decimal_text(question.step)
+
+
+class FormOut(Schema):
+    term: str
+    kind: str
+    title: str
+    introduction: str
+    number_format: str
+    deadline: dt.datetime
+    deadline_source: str
+    questions: list[QuestionOut]
+
+
+class AnswerOut(Schema):
+    key: str
+    raw: str
+    number: str | None  # the parsed value as a plain decimal string, e.g. "-1500"
+    value: Any
+    error: str
+
+
+class ApplicationOut(Schema):
+    status: str
+    revision: int
+    submitted_at: dt.datetime | None
+    withdrawn_at: dt.datetime | None
+    deadline: dt.datetime
+    deadline_source: str
+    answers: list[AnswerOut]
+
+
+class AnswersIn(Schema):
+    answers: dict[str, str] = {}
+    revision: int | None = None
+
+
+class ErrorOut(Schema):
+    detail: str
+    field_errors: dict[str, str] = {}
+
+
+def _form(request: HttpRequest, slug: str, kind: str) -> ApplicationForm:
+    term = term_get(slug=slug)
+    if not account_rules.can_view_public_page(request.user, term):
+        raise Http404("No such term")
+    return selectors.form_get(term=term, kind=kind)
+
+
+def _application_out(form: ApplicationForm, application: Application, user: Any) -> dict[str, Any]:
+    deadline = services.deadline_for(form=form, user=user)
+    return {
+        "status": application.status,
+        "revision": application.revision,
+        "submitted_at": application.submitted_at,
+        "withdrawn_at": application.withdrawn_at,
+        "deadline": deadline.instant,
+        "deadline_source": deadline.source,
+        "answers": [
+            {
+                "key": answer.question.key,
+                "raw": answer.raw,
+                "number": _decimal_text(answer.number),
+                "value": answer.value,
+                "error": answer.error,
+            }
+            for answer in application.answers.select_related("question").order_by(
+                "question__position"
+            )
+        ],
+    }
+
+
+def _refused(error: services.AdmissionsError) -> tuple[int, dict[str, Any]]:
+    status = 400
+    if isinstance(error, services.DeadlinePassedError):
+        status = 403
+    elif isinstance(error, services.StaleRevisionError):
+        status = 409
+    return status, {"detail": error.message, "field_errors": error.field_errors}
+
+
+@router.get("/terms/{slug}/forms/{kind}", response=FormOut, summary="An application form")
+def form_detail(request: HttpRequest, slug: str, kind: str) -> Any:
+    form = _form(request, slug, kind)
+    deadline = services.deadline_for(form=form, user=request.user)
+    return {
+        "term": form.term.slug,
+        "kind": form.kind,
+        "title": form.title,
+        "introduction": form.introduction,
+        "number_format": form.term.number_format,
+        "deadline": deadline.instant,
+        "deadline_source": deadline.source,
+        "questions": list(form.questions.all()),
+    }
+
+
+@router.get(
+    "/terms/{slug}/forms/{kind}/application",
+    response={200: ApplicationOut, 404: ErrorOut},
+    summary="Your own application on the form",
+)
+def application_detail(request: HttpRequest, slug: str, kind: str) -> Any:
+    form = _form(request, slug, kind)
+    application = selectors.application_of(form=form, user=request.user)
+    if application is None:
+        return 404, {"detail": "You have no application on this form yet."}
+    return _application_out(form, application, request.user)
+
+
+@router.put(
+    "/terms/{slug}/forms/{kind}/application",
+    response={200: ApplicationOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    summary="Save answers as a draft (or edit a submitted application)",
+)
+def application_save(request: HttpRequest, slug: str, kind: str, payload: AnswersIn) -> Any:
+    form = _form(request, slug, kind)
+    try:
+        application = services.application_save_draft(
+            form=form, user=request.user, raw_answers=payload.answers, revision=payload.revision
+        )
+    except services.AdmissionsError as error:
+        return _refused(error)
+    return _application_out(form, application, request.user)
+
+
+@router.post(
+    "/terms/{slug}/forms/{kind}/application/submit",
+    response={200: ApplicationOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    summary="Submit (again submitting the same answers changes nothing)",
+)
+def application_submit(request: HttpRequest, slug: str, kind: str, payload: AnswersIn) -> Any:
+    form = _form(request, slug, kind)
+    try:
+        application = services.application_submit(
+            form=form, user=request.user, raw_answers=payload.answers, revision=payload.revision
+        )
+    except services.AdmissionsError as error:
+        return _refused(error)
+    return _application_out(form, application, request.user)
+
+
+@router.post(
+    "/terms/{slug}/forms/{kind}/application/withdraw",
+    response={200: ApplicationOut, 400: ErrorOut},
+    summary="Withdraw your application (the answers are kept)",
+)
+def application_withdraw(request: HttpRequest, slug: str, kind: str) -> Any:
+    form = _form(request, slug, kind)
+    try:
+        application = services.application_withdraw(form=form, user=request.user)
+    except services.AdmissionsError as error:
+        return _refused(error)
+    return _application_out(form, application, request.user)
