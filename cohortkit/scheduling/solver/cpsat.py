@@ -132,6 +132,7 @@ def solve_subproblem(
     join_vars: dict[tuple[int, int], cp_model.IntVar] = {}
     locked_vars: dict[tuple[int, int], cp_model.IntVar] = {}
     joiners_of_kind: dict[int, list[cp_model.IntVar]] = {}
+    link_caps: dict[int, int] = {}
     joiners_of_locked: dict[int, list[cp_model.IntVar]] = {}
     objective_terms: list[tuple[cp_model.IntVar, int]] = []
     for index, group in enumerate(sub.groups):
@@ -147,6 +148,7 @@ def solve_subproblem(
             variable = model.new_int_var(0, min(group.free, ceiling), "")
             join_vars[(index, kind)] = variable
             joiners_of_kind.setdefault(kind, []).append(variable)
+            link_caps[variable.index] = min(group.free, section_max)
             chosen.append(variable)
         for locked in group.locked:
             room = sub.locked_room.get(locked, 0)
@@ -174,6 +176,12 @@ def solve_subproblem(
         sections = sum(leaders) + fixed
         model.add(head_count <= section_max * sections)
         model.add(head_count >= section_min * sections)
+        if fixed == 0:
+            # Redundant, but it makes the linear relaxation much tighter (as in facility
+            # location): nobody joins a kind unless one of its sections is open.
+            opened = sum(leaders)
+            for variable in joiners:
+                model.add(variable <= link_caps[variable.index] * opened)
     for locked, joiners in joiners_of_locked.items():
         model.add(sum(joiners) <= sub.locked_room[locked])
 

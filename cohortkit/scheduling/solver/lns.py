@@ -81,6 +81,10 @@ class NeighbourhoodSearch:
             self.kinds_at_start[kind.start].append(index)
         # Half-width of the windows of start times, in slots; adapted to how hard steps are.
         self.window = 2
+        # How many facilitators a facilitator-centred neighbourhood frees; adapted likewise.
+        self.facilitator_count = 4
+        self.largest_window = week // 2
+        self.most_facilitators = max(len(problem.facilitator_kinds), 2)
         self.step_seconds = 1.0
         self.steps = 0
         self.improvements = 0
@@ -91,18 +95,29 @@ class NeighbourhoodSearch:
         deadline: float,
         bound: int,
         on_improvement: Callable[[int], None] | None = None,
+        give_up_after: int | None = None,
     ) -> None:
-        """Search until ``deadline`` (a ``time.monotonic`` value) or until the bound is reached."""
+        """Search until ``deadline`` (a ``time.monotonic`` value), until the bound is reached,
+        or, when ``give_up_after`` is set, after that many steps in a row without improvement.
+        """
+        without_improvement = 0
         while self.schedule.value < bound:
             left = deadline - time.monotonic()
             if left < 0.05:
                 return
+            if give_up_after is not None and without_improvement >= give_up_after:
+                return
             before = self.schedule.value
             self.step(min(self.step_seconds, left))
-            if self.schedule.value > before and on_improvement is not None:
-                on_improvement(self.schedule.value)
+            if self.schedule.value > before:
+                without_improvement = 0
+                if on_improvement is not None:
+                    on_improvement(self.schedule.value)
+            else:
+                without_improvement += 1
 
-    def _pick_kinds(self) -> set[int]:
+    def _seed_kinds(self) -> tuple[int, ...]:
+        """The kinds of a person still waiting (usually) or of anyone (for diversity)."""
         problem = self.problem
         waiting = [
             index
@@ -110,9 +125,51 @@ class NeighbourhoodSearch:
             if self.schedule.waiting(index) > 0 and problem.types[index].kinds
         ]
         if waiting and self.random.random() < 0.85:
-            seed_kinds = problem.types[self.random.choice(waiting)].kinds
-        else:
-            seed_kinds = problem.types[self.random.randrange(len(problem.types))].kinds or (0,)
+            return problem.types[self.random.choice(waiting)].kinds
+        return problem.types[self.random.randrange(len(problem.types))].kinds
+
+    def _pick_neighbourhood(self) -> tuple[set[int], set[int]]:
+        """Kinds and facilitators to rebuild.
+
+        Either a few windows of start times in one track with every facilitator who could lead
+        there (moves people and sections in time), or a few facilitators who could serve a
+        waiting person with everything they could lead all week (moves a facilitator's section
+        to a distant day).
+        """
+        problem = self.problem
+        seed_kinds = self._seed_kinds()
+        if not seed_kinds:
+            return set(), set()
+        if self.random.random() < 0.5:
+            kinds = self._pick_kinds(seed_kinds)
+            facilitators = {
+                facilitator for kind in kinds for facilitator in problem.kind_facilitators[kind]
+            }
+            return kinds, facilitators
+        candidates = sorted(
+            {
+                facilitator
+                for kind in self.random.sample(seed_kinds, min(len(seed_kinds), 3))
+                for facilitator in problem.kind_facilitators[kind]
+            }
+        )
+        facilitators = set(
+            self.random.sample(candidates, min(len(candidates), self.facilitator_count))
+        )
+        kinds = {
+            kind for facilitator in facilitators for kind in problem.facilitator_kinds[facilitator]
+        }
+        # Also free the times around the waiting person, so that the people who make room for
+        # them can move as well.
+        around = self._pick_kinds(seed_kinds)
+        kinds |= around
+        facilitators |= {
+            facilitator for kind in around for facilitator in problem.kind_facilitators[kind]
+        }
+        return kinds, facilitators
+
+    def _pick_kinds(self, seed_kinds: tuple[int, ...]) -> set[int]:
+        problem = self.problem
         centers = self.random.sample(seed_kinds, min(len(seed_kinds), self.random.randint(1, 3)))
         track = problem.kinds[centers[0]].track
         any_track = self.random.random() < 0.15
@@ -132,9 +189,16 @@ class NeighbourhoodSearch:
         schedule = self.schedule
         instance = problem.instance
         week, meeting = instance.slots_per_week, instance.meeting_slots
-        kinds = self._pick_kinds()
-        facilitators = {
-            facilitator for kind in kinds for facilitator in problem.kind_facilitators[kind]
+        kinds, facilitators = self._pick_neighbourhood()
+        if not kinds:
+            self.steps += 1
+            return
+        fixed_sections = {
+            kind: outside
+            for kind in kinds
+            if (
+                outside := sum(1 for leader in schedule.leaders[kind] if leader not in facilitators)
+            )
         }
 
         options: dict[int, list[int]] = {}
@@ -195,6 +259,7 @@ class NeighbourhoodSearch:
             options=options,
             sections_left=sections_left,
             groups=groups,
+            fixed_sections=fixed_sections,
             locked_room={
                 index: room for index, room in enumerate(schedule.locked_left) if room > 0
             },
@@ -209,10 +274,15 @@ class NeighbourhoodSearch:
         )
         spent = time.monotonic() - started
         self.steps += 1
+        # Grow neighbourhoods while CP-SAT solves them easily, shrink them when it cannot.
         if result is not None and result.optimal and spent < 0.25 * time_limit:
-            self.window = min(self.window + 1, 24)
+            self.window = min(self.window + 1 + self.window // 4, self.largest_window)
+            self.facilitator_count = min(
+                self.facilitator_count + 1 + self.facilitator_count // 4, self.most_facilitators
+            )
         elif result is None or not result.optimal:
-            self.window = max(self.window - 1, 0)
+            self.window = max(self.window * 3 // 4, 0)
+            self.facilitator_count = max(self.facilitator_count * 3 // 4, 2)
         if result is None or result.value < released_value:
             return
         if result.value > released_value:
@@ -235,7 +305,9 @@ class NeighbourhoodSearch:
                 kind for kind in schedule.sections_of[facilitator] if kind not in kinds
             ]
         for kind in kinds:
-            schedule.leaders[kind] = []
+            schedule.leaders[kind] = [
+                leader for leader in schedule.leaders[kind] if leader not in facilitators
+            ]
             for person_type, count in schedule.kind_joins[kind].items():
                 del schedule.type_joins[person_type][kind]
                 schedule.placed[person_type] -= count
