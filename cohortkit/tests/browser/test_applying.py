@@ -174,3 +174,31 @@ def test_a_submission_one_second_late_is_refused_and_an_extension_link_lets_it_i
     page.get_by_role("button", name="Submit application").click()
     expect(page.get_by_text("Your application is submitted.")).to_be_visible()
     assert Application.objects.get(applicant=applicant).status == "submitted"
+
+
+def test_text_typed_after_the_login_expired_is_kept_and_saved_after_logging_in_again(
+    live_server, new_page, open_term
+):
+    applicant = UserFactory(email="amara@example.org", name="Amara Okafor", time_zone="UTC")
+    apply_url = f"{live_server.url}/terms/{open_term.slug}/apply/participant/"
+    page = new_page(timezone_id="Africa/Lagos")
+    log_in(page, live_server.url, email=applicant.email, password=PASSWORD)
+    page.goto(apply_url)
+    motivation = page.get_by_label("Why do you want to take this course?")
+    motivation.fill("First thoughts.")
+    _wait_saved(page)
+
+    # The session ends (expired, or logged out elsewhere) while the person keeps typing.
+    page.context.clear_cookies(name="sessionid")
+    motivation.fill("First thoughts, and a second paragraph typed after the session ended.")
+    expect(page.get_by_test_id("save-status")).to_contain_text("You were signed out")
+
+    log_in(page, live_server.url, email=applicant.email, password=PASSWORD)
+    page.goto(apply_url)
+    expect(page.get_by_test_id("restored")).to_be_visible()
+    expect(motivation).to_have_value(
+        "First thoughts, and a second paragraph typed after the session ended."
+    )
+    _wait_saved(page)
+    answer = Answer.objects.get(application__applicant=applicant, question__key="motivation")
+    assert answer.raw == "First thoughts, and a second paragraph typed after the session ended."
