@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: demo test install lint types pytest bench bench-schedule serve clean
+.PHONY: demo test install lint types pytest bench bench-schedule bench-apply clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -33,10 +33,14 @@ pytest: install
 
 test: lint types pytest
 
-bench: bench-schedule
+bench: bench-schedule bench-apply
 
 bench-schedule: install
 	$(PY) -m cohortkit.scheduling.solver.bench
+
+# A deadline rush against gunicorn and a throwaway PostgreSQL; BENCH_ARGS="--applicants 1000".
+bench-apply: install
+	scripts/with-postgres $(PY) -m cohortkit.bench.apply $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* test-db.sqlite3* staticfiles

@@ -220,6 +220,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Only `make bench-apply` turns this on, for the baseline view of its own gunicorn.
+BENCHMARK_ENDPOINTS = env_bool("BENCHMARK_ENDPOINTS", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

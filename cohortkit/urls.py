@@ -1,12 +1,18 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from cohortkit.api import api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("cohortkit.accounts.urls")),
     path("", include("cohortkit.admissions.urls")),
     path("", include("cohortkit.programs.urls")),
 ]
+
+if settings.BENCHMARK_ENDPOINTS:
+    from cohortkit.bench.views import insert_one_row
+
+    urlpatterns.append(path("bench/insert/", insert_one_row, name="bench_insert"))
