@@ -108,7 +108,7 @@ class NeighbourhoodSearch:
             if give_up_after is not None and without_improvement >= give_up_after:
                 return
             before = self.schedule.value
-            self.step(min(self.step_seconds, left))
+            self.step(min(self.step_seconds, left), deadline=deadline)
             if self.schedule.value > before:
                 without_improvement = 0
                 if on_improvement is not None:
@@ -183,8 +183,12 @@ class NeighbourhoodSearch:
                         chosen.add(kind)
         return chosen
 
-    def step(self, time_limit: float) -> None:
-        """Rebuild one neighbourhood optimally (or as well as ``time_limit`` allows)."""
+    def step(self, time_limit: float, *, deadline: float | None = None) -> None:
+        """Rebuild one neighbourhood optimally (or as well as ``time_limit`` allows).
+
+        Building the model takes time too, so CP-SAT gets at most what is left before
+        ``deadline``.
+        """
         problem = self.problem
         schedule = self.schedule
         instance = problem.instance
@@ -265,6 +269,10 @@ class NeighbourhoodSearch:
             },
         )
         started = time.monotonic()
+        if deadline is not None:
+            time_limit = min(time_limit, deadline - started)
+            if time_limit < 0.02:
+                return
         result = solve_subproblem(
             problem,
             sub,

@@ -53,3 +53,18 @@ def test_greedy_baseline_is_valid_and_below_the_optimum():
 
     assert validate_solution(generated.instance, baseline) == []
     assert 0 < baseline.objective <= generated.optimum
+
+
+def test_the_solver_package_imports_no_django():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cohortkit.scheduling.solver, cohortkit.scheduling.solver.bench;"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'django'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+
+    assert result.stdout.strip() == "[]"
