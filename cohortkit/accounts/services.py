@@ -169,5 +169,8 @@ def api_token_authenticate(*, token: str) -> User | None:
     )
     if found is None:
         return None
-    ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    # Recording every use would make each API read a write; to the minute is enough to audit.
+    if found.last_used_at is None or found.last_used_at < now - dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
     return found.user

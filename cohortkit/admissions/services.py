@@ -120,39 +120,50 @@ def _get_or_create_application(*, form: ApplicationForm, user: Any) -> Applicati
     loser reads the winner's row instead of failing.
     """
     application = Application.objects.select_for_update().filter(form=form, applicant=user).first()
-    if application is not None:
-        return application
-    try:
-        with transaction.atomic():
-            Application.objects.create(form=form, applicant=user)
-    except IntegrityError:
-        pass
-    return Application.objects.select_for_update().get(form=form, applicant=user)
+    if application is None:
+        try:
+            with transaction.atomic():
+                Application.objects.create(form=form, applicant=user)
+        except IntegrityError:
+            pass
+        application = Application.objects.select_for_update().get(form=form, applicant=user)
+    # Reuse what the caller already loaded instead of reading it again.
+    application.form = form
+    application.applicant = user
+    return application
 
 
-def _store_answers(application: Application, parsed: dict[str, ParsedAnswer]) -> bool:
-    """Write the answers that changed; True if any did."""
-    existing = {
-        answer.question.key: answer for answer in application.answers.select_related("question")
-    }
-    questions = {question.key: question for question in application.form.questions.all()}
-    changed = False
+def _store_answers(
+    application: Application, questions: list[FormQuestion], parsed: dict[str, ParsedAnswer]
+) -> bool:
+    """Write the answers whose raw text changed, in two statements at most; True if any did."""
+    existing = {answer.question_id: answer for answer in application.answers.all()}
+    by_key = {question.key: question for question in questions}
+    created: list[Answer] = []
+    updated: list[Answer] = []
     for key, answer in parsed.items():
-        current = existing.get(key)
-        if current is not None and current.raw == answer.raw:
-            continue
-        changed = True
-        Answer.objects.update_or_create(
-            application=application,
-            question=questions[key],
-            defaults={
-                "raw": answer.raw,
-                "number": answer.number,
-                "value": answer.value,
-                "error": answer.error,
-            },
-        )
-    return changed
+        question = by_key[key]
+        current = existing.get(question.pk)
+        if current is None:
+            created.append(
+                Answer(
+                    application=application,
+                    question=question,
+                    raw=answer.raw,
+                    number=answer.number,
+                    value=answer.value,
+                    error=answer.error,
+                )
+            )
+        elif current.raw != answer.raw:
+            current.raw, current.number = answer.raw, answer.number
+            current.value, current.error = answer.value, answer.error
+            updated.append(current)
+    if created:
+        Answer.objects.bulk_create(created)
+    if updated:
+        Answer.objects.bulk_update(updated, ["raw", "number", "value", "error"])
+    return bool(created or updated)
 
 
 @transaction.atomic
@@ -191,20 +202,20 @@ def application_save_draft(
                 "Your submitted application was not changed: fix the marked answers.",
                 field_errors=errors,
             )
-    if _store_answers(application, parsed):
+    if _store_answers(application, questions, parsed):
         application.revision = F("revision") + 1
     if application.status == ApplicationStatus.WITHDRAWN:
         application.status = ApplicationStatus.DRAFT
         application.withdrawn_at = None
     application.save()
-    application.refresh_from_db()
+    application.refresh_from_db(fields=["revision", "updated_at"])
     return application
 
 
-def _missing_and_invalid(application: Application) -> dict[str, str]:
+def _missing_and_invalid(application: Application, questions: list[FormQuestion]) -> dict[str, str]:
     answers = {answer.question_id: answer for answer in application.answers.all()}
     problems: dict[str, str] = {}
-    for question in application.form.questions.all():
+    for question in questions:
         answer = answers.get(question.pk)
         if answer is not None and answer.error:
             problems[question.key] = answer.error
@@ -213,10 +224,11 @@ def _missing_and_invalid(application: Application) -> dict[str, str]:
     return problems
 
 
-def answers_as_text(application: Application) -> str:
+def answers_as_text(application: Application, questions: list[FormQuestion] | None = None) -> str:
+    """Every question and the answer as typed, for the confirmation email."""
     answers = {answer.question_id: answer for answer in application.answers.all()}
     lines = []
-    for question in application.form.questions.all():
+    for question in questions if questions is not None else application.form.questions.all():
         answer = answers.get(question.pk)
         lines.append(f"{question.label}\n  {answer.raw.strip() if answer else '—'}")
     return "\n\n".join(lines)
@@ -239,18 +251,15 @@ def application_submit(
     """
     moment = now or timezone.now()
     deadline = _require_open(form=form, user=user, now=moment)
-    if raw_answers:
-        _, parsed = _parse_all(form, raw_answers)
-    else:
-        parsed = {}
+    questions, parsed = _parse_all(form, raw_answers or {})
     application = _get_or_create_application(form=form, user=user)
     if revision is not None and revision < application.revision:
         raise StaleRevisionError(
             "A newer version of this application was saved in another window. "
             "Reload the page to continue from it."
         )
-    changed = _store_answers(application, parsed)
-    problems = _missing_and_invalid(application)
+    changed = _store_answers(application, questions, parsed)
+    problems = _missing_and_invalid(application, questions)
     if problems:
         transaction.set_rollback(True)
         raise AdmissionsError(
@@ -268,19 +277,23 @@ def application_submit(
         application.submitted_at = moment
     application.withdrawn_at = None
     application.save()
-    application.refresh_from_db()
+    application.refresh_from_db(fields=["revision", "updated_at"])
     audit_record(
         actor=user,
         action="application.submitted" if first_submission else "application.edited",
         target=application,
         details={"revision": application.revision},
     )
-    _email_confirmation(application, deadline, first_submission=first_submission)
+    _email_confirmation(application, questions, deadline, first_submission=first_submission)
     return application
 
 
 def _email_confirmation(
-    application: Application, deadline: PersonalDeadline, *, first_submission: bool
+    application: Application,
+    questions: list[FormQuestion],
+    deadline: PersonalDeadline,
+    *,
+    first_submission: bool,
 ) -> None:
     user = application.applicant
     term = application.form.term
@@ -294,7 +307,7 @@ def _email_confirmation(
             f"We {verb} your {application.form.get_kind_display().lower()} application to "
             f"{term}. You can change it until "
             f"{format_instant(deadline.instant, user.time_zone or 'UTC')}: {link}\n\n"
-            f"A copy of your answers:\n\n{answers_as_text(application)}\n"
+            f"A copy of your answers:\n\n{answers_as_text(application, questions)}\n"
         ),
         idempotency_key=f"application-{verb}:{application.pk}:{application.revision}",
     )
