@@ -8,7 +8,6 @@ were really driven.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,10 +30,6 @@ from cohortkit.tests.factories import (
     WeekFactory,
 )
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
-# page actions are still plain synchronous calls.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
@@ -56,18 +51,27 @@ def expected_instant(instant: dt.datetime, zone_name: str) -> str:
     return f"{local.strftime('%a, %d %b %Y, %H:%M')} UTC{sign}{hours:02d}:{minutes:02d}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one test module.
+
+    Playwright's sync API runs an event loop in this thread, so Django would refuse the plain
+    synchronous ORM calls the tests make between page actions: DJANGO_ALLOW_ASYNC_UNSAFE allows
+    them while the browser is up, and only then, since a subprocess started by a later test (the
+    deploy check) would inherit it and fail.
+    """
     if not CHROMIUM.exists():
         pytest.fail(
             f"{CHROMIUM} is missing: run `apt-get install chromium` (CI's .ci/run installs it). "
             "Browser tests never skip.",
             pytrace=False,
         )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
 
 
 @pytest.fixture
