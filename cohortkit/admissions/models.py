@@ -406,7 +406,10 @@ class Decision(models.Model):
                 condition=Q(outcome__in=DecisionOutcome.values), name="decision_outcome_known"
             ),
             models.CheckConstraint(
-                condition=(Q(outcome=DecisionOutcome.WAITLIST) & Q(waitlist_rank__gte=1))
+                condition=(
+                    Q(outcome=DecisionOutcome.WAITLIST)
+                    & Q(waitlist_rank__isnull=False, waitlist_rank__gte=1)
+                )
                 | (~Q(outcome=DecisionOutcome.WAITLIST) & Q(waitlist_rank__isnull=True)),
                 name="decision_rank_only_and_always_for_waitlist",
             ),
@@ -476,7 +479,8 @@ class Enrollment(models.Model):
                 name="enrollment_offer_has_confirm_by",
             ),
             models.CheckConstraint(
-                condition=~Q(status=EnrollmentStatus.WAITLISTED) | Q(waitlist_rank__gte=1),
+                condition=~Q(status=EnrollmentStatus.WAITLISTED)
+                | Q(waitlist_rank__isnull=False, waitlist_rank__gte=1),
                 name="enrollment_waitlisted_has_rank",
             ),
             models.CheckConstraint(

@@ -44,7 +44,9 @@ def _reviewer_ids(term: Term, users: Iterable[Any]) -> set[int]:
 
 def _conflicts(term: Term) -> set[tuple[int, int]]:
     """(reviewer id, applicant id) pairs that must never meet in the term."""
-    return set(ReviewerConflict.objects.filter(term=term).values_list("reviewer_id", "applicant_id"))
+    return set(
+        ReviewerConflict.objects.filter(term=term).values_list("reviewer_id", "applicant_id")
+    )
 
 
 # Settings and rubric -----------------------------------------------------------------------

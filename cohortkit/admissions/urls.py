@@ -18,3 +18,51 @@ urlpatterns = [
         name="deadlines",
     ),
 ]
+
+# Review and decisions (review_views.py).
+from cohortkit.admissions import review_views  # noqa: E402
+
+urlpatterns += [
+    path("terms/<slug:slug>/review/", review_views.review_assignments, name="review_assignments"),
+    path(
+        "terms/<slug:slug>/review/applications/<int:application_id>/",
+        review_views.review_application,
+        name="review_application",
+    ),
+    path(
+        "terms/<slug:slug>/review/applications/<int:application_id>/conflict/",
+        review_views.review_conflict,
+        name="review_conflict",
+    ),
+    path(
+        "terms/<slug:slug>/organize/applications/<slug:kind>/review/",
+        review_views.review_settings,
+        name="review_settings",
+    ),
+    path(
+        "terms/<slug:slug>/organize/applications/<slug:kind>/ranking/",
+        review_views.ranking,
+        name="ranking",
+    ),
+    path(
+        "terms/<slug:slug>/organize/applications/<slug:kind>/ranking.csv",
+        review_views.ranking_export,
+        name="ranking_export",
+    ),
+    path(
+        "terms/<slug:slug>/organize/applications/<slug:kind>/decisions/<int:application_id>/",
+        review_views.decision_stage,
+        name="decision_stage",
+    ),
+    path(
+        "terms/<slug:slug>/organize/applications/<slug:kind>/decisions/release/",
+        review_views.decisions_release,
+        name="decisions_release",
+    ),
+    path("terms/<slug:slug>/decision/<slug:kind>/", review_views.my_decision, name="my_decision"),
+    path(
+        "terms/<slug:slug>/decision/<slug:kind>/respond/",
+        review_views.my_decision_respond,
+        name="my_decision_respond",
+    ),
+]

@@ -36,6 +36,31 @@ ORGANIZER_ONLY = {
     "organizer": OK,
 }
 
+REVIEWERS_AND_ORGANIZERS = {**ORGANIZER_ONLY, "reviewer": OK}
+
+
+def _application_assigned_to_the_reviewer(term: Any) -> Any:
+    from cohortkit.accounts.models import User
+    from cohortkit.admissions.models import ApplicationForm, ReviewAssignment
+    from cohortkit.admissions.tests.factories import SubmittedApplicationFactory
+
+    form = ApplicationForm.objects.get(term=term, kind="participant")
+    application = SubmittedApplicationFactory(form=form)
+    reviewer = User.objects.get(email="reviewer@example.org")
+    ReviewAssignment.objects.create(application=application, reviewer=reviewer)
+    return application
+
+
+def _application_of_the_applicant(term: Any) -> Any:
+    from cohortkit.accounts.models import User
+    from cohortkit.admissions.models import ApplicationForm
+    from cohortkit.admissions.tests.factories import SubmittedApplicationFactory
+
+    form = ApplicationForm.objects.get(term=term, kind="participant")
+    applicant = User.objects.get(email="applicant@example.org")
+    return SubmittedApplicationFactory(form=form, applicant=applicant)
+
+
 # url name → (how to build its arguments from the fixtures, the expected answer per role).
 MATRIX: dict[str, tuple[Any, dict[str, Any]]] = {
     "programs:home": (lambda term: [], PUBLIC),
@@ -55,6 +80,21 @@ MATRIX: dict[str, tuple[Any, dict[str, Any]]] = {
     # An unknown token is 404 for everyone; a real one is tested in test_invitations.
     "accounts:invitation_accept": (lambda term: ["not-a-token"], dict.fromkeys(ROLES, NOT_FOUND)),
     "accounts:password_reset_confirm": (lambda term: ["MQ", "bad-token"], PUBLIC),
+    # Review and decisions. Reviewers and organizers open the review pages; an application not
+    # assigned to a reviewer is 404 to them (test_reviewing); organizers may read any.
+    "admissions:review_assignments": (lambda term: [term.slug], REVIEWERS_AND_ORGANIZERS),
+    "admissions:review_application": (
+        lambda term: [term.slug, _application_assigned_to_the_reviewer(term).pk],
+        REVIEWERS_AND_ORGANIZERS,
+    ),
+    "admissions:review_settings": (lambda term: [term.slug, "participant"], ORGANIZER_ONLY),
+    "admissions:ranking": (lambda term: [term.slug, "participant"], ORGANIZER_ONLY),
+    "admissions:ranking_export": (lambda term: [term.slug, "participant"], ORGANIZER_ONLY),
+    # Only the person who applied sees their decision; everyone else, whatever their role, 404.
+    "admissions:my_decision": (
+        lambda term: [term.slug, _application_of_the_applicant(term).form.kind],
+        {**everyone_but_anonymous(NOT_FOUND), "applicant": OK},
+    ),
 }
 
 # Views that only take POST: GET is refused with 405 (after the login check).
@@ -64,6 +104,10 @@ NOT_GET_PAGES: dict[str, Any] = {
     "admissions:apply_save": lambda term: [term.slug, "participant"],
     "admissions:apply_submit": lambda term: [term.slug, "participant"],
     "admissions:apply_withdraw": lambda term: [term.slug, "participant"],
+    "admissions:review_conflict": lambda term: [term.slug, 1],
+    "admissions:decision_stage": lambda term: [term.slug, "participant", 1],
+    "admissions:decisions_release": lambda term: [term.slug, "participant"],
+    "admissions:my_decision_respond": lambda term: [term.slug, "participant"],
 }
 
 
