@@ -17,7 +17,6 @@ from cohortkit.accounts import rules as account_rules
 from cohortkit.admissions import selectors, services
 from cohortkit.admissions.models import Application, ApplicationForm
 from cohortkit.common.numbers import format_number
-from cohortkit.programs.selectors import term_get
 
 router = Router(tags=["admissions"])
 
@@ -96,10 +95,10 @@ class ErrorOut(Schema):
 
 
 def _form(request: HttpRequest, slug: str, kind: str) -> ApplicationForm:
-    term = term_get(slug=slug)
-    if not account_rules.can_view_public_page(request.user, term):
+    form = selectors.form_get_by_slug(slug=slug, kind=kind)
+    if not account_rules.can_view_public_page(request.user, form.term):
         raise Http404("No such term")
-    return selectors.form_get(term=term, kind=kind)
+    return form
 
 
 def _application_out(form: ApplicationForm, application: Application, user: Any) -> dict[str, Any]:

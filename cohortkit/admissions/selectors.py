@@ -20,6 +20,18 @@ def form_get(*, term: Term, kind: str) -> ApplicationForm:
     return form
 
 
+def form_get_by_slug(*, slug: str, kind: str) -> ApplicationForm:
+    """A term's form by the term's slug, with the term and program, in one query."""
+    form = (
+        ApplicationForm.objects.select_related("term", "term__program")
+        .filter(term__slug=slug, kind=kind)
+        .first()
+    )
+    if form is None:
+        raise Http404("No such application form.")
+    return form
+
+
 def application_of(*, form: ApplicationForm, user: Any) -> Application | None:
     if user is None or not user.is_authenticated:
         return None

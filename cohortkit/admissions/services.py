@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -203,12 +202,11 @@ def application_save_draft(
                 field_errors=errors,
             )
     if _store_answers(application, questions, parsed):
-        application.revision = F("revision") + 1
+        application.revision += 1  # the row is locked: no lost update
     if application.status == ApplicationStatus.WITHDRAWN:
         application.status = ApplicationStatus.DRAFT
         application.withdrawn_at = None
     application.save()
-    application.refresh_from_db(fields=["revision", "updated_at"])
     return application
 
 
@@ -271,13 +269,12 @@ def application_submit(
         return application
     first_submission = application.status != ApplicationStatus.SUBMITTED
     if changed:
-        application.revision = F("revision") + 1
+        application.revision += 1  # the row is locked: no lost update
     application.status = ApplicationStatus.SUBMITTED
     if first_submission:
         application.submitted_at = moment
     application.withdrawn_at = None
     application.save()
-    application.refresh_from_db(fields=["revision", "updated_at"])
     audit_record(
         actor=user,
         action="application.submitted" if first_submission else "application.edited",

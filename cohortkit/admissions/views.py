@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,12 +19,10 @@ from cohortkit.programs.selectors import term_get
 
 
 def _form_for(request: HttpRequest, slug: str, kind: str) -> ApplicationForm:
-    term = term_get(slug=slug)
-    if not account_rules.can_view_public_page(request.user, term):
-        from django.http import Http404
-
+    form = selectors.form_get_by_slug(slug=slug, kind=kind)
+    if not account_rules.can_view_public_page(request.user, form.term):
         raise Http404("No such term")
-    return selectors.form_get(term=term, kind=kind)
+    return form
 
 
 def _page(
