@@ -105,3 +105,51 @@ def demo_applications_load(
         ]
         created += applications_import(form=form, rows=rows)
     return DemoApplicationsSummary(forms=forms, created=created, total=len(people))
+
+
+@dataclass(frozen=True)
+class DemoReviewsSummary:
+    rubric_created: int
+    assigned: int
+
+
+DEMO_RUBRIC = (
+    ("Preparation", "Prerequisites met or close: deep learning, linear algebra, calculus.", 1, 5),
+    ("Motivation", "A clear reason to take the course and to work on ML safety.", 2, 5),
+    ("Commitment", "Can give about 5 hours a week for all 8 weeks.", 1, 5),
+)
+DEMO_ASSIGNMENTS = 12
+
+
+@transaction.atomic
+def demo_reviews_load(*, term: Term, reviewer: User, now: dt.datetime) -> DemoReviewsSummary:
+    """A rubric on the term's participant form (if it has none) and the demo reviewer's first
+    ``DEMO_ASSIGNMENTS`` applications (the earliest submitted), through the same services an
+    organizer uses. Loading again adds nothing. ``now`` is accepted for symmetry with the other
+    loaders; assignments are stamped by the database clock."""
+    from cohortkit.admissions.models import Application, ApplicationStatus, RubricCategory
+    from cohortkit.admissions.reviewing import review_assignment_create, rubric_category_save
+
+    form = ApplicationForm.objects.get(term=term, kind="participant")
+    created = 0
+    if not RubricCategory.objects.filter(form=form).exists():
+        for position, (name, description, weight, max_score) in enumerate(DEMO_RUBRIC):
+            rubric_category_save(
+                form=form,
+                name=name,
+                description=description,
+                weight=weight,
+                max_score=max_score,
+                position=position,
+                actor=None,
+            )
+            created += 1
+    applications = Application.objects.filter(
+        form=form, status=ApplicationStatus.SUBMITTED, submitted_at__lte=now
+    ).exclude(applicant=reviewer)
+    assigned = 0
+    if not applications.filter(review_assignments__reviewer=reviewer).exists():
+        for application in applications.order_by("submitted_at", "id")[:DEMO_ASSIGNMENTS]:
+            review_assignment_create(application=application, reviewer=reviewer, actor=None)
+            assigned += 1
+    return DemoReviewsSummary(rubric_created=created, assigned=assigned)

@@ -432,6 +432,8 @@ def decision_stage(request: HttpRequest, slug: str, kind: str, application_id: i
                 "categories": review_selectors.rubric_of(form=form),
                 "filters": review_selectors.ranking_filters(form=form, params={}),
                 "next_url": str(request.POST.get("next", "")),
+                "oob": True,
+                "pending": decisions.decisions_pending_release(form=form),
             },
             status=400 if error else 200,
         )

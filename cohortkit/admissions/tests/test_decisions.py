@@ -306,6 +306,22 @@ def test_organizer_stages_and_releases_through_the_pages(
     again = client.post(reverse("admissions:decisions_release", args=[term.slug, form.kind]))
 
     assert staged.status_code == 200 and "staged: Accept" in staged.content.decode()
+    assert 'hx-swap-oob="true"' in staged.content.decode()  # the release count follows
     assert "Release 1 staged decision (1 email will be sent)" in ranking.content.decode()
     assert _recipients() == ["ada@example.org"]
     assert again.status_code == 302 and len(mail.outbox) == 1
+
+
+def test_lapse_command_lapses_passed_offers(offered_and_waitlist, capsys):
+    from django.core.management import call_command
+
+    enrollment, first = offered_and_waitlist
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        confirm_by=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    )
+
+    call_command("enrollments", "lapse")
+
+    assert "1 offer(s) lapsed" in capsys.readouterr().out
+    assert Enrollment.objects.get(pk=enrollment.pk).status == "lapsed"
+    assert Enrollment.objects.get(user=first).status == "offered"

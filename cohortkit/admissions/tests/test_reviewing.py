@@ -1,5 +1,6 @@
 """Reviewing: automatic and manual assignment, conflicts, scoring, blind mode, who may open what."""
 
+import datetime as dt
 from collections import Counter
 
 import pytest
@@ -355,3 +356,18 @@ def test_reviewer_list_query_count_does_not_grow(
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(url)
     assert response.content.decode().count('class="assignment"') == 21
+
+
+def test_demo_reviews_load_adds_a_rubric_and_assignments_once(term, people):
+    from cohortkit.admissions.demo import DEMO_ASSIGNMENTS, demo_reviews_load
+
+    form = ApplicationFormFactory(term=term)
+    SubmittedApplicationFactory.create_batch(DEMO_ASSIGNMENTS + 3, form=form)
+    now = dt.datetime(2023, 1, 1, tzinfo=dt.UTC)
+
+    first = demo_reviews_load(term=term, reviewer=people["reviewer"], now=now)
+    again = demo_reviews_load(term=term, reviewer=people["reviewer"], now=now)
+
+    assert (first.rubric_created, first.assigned) == (3, DEMO_ASSIGNMENTS)
+    assert (again.rubric_created, again.assigned) == (0, 0)
+    assert form.rubric.count() == 3
