@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -21,7 +22,8 @@ def viewer_time_zone_name(request: HttpRequest) -> tuple[str, bool]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and is_valid_time_zone(user.time_zone):
         return user.time_zone, True
-    cookie = request.COOKIES.get(TIME_ZONE_COOKIE, "")
+    # The page script stores the zone percent-encoded (Asia%2FTokyo), as cookie values should be.
+    cookie = unquote(request.COOKIES.get(TIME_ZONE_COOKIE, ""))
     if is_valid_time_zone(cookie):
         return cookie, True
     return "UTC", False

@@ -81,3 +81,12 @@ def test_weekly_commitment_is_the_range_over_tracks_and_weeks(client, term):
     assert "<span>Lectures</span><strong>1.5 h</strong>" in html
     assert "<span>Readings</span><strong>2 h</strong>" in html
     assert "<span>Discussion section</span><strong>1 h</strong>" in html
+
+
+def test_the_zone_the_browser_reports_is_read_percent_encoded(client, term):
+    client.cookies["tz"] = "America%2FNew_York"
+
+    html = client.get(reverse("programs:term_detail", args=[term.slug])).content.decode()
+
+    assert 'data-time-zone-known="true"' in html
+    assert "Thu, 22 Sep 2022, 02:59 UTC−04:00" in html
