@@ -65,6 +65,16 @@ def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 term=term, kind="facilitator", now=now
             ),
             "is_organizer": rules.is_organizer(request.user, term),
+            "roles": rules.term_roles(request.user, term),
+            "my_applications": (
+                list(
+                    request.user.applications.filter(form__term=term)  # type: ignore[union-attr]
+                    .select_related("form", "decision")
+                    .order_by("form__kind")
+                )
+                if request.user.is_authenticated
+                else []
+            ),
             "form_kinds": set(term.application_forms.values_list("kind", flat=True)),
         },
     )

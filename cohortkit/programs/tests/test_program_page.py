@@ -90,3 +90,18 @@ def test_the_zone_the_browser_reports_is_read_percent_encoded(client, term):
 
     assert 'data-time-zone-known="true"' in html
     assert "Thu, 22 Sep 2022, 02:59 UTC−04:00" in html
+
+
+def test_signed_in_people_find_their_own_pages_from_the_program_page(client_as, term):
+    from cohortkit.tests.factories import ApplicationFormFactory
+
+    ApplicationFormFactory(term=term, kind="participant")
+    url = reverse("programs:term_detail", args=[term.slug])
+
+    organizer = client_as("organizer").get(url).content.decode()
+    reviewer = client_as("reviewer").get(url).content.decode()
+    visitor = client_as("anonymous").get(url).content.decode()
+
+    assert "ranking and decisions" in organizer and "term settings" in organizer
+    assert "Applications to review" in reviewer and "ranking and decisions" not in reviewer
+    assert "Your part in this term" not in visitor

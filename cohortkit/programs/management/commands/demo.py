@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cohortkit.admissions.demo import demo_applications_load
+from cohortkit.accounts.models import User
+from cohortkit.admissions.demo import demo_applications_load, demo_reviews_load
 from cohortkit.programs.demo import DEMO_PASSWORD, demo_load
 
 
@@ -45,6 +46,11 @@ class Command(BaseCommand):
                 applications = demo_applications_load(
                     past_term=summary.past_term,
                     current_term=summary.current_term,
+                    now=timezone.now(),
+                )
+                demo_reviews_load(
+                    term=summary.current_term,
+                    reviewer=User.objects.get(email="reviewer@example.org"),
                     now=timezone.now(),
                 )
         for load in summary.term_loads:
