@@ -68,7 +68,7 @@ def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "roles": rules.term_roles(request.user, term),
             "my_applications": (
                 list(
-                    request.user.applications.filter(form__term=term)  # type: ignore[union-attr]
+                    request.user.applications.filter(form__term=term)
                     .select_related("form", "decision")
                     .order_by("form__kind")
                 )
