@@ -2,6 +2,7 @@
 
 ``cohortkit migrate``, ``cohortkit runserver``, ``cohortkit demo``, ``cohortkit curriculum import``,
 ``cohortkit token create`` and every other management command work as ``manage.py`` would.
+``cohortkit schedule solve|check|generate`` runs the section solver on JSON files (no database).
 """
 
 from __future__ import annotations
@@ -11,10 +12,16 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["schedule"]:
+        # The solver is a pure library: no settings or database needed to solve a file.
+        from cohortkit.scheduling.solver.cli import main as schedule_main
+
+        raise SystemExit(schedule_main(arguments[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cohortkit.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["cohortkit", *(sys.argv[1:] if argv is None else argv)])
+    execute_from_command_line(["cohortkit", *arguments])
 
 
 if __name__ == "__main__":
