@@ -19,6 +19,7 @@ from cohortkit.accounts import rules
 from cohortkit.accounts.models import Role
 from cohortkit.accounts.services import api_token_authenticate
 from cohortkit.admissions.api import router as admissions_router
+from cohortkit.admissions.review_api import router as review_router
 from cohortkit.programs import selectors
 
 
@@ -106,6 +107,7 @@ def _term_out(term: Any) -> dict[str, Any]:
 
 
 api.add_router("/", admissions_router)
+api.add_router("/", review_router)
 
 
 @api.get("/me", response=MeOut, summary="The person the token belongs to")

@@ -234,6 +234,68 @@ API_MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ),
 }
 
+# Reviews and decisions (admissions/review_api.py). Nobody has applied in the fixtures, so a
+# route about one application is 404 even to those allowed; test_review_api has the same roles
+# against a real assigned application, a real decision and a real offer.
+API_REVIEWERS_AND_ORGANIZERS = API_ORGANIZER_ONLY | {"reviewer": OK, "anonymous": 401}
+API_ALLOWED_BUT_NO_SUCH_APPLICATION = API_ORGANIZER_ONLY | {
+    "reviewer": NOT_FOUND,
+    "organizer": NOT_FOUND,
+    "anonymous": 401,
+}
+API_NO_APPLICATION_OF_ONES_OWN = dict.fromkeys(ROLES, NOT_FOUND) | {"anonymous": 401}
+API_MATRIX |= {
+    ("get", "/api/v1/terms/{slug}/reviews"): (
+        "/api/v1/terms/fall-2022/reviews",
+        API_REVIEWERS_AND_ORGANIZERS,
+    ),
+    ("get", "/api/v1/terms/{slug}/reviews/{application_id}"): (
+        "/api/v1/terms/fall-2022/reviews/1",
+        API_ALLOWED_BUT_NO_SUCH_APPLICATION,
+    ),
+    ("put", "/api/v1/terms/{slug}/reviews/{application_id}"): (
+        "/api/v1/terms/fall-2022/reviews/1",
+        API_ALLOWED_BUT_NO_SUCH_APPLICATION,
+    ),
+    ("get", "/api/v1/terms/{slug}/forms/{kind}/rubric"): (
+        "/api/v1/terms/fall-2022/forms/participant/rubric",
+        API_ORGANIZER_ONLY | {"anonymous": 401},
+    ),
+    ("post", "/api/v1/terms/{slug}/forms/{kind}/assignments/auto"): (
+        "/api/v1/terms/fall-2022/forms/participant/assignments/auto",
+        API_ORGANIZER_ONLY | {"anonymous": 401},
+    ),
+    ("get", "/api/v1/terms/{slug}/forms/{kind}/ranking"): (
+        "/api/v1/terms/fall-2022/forms/participant/ranking",
+        API_ORGANIZER_ONLY | {"anonymous": 401},
+    ),
+    ("get", "/api/v1/terms/{slug}/forms/{kind}/ranking.csv"): (
+        "/api/v1/terms/fall-2022/forms/participant/ranking.csv",
+        API_ORGANIZER_ONLY | {"anonymous": 401},
+    ),
+    ("put", "/api/v1/terms/{slug}/forms/{kind}/decisions/{application_id}"): (
+        "/api/v1/terms/fall-2022/forms/participant/decisions/1",
+        API_ORGANIZER_ONLY | {"organizer": NOT_FOUND, "anonymous": 401},
+    ),
+    # Nothing staged: the organizer releases nothing (200, no email).
+    ("post", "/api/v1/terms/{slug}/forms/{kind}/decisions/release"): (
+        "/api/v1/terms/fall-2022/forms/participant/decisions/release",
+        API_ORGANIZER_ONLY | {"anonymous": 401},
+    ),
+    ("get", "/api/v1/terms/{slug}/forms/{kind}/decision"): (
+        "/api/v1/terms/fall-2022/forms/participant/decision",
+        API_NO_APPLICATION_OF_ONES_OWN,
+    ),
+    ("post", "/api/v1/terms/{slug}/forms/{kind}/decision/confirm"): (
+        "/api/v1/terms/fall-2022/forms/participant/decision/confirm",
+        API_NO_APPLICATION_OF_ONES_OWN,
+    ),
+    ("post", "/api/v1/terms/{slug}/forms/{kind}/decision/decline"): (
+        "/api/v1/terms/fall-2022/forms/participant/decision/decline",
+        API_NO_APPLICATION_OF_ONES_OWN,
+    ),
+}
+
 
 def test_every_api_route_has_a_row_in_the_matrix(client):
     document = client.get("/api/v1/openapi.json").json()
