@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "cohortkit.programs",
     "cohortkit.admissions",
     "cohortkit.notifications",
+    "cohortkit.scheduling",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("cohortkit.accounts.urls")),
     path("", include("cohortkit.admissions.urls")),
     path("", include("cohortkit.programs.urls")),
+    path("", include("cohortkit.scheduling.urls")),
 ]
 
 if settings.BENCHMARK_ENDPOINTS:

@@ -61,6 +61,19 @@ def _application_of_the_applicant(term: Any) -> Any:
     return SubmittedApplicationFactory(form=form, applicant=applicant)
 
 
+def _schedule_run(term: Any) -> Any:
+    from cohortkit.scheduling.tests.factories import ScheduleRunFactory
+
+    return ScheduleRunFactory(term=term)
+
+
+TERM_MEMBERS = {
+    **everyone_but_anonymous(OK),
+    "applicant": NOT_FOUND,
+    "organizer_other_term": NOT_FOUND,
+}
+
+
 # url name → (how to build its arguments from the fixtures, the expected answer per role).
 MATRIX: dict[str, tuple[Any, dict[str, Any]]] = {
     "programs:home": (lambda term: [], PUBLIC),
@@ -95,6 +108,12 @@ MATRIX: dict[str, tuple[Any, dict[str, Any]]] = {
         lambda term: [term.slug, _application_of_the_applicant(term).form.kind],
         {**everyone_but_anonymous(NOT_FOUND), "applicant": OK},
     ),
+    # Section scheduling: organizers only; a member of the term sees their own section.
+    "scheduling:sections": (lambda term: [term.slug], ORGANIZER_ONLY),
+    "scheduling:run_detail": (lambda term: [term.slug, _schedule_run(term).pk], ORGANIZER_ONLY),
+    "scheduling:run_progress": (lambda term: [term.slug, _schedule_run(term).pk], ORGANIZER_ONLY),
+    "scheduling:run_export": (lambda term: [term.slug, _schedule_run(term).pk], ORGANIZER_ONLY),
+    "scheduling:my_sections": (lambda term: [term.slug], TERM_MEMBERS),
 }
 
 # Views that only take POST: GET is refused with 405 (after the login check).
@@ -108,6 +127,11 @@ NOT_GET_PAGES: dict[str, Any] = {
     "admissions:decision_stage": lambda term: [term.slug, "participant", 1],
     "admissions:decisions_release": lambda term: [term.slug, "participant"],
     "admissions:my_decision_respond": lambda term: [term.slug, "participant"],
+    "scheduling:run_start": lambda term: [term.slug],
+    "scheduling:run_import": lambda term: [term.slug],
+    "scheduling:run_edit": lambda term: [term.slug, 1],
+    "scheduling:run_what_if": lambda term: [term.slug, 1],
+    "scheduling:run_publish": lambda term: [term.slug, 1],
 }
 
 

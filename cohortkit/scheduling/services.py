@@ -1,0 +1,877 @@
+"""Writes of section scheduling: build an instance, run the solver, edit by hand, publish.
+
+The solver (``cohortkit.scheduling.solver``) is a pure library; these services turn the term's
+people into its instance (availability in each person's own zone → UTC slots of the term's first
+week), save its answers, and turn a solution into sections with real weekly meetings.
+
+Person ids in an instance built here are ``p<user id>`` for participants and ``f<user id>`` for
+facilitators, so a solution maps back to people; an imported instance can be solved and edited,
+and published when its ids follow the same rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from cohortkit.accounts.models import User
+from cohortkit.admissions.models import (
+    Answer,
+    Application,
+    ApplicationStatus,
+    Enrollment,
+    EnrollmentStatus,
+)
+from cohortkit.common.services import audit_record
+from cohortkit.common.timezones import format_instant, is_valid_time_zone, time_zone_label
+from cohortkit.notifications.services import email_queue
+from cohortkit.programs.models import Term, Track
+from cohortkit.scheduling import slots
+from cohortkit.scheduling.ics import CalendarEvent, calendar_text
+from cohortkit.scheduling.models import (
+    Meeting,
+    RunStatus,
+    ScheduleRun,
+    Section,
+    SectionMembership,
+    Venue,
+)
+from cohortkit.scheduling.solver import (
+    Facilitator,
+    Instance,
+    InstanceError,
+    LockedSection,
+    Participant,
+    Progress,
+    Solution,
+    instance_to_json,
+    parse_instance,
+    parse_solution,
+    solution_to_json,
+    solve,
+    validate_solution,
+    what_if,
+)
+from cohortkit.scheduling.solver import Section as SolverSection
+from cohortkit.scheduling.solver.model import Mode
+
+logger = logging.getLogger(__name__)
+
+SLOT_MINUTES = 30
+PARTICIPANT_PREFIX = "p"
+FACILITATOR_PREFIX = "f"
+MODES = ("virtual", "in_person", "either")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Progress is written at most this often (seconds), plus the final report.
+PROGRESS_INTERVAL = 0.5
+ANSWER_KEYS = ("time_zone", "availability", "track", "tracks", "mode", "university", "sections")
+
+
+class SchedulingError(Exception):
+    """A request the scheduling services refuse; ``problems`` lists every reason."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems)
+
+
+def participant_id(user_id: int) -> str:
+    return f"{PARTICIPANT_PREFIX}{user_id}"
+
+
+def facilitator_id(user_id: int) -> str:
+    return f"{FACILITATOR_PREFIX}{user_id}"
+
+
+def user_id_of(person_id: str) -> int | None:
+    """The user id behind ``p12`` / ``f7``; None for an id that follows no such rule."""
+    digits = person_id[1:]
+    if person_id[:1] in (PARTICIPANT_PREFIX, FACILITATOR_PREFIX) and digits.isdigit():
+        return int(digits)
+    return None
+
+
+# Building the instance -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuiltInstance:
+    """The instance and how it was made: ``source`` is ``enrollments`` or ``applications``
+    (the term has no enrollments yet), ``notes`` name the people left out and why."""
+
+    instance: Instance
+    source: str
+    notes: tuple[str, ...]
+    week_monday: dt.date
+
+
+@dataclass(frozen=True)
+class _Person:
+    user: User
+    answers: dict[str, Any]
+    enrolled_track: str | None
+
+
+def _track_map(tracks: Sequence[Track]) -> dict[str, str]:
+    """Form values → the term's track slugs: the slug itself, or the slug that starts with the
+    value or that the value starts with (``intro`` → ``introductory``)."""
+    slugs = [track.slug for track in tracks]
+    mapping = {slug: slug for slug in slugs}
+    for track in tracks:
+        for key in (track.slug, track.name.lower()):
+            for slug in slugs:
+                if slug != key and (slug.startswith(key) or key.startswith(slug)):
+                    mapping.setdefault(key, slug)
+    return mapping
+
+
+def _map_track(value: Any, mapping: dict[str, str]) -> str | None:
+    if not isinstance(value, str) or not value:
+        return None
+    if value in mapping:
+        return mapping[value]
+    for key, slug in mapping.items():
+        if key.startswith(value) or value.startswith(key):
+            return slug
+    return None
+
+
+def _people(term: Term, role: str) -> tuple[list[_Person], str]:
+    """The term's confirmed people of ``role`` and their answers, or, while the term has no
+    enrollments of that role, everyone who submitted that form."""
+    enrollments = Enrollment.objects.filter(term=term, role=role)
+    if enrollments.exists():
+        confirmed = list(
+            enrollments.filter(status=EnrollmentStatus.CONFIRMED).select_related("user", "track")
+        )
+        applications = Application.objects.filter(
+            form__term=term,
+            form__kind=role,
+            applicant_id__in=[enrollment.user_id for enrollment in confirmed],
+        )
+        application_of = {app.applicant_id: app.pk for app in applications.only("id", "applicant")}
+        pairs = [
+            (
+                enrollment.user,
+                application_of.get(enrollment.user_id),
+                enrollment.track.slug if enrollment.track else None,
+            )
+            for enrollment in confirmed
+        ]
+        source = "enrollments"
+    else:
+        submitted = Application.objects.filter(
+            form__term=term, form__kind=role, status=ApplicationStatus.SUBMITTED
+        ).select_related("applicant")
+        pairs = [(application.applicant, application.pk, None) for application in submitted]
+        source = "applications"
+    answers: dict[int, dict[str, Any]] = defaultdict(dict)
+    rows = Answer.objects.filter(
+        application_id__in=[pk for _, pk, _ in pairs if pk is not None],
+        question__key__in=ANSWER_KEYS,
+    ).values_list("application_id", "question__key", "value", "number")
+    for application_id, key, value, number in rows:
+        answers[application_id][key] = number if number is not None else value
+    people = [
+        _Person(user=user, answers=answers.get(pk, {}) if pk else {}, enrolled_track=track)
+        for user, pk, track in pairs
+    ]
+    people.sort(key=lambda person: person.user.pk)
+    return people, source
+
+
+def _zone_of(person: _Person, term: Term) -> str:
+    for candidate in (person.answers.get("time_zone"), person.user.time_zone, term.time_zone):
+        if isinstance(candidate, str) and is_valid_time_zone(candidate):
+            return candidate
+    return "UTC"
+
+
+def _availability(person: _Person, zone: str, monday: dt.date) -> tuple[tuple[int, int], ...]:
+    intervals = person.answers.get("availability") or []
+    return slots.local_intervals_to_slots(intervals, zone, monday, SLOT_MINUTES)
+
+
+def _label(person: _Person) -> str:
+    return person.user.name or person.user.email
+
+
+def _participants(
+    term: Term, monday: dt.date, mapping: dict[str, str], notes: list[str]
+) -> tuple[list[Participant], str]:
+    people, source = _people(term, "participant")
+    participants: list[Participant] = []
+    for person in people:
+        track = person.enrolled_track or _map_track(person.answers.get("track"), mapping)
+        if track is None:
+            notes.append(f"{_label(person)} (participant) has no track of this term.")
+            continue
+        mode = person.answers.get("mode")
+        mode = mode if mode in MODES else "virtual"
+        university = person.answers.get("university") or None
+        if mode == "in_person" and university is None:
+            notes.append(f"{_label(person)} wants to meet in person but named no university.")
+            continue
+        zone = _zone_of(person, term)
+        participants.append(
+            Participant(
+                id=participant_id(person.user.pk),
+                track=track,
+                mode=cast(Mode, mode),
+                location=university,
+                available=_availability(person, zone, monday),
+                priority=1,
+                timezone=zone,
+            )
+        )
+    return participants, source
+
+
+def _facilitators(
+    term: Term, monday: dt.date, mapping: dict[str, str], notes: list[str]
+) -> list[Facilitator]:
+    people, _ = _people(term, "facilitator")
+    facilitators: list[Facilitator] = []
+    for person in people:
+        answered = person.answers.get("tracks") or []
+        tracks = [_map_track(value, mapping) for value in answered]
+        known = sorted({track for track in tracks if track is not None})
+        if not known and person.enrolled_track:
+            known = [person.enrolled_track]
+        if not known:
+            notes.append(f"{_label(person)} (facilitator) leads no track of this term.")
+            continue
+        mode = person.answers.get("mode")
+        mode = mode if mode in MODES else "virtual"
+        university = person.answers.get("university") or None
+        virtual = mode in ("virtual", "either")
+        location = university if mode in ("in_person", "either") else None
+        if not virtual and location is None:
+            notes.append(f"{_label(person)} leads in person only but named no university.")
+            continue
+        sections = person.answers.get("sections")
+        zone = _zone_of(person, term)
+        facilitators.append(
+            Facilitator(
+                id=facilitator_id(person.user.pk),
+                tracks=tuple(known),
+                max_sections=max(1, int(sections)) if sections is not None else 1,
+                virtual=virtual,
+                location=location,
+                available=_availability(person, zone, monday),
+                timezone=zone,
+            )
+        )
+    return facilitators
+
+
+def _section_slot(section: Section, monday: dt.date) -> int:
+    return slots.wall_clock_to_slot(
+        section.weekday, section.start_time, section.time_zone, monday, SLOT_MINUTES
+    )
+
+
+def _locked_from_published(
+    term: Term, instance: Instance, monday: dt.date, notes: list[str]
+) -> tuple[LockedSection, ...]:
+    """The term's published sections, as they stand, for a re-solve that keeps them.
+
+    Members no longer in the instance (dropped out) or whose answers no longer fit are left out,
+    with a note; a section whose facilitator is gone or no longer fits is not locked.
+    """
+    participants = {person.id: person for person in instance.participants}
+    facilitators = {person.id: person for person in instance.facilitators}
+    locked: list[LockedSection] = []
+    published = Section.objects.filter(term=term).select_related("track")
+    open_members: dict[int, list[int]] = defaultdict(list)
+    for section_id, user_id in SectionMembership.objects.filter(
+        section__term=term, to_week__isnull=True
+    ).values_list("section_id", "user_id"):
+        open_members[section_id].append(user_id)
+    for section in published:
+        lead = facilitator_id(section.facilitator_id)
+        try:
+            start = _section_slot(section, monday)
+        except ValueError:
+            notes.append(f"{section.name} is not on a slot boundary and is not kept.")
+            continue
+        location = None if section.is_virtual else section.location
+        candidate = SolverSection(lead, start, section.track.slug, location, ())
+        if lead not in facilitators or _violations_of(instance, candidate, facilitators):
+            notes.append(f"{section.name}: its facilitator no longer fits it; it is not kept.")
+            continue
+        members = []
+        for user_id in sorted(open_members[section.pk]):
+            member = participant_id(user_id)
+            alone = replace(candidate, participants=(member,))
+            if member not in participants or _violations_of(instance, alone, facilitators):
+                notes.append(f"{section.name}: participant {member} no longer fits; not kept.")
+                continue
+            members.append(member)
+        locked.append(replace(candidate, participants=tuple(members)))
+    return tuple(locked)
+
+
+def _violations_of(
+    instance: Instance, section: SolverSection, facilitators: dict[str, Facilitator]
+) -> list[str]:
+    from cohortkit.scheduling.solver import section_violations
+
+    return section_violations(
+        instance, section, enforce_minimum=False, facilitators_by_id=facilitators
+    )
+
+
+def instance_build_with_notes(*, term: Term, week_start: dt.date | None = None) -> BuiltInstance:
+    """The term's instance with its source and notes; see :func:`instance_build`."""
+    monday = slots.reference_monday(week_start or term.starts_on)
+    tracks = list(Track.objects.filter(term=term))
+    mapping = _track_map(tracks)
+    notes: list[str] = []
+    participants, source = _participants(term, monday, mapping, notes)
+    facilitators = _facilitators(term, monday, mapping, notes)
+    instance = Instance(
+        slot_minutes=SLOT_MINUTES,
+        meeting_slots=math.ceil(term.meeting_minutes / SLOT_MINUTES),
+        section_min=term.section_size_min,
+        section_max=term.section_size_max,
+        participants=tuple(participants),
+        facilitators=tuple(facilitators),
+        tracks=tuple(track.slug for track in tracks),
+    )
+    instance = replace(instance, locked=_locked_from_published(term, instance, monday, notes))
+    try:
+        instance = parse_instance(instance_to_json(instance))
+    except InstanceError as error:
+        raise SchedulingError(f"The term's data is not a valid instance: {error}") from error
+    return BuiltInstance(instance=instance, source=source, notes=tuple(notes), week_monday=monday)
+
+
+def instance_build(*, term: Term, week_start: dt.date | None = None) -> Instance:
+    """The scheduling instance of ``term``: its confirmed participants and facilitators (or,
+    before any enrollment exists, its submitted applications), availability turned from each
+    person's wall-clock time into UTC slots of the week of ``week_start`` (default: the term's
+    first week), the term's tracks and sizes, and its published sections locked."""
+    return instance_build_with_notes(term=term, week_start=week_start).instance
+
+
+# Runs ------------------------------------------------------------------------------------
+
+
+def schedule_run_create(
+    *,
+    term: Term,
+    actor: Any,
+    time_limit_seconds: int = 10,
+    instance_data: Any | None = None,
+) -> ScheduleRun:
+    """Queue a solver run on the term's instance, or on an imported one (``instance_data``, the
+    contract's JSON), and enqueue its execution once this transaction commits."""
+    if not 1 <= time_limit_seconds <= 600:
+        raise SchedulingError("The time limit must be between 1 and 600 seconds.")
+    with transaction.atomic():
+        Term.objects.select_for_update().filter(pk=term.pk).first()
+        if ScheduleRun.objects.filter(
+            term=term, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+        ).exists():
+            raise SchedulingError("A run is already in progress; wait for it to finish.")
+        monday = slots.reference_monday(term.starts_on)
+        if instance_data is None:
+            built = instance_build_with_notes(term=term)
+            instance, source, notes = built.instance, built.source, list(built.notes)
+        else:
+            try:
+                instance = parse_instance(instance_data)
+            except InstanceError as error:
+                raise SchedulingError(f"The uploaded instance is invalid: {error}") from error
+            source, notes = "import", []
+        run = ScheduleRun.objects.create(
+            term=term,
+            instance=instance_to_json(instance),
+            source=source,
+            notes=notes,
+            week_monday=monday,
+            time_limit_seconds=time_limit_seconds,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(actor=actor, action="schedule_run.create", target=run)
+        run_id = run.pk
+
+        from cohortkit.scheduling.tasks import schedule_run_execute as execute_task
+
+        transaction.on_commit(lambda: execute_task.enqueue(run_id=run_id))
+    return run
+
+
+def schedule_run_execute(*, run_id: int) -> bool:
+    """Solve a queued run, writing its progress to the row as it goes; True when this call ran it.
+
+    The conditional UPDATE claims the run, so two workers never solve the same one.
+    """
+    claimed = ScheduleRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=timezone.now()
+    )
+    if claimed != 1:
+        return False
+    run = ScheduleRun.objects.get(pk=run_id)
+    last_write = [0.0]
+
+    def on_progress(progress: Progress) -> None:
+        now = time.monotonic()
+        if progress.phase != "done" and now - last_write[0] < PROGRESS_INTERVAL:
+            return
+        last_write[0] = now
+        ScheduleRun.objects.filter(pk=run_id).update(
+            placed=progress.placed,
+            bound=progress.bound,
+            elapsed_seconds=progress.elapsed_seconds,
+            phase=progress.phase[:20],
+        )
+
+    try:
+        instance = parse_instance(run.instance)
+        solution = solve(instance, time_limit=run.time_limit_seconds, progress=on_progress)
+    except Exception as error:
+        logger.exception("schedule run %s failed", run_id)
+        ScheduleRun.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        return False
+    ScheduleRun.objects.filter(pk=run_id).update(
+        status=RunStatus.DONE,
+        solution=solution_to_json(solution),
+        placed=solution.objective,
+        bound=solution.bound,
+        elapsed_seconds=solution.seconds,
+        phase="done",
+        finished_at=timezone.now(),
+    )
+    return True
+
+
+def run_instance(run: ScheduleRun) -> Instance:
+    return parse_instance(run.instance)
+
+
+def run_solution(run: ScheduleRun) -> Solution | None:
+    return None if run.solution is None else parse_solution(run.solution)
+
+
+# Editing by hand -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MoveParticipant:
+    participant: str
+    to_section: int
+
+
+@dataclass(frozen=True)
+class ChangeTime:
+    section: int
+    start: int
+
+
+@dataclass(frozen=True)
+class ChangeFacilitator:
+    section: int
+    facilitator: str
+
+
+Edit = MoveParticipant | ChangeTime | ChangeFacilitator
+
+
+def _apply(solution: Solution, edit: Edit, instance: Instance) -> Solution:
+    sections = list(solution.sections)
+    index = edit.to_section if isinstance(edit, MoveParticipant) else edit.section
+    if not 0 <= index < len(sections):
+        raise SchedulingError("No such section in this run.")
+    unplaced = solution.unplaced
+    if isinstance(edit, MoveParticipant):
+        if edit.participant not in {person.id for person in instance.participants}:
+            raise SchedulingError(f"No participant {edit.participant} in this run.")
+        sections = [
+            replace(
+                section,
+                participants=tuple(p for p in section.participants if p != edit.participant),
+            )
+            for section in sections
+        ]
+        target = sections[index]
+        sections[index] = replace(target, participants=(*target.participants, edit.participant))
+        unplaced = tuple(item for item in unplaced if item.id != edit.participant)
+    elif isinstance(edit, ChangeTime):
+        sections[index] = replace(sections[index], start=edit.start)
+    else:
+        sections[index] = replace(sections[index], facilitator=edit.facilitator)
+    priority = {person.id: person.priority for person in instance.participants}
+    objective = sum(
+        priority.get(member, 0) for section in sections for member in section.participants
+    )
+    bound = max(solution.bound, objective)
+    return replace(
+        solution,
+        sections=tuple(sections),
+        unplaced=unplaced,
+        objective=objective,
+        bound=bound,
+        status="optimal" if objective == bound else "feasible",
+    )
+
+
+def run_solution_edit(*, run: ScheduleRun, edit: Edit, actor: Any) -> Solution:
+    """Apply one hand edit to the run's solution if the validator accepts the result.
+
+    Raises :class:`SchedulingError` with every violation, and saves nothing, when the edited
+    solution breaks a hard rule (or the run is not done or already published).
+    """
+    with transaction.atomic():
+        run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != RunStatus.DONE or run.solution is None:
+            raise SchedulingError("Only a finished run can be edited.")
+        if run.published_at is not None:
+            raise SchedulingError("This run is published; start a new run to change sections.")
+        instance = run_instance(run)
+        solution = parse_solution(run.solution)
+        edited = _apply(solution, edit, instance)
+        problems = validate_solution(instance, edited)
+        if problems:
+            raise SchedulingError("The change breaks a rule and was not saved.", problems)
+        run.solution = solution_to_json(edited)
+        run.placed = edited.objective
+        run.bound = edited.bound
+        run.save(update_fields=["solution", "placed", "bound"])
+        audit_record(
+            actor=actor,
+            action="schedule_run.edit",
+            target=run,
+            details={"edit": type(edit).__name__, **edit.__dict__},
+        )
+    return edited
+
+
+def run_what_if(*, run: ScheduleRun, track: str, start_slot: int, time_limit: float = 5.0) -> int:
+    """How many more participants one more facilitator of ``track`` free for one meeting from
+    ``start_slot`` would let the solver place, against the run's current solution."""
+    instance = run_instance(run)
+    try:
+        return what_if(
+            instance,
+            track=track,
+            start_slot=start_slot,
+            time_limit=time_limit,
+            baseline=run_solution(run),
+        )
+    except ValueError as error:
+        raise SchedulingError(str(error)) from error
+
+
+# Daylight saving -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DaylightSavingConflict:
+    """In ``week`` the section's fixed local time falls outside what the member said they can
+    make, on their own wall clock, because a daylight-saving change moved one of the two."""
+
+    participant: str
+    section: int
+    week: int
+    starts_at: dt.datetime
+    member_zone: str
+    usual_local: str
+    local: str
+
+
+def section_zone(instance: Instance, facilitator: str, term: Term) -> str:
+    """A section's weekly time is fixed in its facilitator's zone (the term's if unknown)."""
+    for person in instance.facilitators:
+        if person.id == facilitator and person.timezone and is_valid_time_zone(person.timezone):
+            return person.timezone
+    return term.time_zone
+
+
+def section_wall_clock(
+    instance: Instance, section: SolverSection, term: Term, monday: dt.date
+) -> tuple[int, dt.time, str]:
+    zone = section_zone(instance, section.facilitator, term)
+    weekday, start = slots.slot_to_wall_clock(section.start, zone, monday, instance.slot_minutes)
+    return weekday, start, zone
+
+
+def term_week_mondays(term: Term) -> list[tuple[int, dt.date]]:
+    return [
+        (week, slots.reference_monday(term.week_starts_on(week)))
+        for week in range(1, term.week_count + 1)
+    ]
+
+
+def _clock(instant: dt.datetime, zone: str) -> str:
+    local = instant.astimezone(ZoneInfo(zone))
+    return f"{local:%a %H:%M}"
+
+
+def daylight_saving_conflicts(
+    *, term: Term, instance: Instance, solution: Solution, monday: dt.date
+) -> list[DaylightSavingConflict]:
+    """Every member and week of the term whose meeting falls outside their availability.
+
+    A section meets at a fixed time in its own zone; each member's availability is a fixed
+    wall-clock time in theirs. Every week of the term is checked on its real dates.
+    """
+    participants = {person.id: person for person in instance.participants}
+    weeks = term_week_mondays(term)
+    step = dt.timedelta(minutes=instance.slot_minutes)
+    conflicts: list[DaylightSavingConflict] = []
+    for index, section in enumerate(solution.sections):
+        weekday, start, zone = section_wall_clock(instance, section, term, monday)
+        starts = [(week, slots.weekly_start(m, weekday, start, zone)) for week, m in weeks]
+        for member_id in section.participants:
+            member = participants.get(member_id)
+            if member is None or not member.timezone or not is_valid_time_zone(member.timezone):
+                continue
+            member_zone = member.timezone
+            available = slots.available_local_half_hours(
+                member.available, member_zone, monday, instance.slot_minutes
+            )
+            usual = _clock(
+                slots.slot_instant(section.start, monday, instance.slot_minutes), member_zone
+            )
+            for week, starts_at in starts:
+                pieces = [starts_at + step * k for k in range(instance.meeting_slots)]
+                if all(
+                    slots.local_slot_key(piece, member_zone, instance.slot_minutes) in available
+                    for piece in pieces
+                ):
+                    continue
+                conflicts.append(
+                    DaylightSavingConflict(
+                        participant=member_id,
+                        section=index,
+                        week=week,
+                        starts_at=starts_at,
+                        member_zone=member_zone,
+                        usual_local=usual,
+                        local=_clock(starts_at, member_zone),
+                    )
+                )
+    return conflicts
+
+
+# Publishing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishSummary:
+    sections_created: int
+    sections_kept: int
+    memberships_created: int
+    emails_queued: int
+
+
+def _meetings(section: Section, term: Term) -> list[Meeting]:
+    duration = dt.timedelta(minutes=section.duration_minutes)
+    meetings = []
+    for week, monday in term_week_mondays(term):
+        starts_at = slots.weekly_start(
+            monday, section.weekday, section.start_time, section.time_zone
+        )
+        meetings.append(
+            Meeting(section=section, week=week, starts_at=starts_at, ends_at=starts_at + duration)
+        )
+    return meetings
+
+
+def _venue_text(section: Section) -> str:
+    if section.is_virtual:
+        return (
+            f"Online: {section.meeting_url}" if section.meeting_url else "Online (the link follows)"
+        )
+    room = f", {section.room}" if section.room else ""
+    return f"In person at {section.location}{room}"
+
+
+def section_email_body(
+    *, section: Section, person: User, zone: str, meetings: Sequence[Meeting], role: str
+) -> str:
+    """The email telling one member (or the facilitator) about their section, with the .ics."""
+    track = section.track
+    facilitator = section.facilitator
+    first = meetings[0]
+    local_first = first.starts_at.astimezone(ZoneInfo(zone))
+    lines = [
+        f"Hello {person.name or person.email},",
+        "",
+        (
+            f"You lead {section.name} ({track.name})."
+            if role == "facilitator"
+            else f"You are in {section.name} ({track.name})."
+        ),
+        f"Facilitator: {facilitator.name or facilitator.email} <{facilitator.email}>",
+        (
+            f"When: {WEEKDAY_NAMES[local_first.weekday()]}s at {local_first:%H:%M} your time "
+            f"({time_zone_label(zone)}), {section.duration_minutes} minutes; first meeting "
+            f"{format_instant(first.starts_at, zone)}."
+        ),
+        f"Where: {_venue_text(section)}",
+        "",
+        "Every meeting in your time zone (a daylight-saving change can move the local time):",
+    ]
+    lines += [f"  Week {m.week}: {format_instant(m.starts_at, zone)}" for m in meetings]
+    events = [
+        CalendarEvent(
+            uid=f"meeting-{meeting.pk}@cohortkit",
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            summary=f"{section.name}: week {meeting.week} discussion",
+            description=f"{track.name} discussion led by {facilitator.name or facilitator.email}",
+            location=section.location if not section.is_virtual else section.meeting_url,
+            url=section.meeting_url,
+        )
+        for meeting in meetings
+    ]
+    lines += [
+        "",
+        "Calendar invitation (save the lines below as section.ics and open it):",
+        "",
+        calendar_text(events, stamp=timezone.now(), name=section.name),
+    ]
+    return "\n".join(lines)
+
+
+def _next_names(term: Term, tracks: dict[str, Track]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for track_slug in Section.objects.filter(term=term).values_list("track__slug", flat=True):
+        counts[track_slug] += 1
+    return counts
+
+
+def run_publish(*, run: ScheduleRun, actor: Any) -> PublishSummary:
+    """Create the run's sections with a membership per participant and a meeting per week of
+    the term (real UTC instants from the section's wall-clock time and zone), and email each
+    member and facilitator once. Sections already published (locked in the run) are kept and
+    only get their new members."""
+    with transaction.atomic():
+        run = ScheduleRun.objects.select_for_update().select_related("term").get(pk=run.pk)
+        term = run.term
+        if run.status != RunStatus.DONE or run.solution is None:
+            raise SchedulingError("Only a finished run can be published.")
+        if run.published_at is not None:
+            raise SchedulingError("This run is already published.")
+        instance = run_instance(run)
+        solution = parse_solution(run.solution)
+        problems = validate_solution(instance, solution)
+        if problems:
+            raise SchedulingError("The solution breaks a rule; fix it before publishing.", problems)
+        ids = [
+            person_id
+            for section in solution.sections
+            for person_id in (section.facilitator, *section.participants)
+        ]
+        unknown = [person_id for person_id in ids if user_id_of(person_id) is None]
+        users = User.objects.in_bulk([uid for pid in ids if (uid := user_id_of(pid)) is not None])
+        unknown += [
+            pid for pid in ids if user_id_of(pid) is not None and user_id_of(pid) not in users
+        ]
+        if unknown:
+            raise SchedulingError(
+                "Some people in this run are not people of the term (an imported instance?).",
+                [f"unknown person {person_id}" for person_id in unknown[:20]],
+            )
+        tracks = {track.slug: track for track in Track.objects.filter(term=term)}
+        missing_tracks = sorted({s.track for s in solution.sections} - set(tracks))
+        if missing_tracks:
+            raise SchedulingError(f"Unknown tracks: {', '.join(missing_tracks)}")
+        zones = {person.id: person.timezone for person in instance.participants}
+        zones |= {person.id: person.timezone for person in instance.facilitators}
+
+        existing = {
+            (
+                facilitator_id(section.facilitator_id),
+                _safe_slot(section, run.week_monday),
+                section.track.slug,
+                None if section.is_virtual else section.location,
+            ): section
+            for section in Section.objects.filter(term=term).select_related("track")
+        }
+        counts = _next_names(term, tracks)
+        created = kept = memberships = emails = 0
+        for solved in solution.sections:
+            key = (solved.facilitator, solved.start, solved.track, solved.location)
+            section = existing.get(key)
+            track = tracks[solved.track]
+            if section is None:
+                weekday, start, zone = section_wall_clock(instance, solved, term, run.week_monday)
+                counts[solved.track] += 1
+                section = Section.objects.create(
+                    term=term,
+                    track=track,
+                    name=f"{track.name} {counts[solved.track]}",
+                    facilitator=users[user_id_of(solved.facilitator) or 0],
+                    venue=Venue.VIRTUAL if solved.location is None else Venue.IN_PERSON,
+                    location=solved.location or "",
+                    weekday=weekday,
+                    start_time=start,
+                    time_zone=zone,
+                    duration_minutes=term.meeting_minutes,
+                    created_from=run,
+                )
+                Meeting.objects.bulk_create(_meetings(section, term))
+                created += 1
+                new_people = [solved.facilitator, *solved.participants]
+            else:
+                kept += 1
+                already = set(
+                    section.memberships.filter(to_week__isnull=True).values_list(
+                        "user_id", flat=True
+                    )
+                )
+                new_people = [p for p in solved.participants if user_id_of(p) not in already]
+            SectionMembership.objects.bulk_create(
+                [
+                    SectionMembership(section=section, user=users[user_id_of(p) or 0], from_week=1)
+                    for p in new_people
+                    if p.startswith(PARTICIPANT_PREFIX)
+                ]
+            )
+            memberships += sum(1 for p in new_people if p.startswith(PARTICIPANT_PREFIX))
+            section.track = track
+            meetings = list(section.meetings.all())
+            for person_id in new_people:
+                person = users[user_id_of(person_id) or 0]
+                zone = zones.get(person_id) or person.time_zone or term.time_zone
+                role = "facilitator" if person_id.startswith(FACILITATOR_PREFIX) else "participant"
+                email_queue(
+                    to=person.email,
+                    subject=f"Your discussion section: {section.name} ({term.name})",
+                    body=section_email_body(
+                        section=section, person=person, zone=zone, meetings=meetings, role=role
+                    ),
+                    idempotency_key=f"scheduling:section-{section.pk}:user-{person.pk}",
+                )
+                emails += 1
+        run.published_at = timezone.now()
+        run.save(update_fields=["published_at"])
+        summary = PublishSummary(created, kept, memberships, emails)
+        audit_record(
+            actor=actor, action="schedule_run.publish", target=run, details=summary.__dict__
+        )
+    return summary
+
+
+def _safe_slot(section: Section, monday: dt.date) -> int:
+    try:
+        return _section_slot(section, monday)
+    except ValueError:
+        return -1

@@ -1,0 +1,339 @@
+"""The organizer's scheduling page (runs, progress, result, hand edits, what-if, publish) and a
+member's own section page. Each view parses, authorizes, calls a service, renders or redirects."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from cohortkit.accounts import rules as account_rules
+from cohortkit.accounts.models import Role
+from cohortkit.programs.models import Term
+from cohortkit.programs.selectors import term_get
+from cohortkit.scheduling import selectors, services, slots
+from cohortkit.scheduling.forms import (
+    ChangeFacilitatorForm,
+    ChangeTimeForm,
+    InstanceImportForm,
+    MoveForm,
+    RunStartForm,
+    WhatIfForm,
+)
+from cohortkit.scheduling.models import ScheduleRun
+from cohortkit.scheduling.services import SchedulingError
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+def _organizer_term(request: HttpRequest, slug: str) -> Term:
+    term = term_get(slug=slug)
+    account_rules.require_term_role(request, term, Role.ORGANIZER)
+    return term
+
+
+def _viewer_zone(request: HttpRequest) -> str:
+    return str(getattr(request, "viewer_time_zone", "UTC"))
+
+
+def _render_page(
+    request: HttpRequest,
+    term: Term,
+    run: ScheduleRun | None,
+    *,
+    status: int = 200,
+    problems: list[str] | None = None,
+    problem_message: str = "",
+    bound_forms: dict[str, Any] | None = None,
+) -> HttpResponse:
+    viewer_zone = _viewer_zone(request)
+    view = (
+        selectors.run_view(run=run, term=term, viewer_zone=viewer_zone)
+        if run is not None and not run.is_active
+        else None
+    )
+    forms: dict[str, Any] = {
+        "start_form": RunStartForm(),
+        "import_form": InstanceImportForm(),
+    }
+    if view is not None and view.solution is not None:
+        section_choices = [
+            (row.index, f"{row.index + 1}. {row.track}, {row.facilitator.name}, {row.viewer_time}")
+            for row in view.sections
+        ]
+        people = [(person.id, f"{person.name} ({person.id})") for person in view.participants]
+        leads = [(person.id, f"{person.name} ({person.id})") for person in view.facilitators]
+        forms |= {
+            "move_form": MoveForm(participants=people, sections=section_choices),
+            "time_form": ChangeTimeForm(sections=section_choices),
+            "facilitator_form": ChangeFacilitatorForm(sections=section_choices, facilitators=leads),
+            "what_if_form": WhatIfForm(tracks=view.tracks),
+        }
+    forms |= bound_forms or {}
+    return render(
+        request,
+        "scheduling/sections.html",
+        {
+            "term": term,
+            "run": run,
+            "runs": selectors.runs_of_term(term=term),
+            "view": view,
+            "published": selectors.published_sections(term=term),
+            "problems": problems or [],
+            "problem_message": problem_message,
+            "viewer_zone": viewer_zone,
+            **forms,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def sections(request: HttpRequest, slug: str) -> HttpResponse:
+    """The term's scheduling page, showing its latest run."""
+    term = _organizer_term(request, slug)
+    return _render_page(request, term, selectors.run_latest(term=term))
+
+
+@login_required
+@require_GET
+def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    term = _organizer_term(request, slug)
+    return _render_page(request, term, selectors.run_get(term=term, run_id=run_id))
+
+
+@login_required
+@require_GET
+def run_progress(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    """The progress partial the page polls every second while the run is queued or running;
+    once it is over, htmx reloads the page to show the result."""
+    term = _organizer_term(request, slug)
+    run = selectors.run_progress_get(term=term, run_id=run_id)
+    if getattr(request, "htmx", False) and not run.is_active:
+        return HttpResponseClientRefresh()
+    return render(request, "scheduling/_progress.html", {"term": term, "run": run})
+
+
+@login_required
+@require_GET
+def run_export(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    """The run's instance as the contract's JSON, to replay it elsewhere."""
+    term = _organizer_term(request, slug)
+    run = selectors.run_get(term=term, run_id=run_id)
+    response = HttpResponse(
+        json.dumps(run.instance, indent=1, ensure_ascii=False), content_type="application/json"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{term.slug}-run-{run.pk}-instance.json"'
+    )
+    return response
+
+
+@login_required
+@require_POST
+def run_start(request: HttpRequest, slug: str) -> HttpResponse:
+    term = _organizer_term(request, slug)
+    form = RunStartForm(request.POST)
+    if not form.is_valid():
+        return _render_page(
+            request,
+            term,
+            selectors.run_latest(term=term),
+            status=400,
+            bound_forms={"start_form": form},
+        )
+    try:
+        run = services.schedule_run_create(
+            term=term, actor=request.user, time_limit_seconds=form.cleaned_data["time_limit"]
+        )
+    except SchedulingError as error:
+        messages.error(request, error.message)
+        return redirect("scheduling:sections", slug=term.slug)
+    return redirect("scheduling:run_detail", slug=term.slug, run_id=run.pk)
+
+
+@login_required
+@require_POST
+def run_import(request: HttpRequest, slug: str) -> HttpResponse:
+    term = _organizer_term(request, slug)
+    form = InstanceImportForm(request.POST, request.FILES)
+    latest = selectors.run_latest(term=term)
+    if not form.is_valid():
+        return _render_page(request, term, latest, status=400, bound_forms={"import_form": form})
+    upload = form.cleaned_data["instance_file"]
+    problem = ""
+    data: Any = None
+    if upload.size > MAX_IMPORT_BYTES:
+        problem = "The file is larger than 20 MB."
+    else:
+        try:
+            data = json.loads(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            problem = f"The file is not JSON: {error}"
+    if not problem:
+        try:
+            run = services.schedule_run_create(
+                term=term,
+                actor=request.user,
+                time_limit_seconds=form.cleaned_data["time_limit"],
+                instance_data=data,
+            )
+        except SchedulingError as error:
+            problem = error.message
+        else:
+            return redirect("scheduling:run_detail", slug=term.slug, run_id=run.pk)
+    return _render_page(request, term, latest, status=400, problem_message=problem)
+
+
+def _slot_from_form(form: Any, run: ScheduleRun, zone: str) -> int:
+    instance = services.run_instance(run)
+    try:
+        return slots.wall_clock_to_slot(
+            form.cleaned_data["weekday"],
+            form.cleaned_data["start_time"],
+            zone,
+            run.week_monday,
+            instance.slot_minutes,
+        )
+    except ValueError as error:
+        raise SchedulingError(str(error)) from error
+
+
+@login_required
+@require_POST
+def run_edit(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    """One hand edit (move a participant, change a time, change the facilitator), applied only
+    when the validator accepts the result; otherwise every violation is shown, nothing saved."""
+    term = _organizer_term(request, slug)
+    run = selectors.run_get(term=term, run_id=run_id)
+    view = selectors.run_view(run=run, term=term, viewer_zone=_viewer_zone(request))
+    section_choices = [(row.index, str(row.index + 1)) for row in view.sections]
+    action = request.POST.get("action", "")
+    edit: services.Edit | None = None
+    form: Any
+    try:
+        if action == "move":
+            form = MoveForm(
+                request.POST,
+                participants=[(person.id, person.id) for person in view.participants],
+                sections=section_choices,
+            )
+            if form.is_valid():
+                edit = services.MoveParticipant(
+                    form.cleaned_data["participant"], form.cleaned_data["to_section"]
+                )
+        elif action == "time":
+            form = ChangeTimeForm(request.POST, sections=section_choices)
+            if form.is_valid():
+                start = _slot_from_form(form, run, _viewer_zone(request))
+                edit = services.ChangeTime(form.cleaned_data["section"], start)
+        elif action == "facilitator":
+            form = ChangeFacilitatorForm(
+                request.POST,
+                sections=section_choices,
+                facilitators=[(person.id, person.id) for person in view.facilitators],
+            )
+            if form.is_valid():
+                edit = services.ChangeFacilitator(
+                    form.cleaned_data["section"], form.cleaned_data["facilitator"]
+                )
+        else:
+            raise SchedulingError("Unknown change.")
+        if edit is None:
+            raise SchedulingError("Check the fields of the change.")
+        services.run_solution_edit(run=run, edit=edit, actor=request.user)
+    except SchedulingError as error:
+        return _render_page(
+            request,
+            term,
+            run,
+            status=400,
+            problems=error.problems,
+            problem_message=error.message,
+        )
+    messages.success(request, "Change saved; the solution is still valid.")
+    return redirect("scheduling:run_detail", slug=term.slug, run_id=run.pk)
+
+
+@login_required
+@require_POST
+def run_what_if(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    term = _organizer_term(request, slug)
+    run = selectors.run_get(term=term, run_id=run_id)
+    instance = services.run_instance(run)
+    tracks = list(instance.tracks or sorted(instance.known_tracks()))
+    form = WhatIfForm(request.POST, tracks=tracks)
+    try:
+        if not form.is_valid():
+            raise SchedulingError("Pick a track, a day and a time.")
+        start = _slot_from_form(form, run, _viewer_zone(request))
+        more = services.run_what_if(run=run, track=form.cleaned_data["track"], start_slot=start)
+    except SchedulingError as error:
+        return _render_page(
+            request,
+            term,
+            run,
+            status=400,
+            problem_message=error.message,
+            bound_forms={"what_if_form": form},
+        )
+    messages.info(
+        request,
+        f"What if: one more {form.cleaned_data['track']} facilitator at "
+        f"{instance.describe_slot(start)} would place {more} more "
+        f"participant{'' if more == 1 else 's'}.",
+    )
+    return redirect("scheduling:run_detail", slug=term.slug, run_id=run.pk)
+
+
+@login_required
+@require_POST
+def run_publish(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    term = _organizer_term(request, slug)
+    run = selectors.run_get(term=term, run_id=run_id)
+    try:
+        summary = services.run_publish(run=run, actor=request.user)
+    except SchedulingError as error:
+        return _render_page(
+            request,
+            term,
+            run,
+            status=400,
+            problems=error.problems,
+            problem_message=error.message,
+        )
+    messages.success(
+        request,
+        f"Published: {summary.sections_created} new sections, {summary.sections_kept} kept, "
+        f"{summary.memberships_created} members placed, {summary.emails_queued} emails sent.",
+    )
+    return redirect("scheduling:run_detail", slug=term.slug, run_id=run.pk)
+
+
+@login_required
+@require_GET
+def my_sections(request: HttpRequest, slug: str) -> HttpResponse:
+    """A member's own sections: facilitator, members, and every meeting in their time zone."""
+    term = term_get(slug=slug)
+    account_rules.require_term_role(request, term, *Role.values)
+    sections = selectors.sections_of_person(term=term, user=request.user)
+    now = timezone.now()
+    return render(
+        request,
+        "scheduling/my_sections.html",
+        {
+            "term": term,
+            "sections": [
+                {"section": section, "next": selectors.next_meeting(section, now)}
+                for section in sections
+            ],
+        },
+    )
