@@ -151,7 +151,7 @@ def decisions_release(*, form: ApplicationForm, actor: Any, now: dt.datetime | N
             "before releasing acceptances."
         )
     decisions = list(
-        Decision.objects.select_for_update()
+        Decision.objects.select_for_update(of=("self",))
         .filter(
             application__form=form,
             application__status=ApplicationStatus.SUBMITTED,
@@ -282,7 +282,9 @@ def _email_decision(
 
 def _locked_offer(enrollment: Enrollment, user: Any) -> Enrollment:
     locked = (
-        Enrollment.objects.select_for_update().select_related("term", "track").get(pk=enrollment.pk)
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("term", "track")
+        .get(pk=enrollment.pk)
     )
     if locked.user_id != user.pk:
         raise AdmissionsError("This offer was made to someone else.")
@@ -359,7 +361,7 @@ def enrollments_lapse(*, now: dt.datetime | None = None) -> int:
     each place to the top of its waitlist. Returns how many lapsed; running again finds none."""
     moment = now or timezone.now()
     lapsed = list(
-        Enrollment.objects.select_for_update()
+        Enrollment.objects.select_for_update(of=("self",))
         .filter(status=EnrollmentStatus.OFFERED, confirm_by__lte=moment)
         .select_related("term", "track", "user")
         .order_by("confirm_by", "id")
