@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: demo test install lint types pytest bench bench-schedule bench-apply clean
+.PHONY: demo test install lint types pytest screenshots bench bench-schedule bench-apply clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -32,6 +32,10 @@ pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint types pytest
+
+# The README's pictures, made by the browser tests in real Chromium (docs/screenshots/).
+screenshots: install
+	COHORTKIT_SCREENSHOTS=1 $(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 bench: bench-schedule bench-apply
 

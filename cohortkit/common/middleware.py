@@ -8,7 +8,7 @@ from urllib.parse import unquote
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from cohortkit.common.timezones import is_valid_time_zone
+from cohortkit.common.timezones import canonical_time_zone, is_valid_time_zone
 
 TIME_ZONE_COOKIE = "tz"
 
@@ -23,7 +23,7 @@ def viewer_time_zone_name(request: HttpRequest) -> tuple[str, bool]:
     if user is not None and user.is_authenticated and is_valid_time_zone(user.time_zone):
         return user.time_zone, True
     # The page script stores the zone percent-encoded (Asia%2FTokyo), as cookie values should be.
-    cookie = unquote(request.COOKIES.get(TIME_ZONE_COOKIE, ""))
+    cookie = canonical_time_zone(unquote(request.COOKIES.get(TIME_ZONE_COOKIE, "")))
     if is_valid_time_zone(cookie):
         return cookie, True
     return "UTC", False

@@ -17,6 +17,33 @@ UTC = dt.UTC
 ANYWHERE_ON_EARTH = "Etc/GMT+12"
 
 
+# Browsers (through ICU) still report some zones by their old names; people know the new ones.
+LEGACY_TIME_ZONE_NAMES = {
+    "Asia/Calcutta": "Asia/Kolkata",
+    "Asia/Saigon": "Asia/Ho_Chi_Minh",
+    "Asia/Katmandu": "Asia/Kathmandu",
+    "Asia/Rangoon": "Asia/Yangon",
+    "Asia/Dacca": "Asia/Dhaka",
+    "Asia/Thimbu": "Asia/Thimphu",
+    "Asia/Macao": "Asia/Macau",
+    "Europe/Kiev": "Europe/Kyiv",
+    "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
+    "America/Indianapolis": "America/Indiana/Indianapolis",
+    "America/Louisville": "America/Kentucky/Louisville",
+    "America/Godthab": "America/Nuuk",
+    "Atlantic/Faeroe": "Atlantic/Faroe",
+    "Africa/Asmera": "Africa/Asmara",
+    "Pacific/Enderbury": "Pacific/Kanton",
+    "Pacific/Truk": "Pacific/Chuuk",
+    "Pacific/Ponape": "Pacific/Pohnpei",
+}
+
+
+def canonical_time_zone(name: str) -> str:
+    """The current IANA name for a zone a browser may report by an old one."""
+    return LEGACY_TIME_ZONE_NAMES.get(name, name)
+
+
 @cache
 def all_time_zones() -> tuple[str, ...]:
     """IANA zone names a person may choose, sorted, without the legacy aliases."""

@@ -46,6 +46,9 @@ class KeyDate:
     label: str
     instant: dt.datetime
     is_deadline: bool
+    # A calendar day of the term (its last day), shown as a date in the term's zone: an instant
+    # at the end of that day would read as the next day to people east of it.
+    day: dt.date | None = None
 
 
 def term_key_dates(term: Term) -> list[KeyDate]:
@@ -54,7 +57,7 @@ def term_key_dates(term: Term) -> list[KeyDate]:
             KeyDate("Facilitator applications close", term.facilitator_deadline, True),
             KeyDate("Participant applications close", term.participant_deadline, True),
             KeyDate("Term starts", term_starts_at(term), False),
-            KeyDate("Term ends", term_ends_at(term), False),
+            KeyDate("Last day of the term", term_ends_at(term), False, day=term.ends_on),
         ],
         key=lambda key_date: key_date.instant,
     )

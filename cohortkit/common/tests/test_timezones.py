@@ -79,3 +79,11 @@ def test_naive_datetimes_are_refused():
 )
 def test_countdown_text(seconds, text):
     assert humanize_duration(dt.timedelta(seconds=seconds)) == text
+
+
+def test_a_browser_reporting_an_old_zone_name_sees_the_current_one(client, db):
+    client.cookies["tz"] = "Asia%2FCalcutta"
+
+    html = client.get("/").content.decode()
+
+    assert 'data-time-zone="Asia/Kolkata"' in html
