@@ -181,3 +181,19 @@ def format_availability(intervals: list[list[int]]) -> str:
     return "; ".join(
         f"{WEEKDAYS[day].capitalize()} {clock(start)}-{clock(end)}" for day, start, end in intervals
     )
+
+
+def display_answer(question: FormQuestion, answer: Any) -> str:
+    """An answer as a person reads it: choice labels rather than stored values, Yes/No, and the
+    text as typed for everything else (empty when there is no answer)."""
+    if answer is None or not answer.raw.strip():
+        return ""
+    if answer.error or answer.value is None:
+        return str(answer.raw).strip()
+    if question.type == QuestionType.YES_NO:
+        return "Yes" if answer.value else "No"
+    if question.type in {QuestionType.CHOICE, QuestionType.MULTI_CHOICE}:
+        labels = {str(choice["value"]): str(choice["label"]) for choice in question.choices}
+        values = answer.value if isinstance(answer.value, list) else [answer.value]
+        return ", ".join(labels.get(str(value), str(value)) for value in values)
+    return str(answer.raw).strip()

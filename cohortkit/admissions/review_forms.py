@@ -97,6 +97,8 @@ class StageForm(forms.Form):
         choices += [("waitlist:", "Waitlist (any track)")]
         choices += [(f"waitlist:{track.slug}", f"Waitlist — {track.name}") for track in tracks]
         choices += [("reject:", "Reject")]
+        # No decision is preselected: staging needs a deliberate choice.
+        choices.insert(0, ("", "Choose…"))
         field = self.fields["choice"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices

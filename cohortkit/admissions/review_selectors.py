@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
 from cohortkit.accounts.models import Membership, Role, User
+from cohortkit.admissions.answers import display_answer
 from cohortkit.admissions.models import (
     Answer,
     Application,
@@ -95,11 +96,11 @@ def answers_for_reviewers(*, application: Application) -> list[VisibleAnswer]:
     """The answers to the questions marked visible to reviewers, in the form's order."""
     questions = FormQuestion.objects.filter(form_id=application.form_id, visible_to_reviewers=True)
     answers = {
-        answer.question_id: answer.raw
+        answer.question_id: answer
         for answer in Answer.objects.filter(application=application, question__in=questions)
     }
     return [
-        VisibleAnswer(label=question.label, raw=answers.get(question.pk, "").strip())
+        VisibleAnswer(label=question.label, raw=display_answer(question, answers.get(question.pk)))
         for question in questions
     ]
 
@@ -136,6 +137,26 @@ def ranking_filters(*, form: ApplicationForm, params: Any) -> list[AnswerFilter]
             selected = ""
         filters.append(AnswerFilter(question.key, question.label, choices, selected))
     return filters
+
+
+# The answers organizers decide by, with short headings, when the form asks them; otherwise the
+# first few filters under their question.
+RANKING_COLUMNS = {
+    "track": "Track",
+    "tracks": "Tracks",
+    "mode": "Online / in person",
+    "university": "University",
+    "us_work_eligibility": "US work",
+}
+
+
+def ranking_columns(filters: list[AnswerFilter]) -> list[AnswerFilter]:
+    preferred = [
+        replace(item, label=RANKING_COLUMNS[item.key])
+        for item in filters
+        if item.key in RANKING_COLUMNS
+    ]
+    return preferred or filters[:3]
 
 
 def _matches(value: Any, wanted: str) -> bool:

@@ -327,6 +327,7 @@ def _ranking_context(request: HttpRequest, form: ApplicationForm) -> dict[str, A
         "term": form.term,
         "form": form,
         "filters": filters,
+        "columns": review_selectors.ranking_columns(filters),
         "rows": [(row, _stage_form(row, tracks)) for row in rows],
         "query": request.GET.urlencode(),
         "next_url": request.get_full_path(),
@@ -411,7 +412,9 @@ def decision_stage(request: HttpRequest, slug: str, kind: str, application_id: i
         row = next(
             (
                 item
-                for item in review_selectors.ranking_rows(form=form)
+                for item in review_selectors.ranking_rows(
+                    form=form, filters=review_selectors.ranking_filters(form=form, params={})
+                )
                 if item.application.pk == application.pk
             ),
             None,
@@ -430,7 +433,9 @@ def decision_stage(request: HttpRequest, slug: str, kind: str, application_id: i
                 "term": form.term,
                 "row_error": error,
                 "categories": review_selectors.rubric_of(form=form),
-                "filters": review_selectors.ranking_filters(form=form, params={}),
+                "columns": review_selectors.ranking_columns(
+                    review_selectors.ranking_filters(form=form, params={})
+                ),
                 "next_url": str(request.POST.get("next", "")),
                 "oob": True,
                 "pending": decisions.decisions_pending_release(form=form),

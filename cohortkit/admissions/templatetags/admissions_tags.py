@@ -14,6 +14,20 @@ def get_item(mapping: dict[str, Any] | None, key: str) -> Any:
 
 
 @register.filter
+def choice_label(column: Any, answer: Any) -> str:
+    """An answer to a choice or yes/no question by the labels people read, not stored values."""
+    if not answer or answer.value is None:
+        return ""
+    labels = dict(column.choices)
+    values = answer.value if isinstance(answer.value, list) else [answer.value]
+    shown = []
+    for value in values:
+        key = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+        shown.append(labels.get(key, key))
+    return ", ".join(shown)
+
+
+@register.filter
 def normalize(value: Decimal | None) -> str:
     if value is None:
         return ""
