@@ -750,7 +750,7 @@ def section_email_body(
     return "\n".join(lines)
 
 
-def _next_names(term: Term, tracks: dict[str, Track]) -> dict[str, int]:
+def _next_names(term: Term) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for track_slug in Section.objects.filter(term=term).values_list("track__slug", flat=True):
         counts[track_slug] += 1
@@ -805,7 +805,7 @@ def run_publish(*, run: ScheduleRun, actor: Any) -> PublishSummary:
             ): section
             for section in Section.objects.filter(term=term).select_related("track")
         }
-        counts = _next_names(term, tracks)
+        counts = _next_names(term)
         created = kept = memberships = emails = 0
         for solved in solution.sections:
             key = (solved.facilitator, solved.start, solved.track, solved.location)
