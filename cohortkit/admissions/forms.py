@@ -87,3 +87,21 @@ class AccessCodeForm(_LocalMomentMixin):
         if data["until"] and data["expires_at"] and data["expires_at"] > data["until"]:
             self.add_error("expires_date", "The link should stop working by the deadline it gives.")
         return data
+
+
+class ApplicationsCsvForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8, with a header row; at most 5 MB.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if upload is None:
+            return data
+        if upload.size > 5 * 1024 * 1024:
+            self.add_error("file", "The file is larger than 5 MB: split it.")
+            return data
+        try:
+            data["text"] = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            self.add_error("file", "Save the file as UTF-8 CSV and upload it again.")
+        return data

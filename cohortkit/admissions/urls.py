@@ -13,6 +13,11 @@ urlpatterns = [
     ),
     path("late-application/<str:token>/", views.access_code_use, name="access_code_use"),
     path(
+        "terms/<slug:slug>/organize/applications/<slug:kind>/import/",
+        views.applications_import_page,
+        name="applications_import",
+    ),
+    path(
         "terms/<slug:slug>/organize/applications/<slug:kind>/deadlines/",
         views.deadlines,
         name="deadlines",

@@ -81,6 +81,7 @@ MATRIX: dict[str, tuple[Any, dict[str, Any]]] = {
     # The term in the fixtures is past its deadline: the apply page says so, to everyone, as 403.
     "admissions:apply": (lambda term: [term.slug, "participant"], dict.fromkeys(ROLES, FORBIDDEN)),
     "admissions:deadlines": (lambda term: [term.slug, "participant"], ORGANIZER_ONLY),
+    "admissions:applications_import": (lambda term: [term.slug, "participant"], ORGANIZER_ONLY),
     "admissions:access_code_use": (lambda term: ["not-a-code"], everyone_but_anonymous(NOT_FOUND)),
     "programs:term_settings": (lambda term: [term.slug], ORGANIZER_ONLY),
     "accounts:term_invitations": (lambda term: [term.slug], ORGANIZER_ONLY),
