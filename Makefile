@@ -16,9 +16,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# The web server and one background worker (emails, scheduling runs), stopped together.
 demo: install
 	DEBUG=1 $(BIN)/cohortkit migrate --noinput
 	DEBUG=1 $(BIN)/cohortkit demo
+	DEBUG=1 $(BIN)/cohortkit db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/cohortkit runserver 127.0.0.1:8000
 
 lint: install
