@@ -134,8 +134,11 @@ def _get_or_create_application(*, form: ApplicationForm, user: Any) -> Applicati
 
 def _store_answers(
     application: Application, questions: list[FormQuestion], parsed: dict[str, ParsedAnswer]
-) -> bool:
-    """Write the answers whose raw text changed, in two statements at most; True if any did."""
+) -> tuple[bool, dict[int, Answer]]:
+    """Write the answers whose raw text changed, in two statements at most.
+
+    Returns whether any changed, and every answer of the application afterwards by question id.
+    """
     existing = {answer.question_id: answer for answer in application.answers.all()}
     by_key = {question.key: question for question in questions}
     created: list[Answer] = []
@@ -162,7 +165,8 @@ def _store_answers(
         Answer.objects.bulk_create(created)
     if updated:
         Answer.objects.bulk_update(updated, ["raw", "number", "value", "error"])
-    return bool(created or updated)
+    existing.update({answer.question_id: answer for answer in created})
+    return bool(created or updated), existing
 
 
 @transaction.atomic
@@ -201,7 +205,8 @@ def application_save_draft(
                 "Your submitted application was not changed: fix the marked answers.",
                 field_errors=errors,
             )
-    if _store_answers(application, questions, parsed):
+    changed, _ = _store_answers(application, questions, parsed)
+    if changed:
         application.revision += 1  # the row is locked: no lost update
     if application.status == ApplicationStatus.WITHDRAWN:
         application.status = ApplicationStatus.DRAFT
@@ -210,8 +215,9 @@ def application_save_draft(
     return application
 
 
-def _missing_and_invalid(application: Application, questions: list[FormQuestion]) -> dict[str, str]:
-    answers = {answer.question_id: answer for answer in application.answers.all()}
+def _missing_and_invalid(
+    answers: dict[int, Answer], questions: list[FormQuestion]
+) -> dict[str, str]:
     problems: dict[str, str] = {}
     for question in questions:
         answer = answers.get(question.pk)
@@ -222,9 +228,14 @@ def _missing_and_invalid(application: Application, questions: list[FormQuestion]
     return problems
 
 
-def answers_as_text(application: Application, questions: list[FormQuestion] | None = None) -> str:
+def answers_as_text(
+    application: Application,
+    questions: list[FormQuestion] | None = None,
+    answers: dict[int, Answer] | None = None,
+) -> str:
     """Every question and the answer as typed, for the confirmation email."""
-    answers = {answer.question_id: answer for answer in application.answers.all()}
+    if answers is None:
+        answers = {answer.question_id: answer for answer in application.answers.all()}
     lines = []
     for question in questions if questions is not None else application.form.questions.all():
         answer = answers.get(question.pk)
@@ -256,8 +267,8 @@ def application_submit(
             "A newer version of this application was saved in another window. "
             "Reload the page to continue from it."
         )
-    changed = _store_answers(application, questions, parsed)
-    problems = _missing_and_invalid(application, questions)
+    changed, answers = _store_answers(application, questions, parsed)
+    problems = _missing_and_invalid(answers, questions)
     if problems:
         transaction.set_rollback(True)
         raise AdmissionsError(
@@ -281,13 +292,16 @@ def application_submit(
         target=application,
         details={"revision": application.revision},
     )
-    _email_confirmation(application, questions, deadline, first_submission=first_submission)
+    _email_confirmation(
+        application, questions, answers, deadline, first_submission=first_submission
+    )
     return application
 
 
 def _email_confirmation(
     application: Application,
     questions: list[FormQuestion],
+    answers: dict[int, Answer],
     deadline: PersonalDeadline,
     *,
     first_submission: bool,
@@ -304,7 +318,7 @@ def _email_confirmation(
             f"We {verb} your {application.form.get_kind_display().lower()} application to "
             f"{term}. You can change it until "
             f"{format_instant(deadline.instant, user.time_zone or 'UTC')}: {link}\n\n"
-            f"A copy of your answers:\n\n{answers_as_text(application, questions)}\n"
+            f"A copy of your answers:\n\n{answers_as_text(application, questions, answers)}\n"
         ),
         idempotency_key=f"application-{verb}:{application.pk}:{application.revision}",
     )
