@@ -52,3 +52,53 @@ def client_as(people):
         return client
 
     return make
+
+
+@pytest.fixture
+def sections(term, people):
+    """Two tracks and two sections of the term, with a meeting every week of it.
+
+    Section A (Mondays 18:00 America/New_York) is led by ``facilitator`` and has ``participant``
+    as a member; section B (Wednesdays 19:00 Europe/Berlin) is led by
+    ``facilitator_other_section`` and has no members.
+    """
+    import datetime as dt
+
+    from cohortkit.common.timezones import wall_clock_to_instant
+    from cohortkit.programs.models import Track
+    from cohortkit.scheduling.models import Meeting, Section, SectionMembership
+
+    intro = Track.objects.create(term=term, slug="intro", name="Introductory", position=0)
+    Track.objects.create(term=term, slug="advanced", name="Advanced", position=1)
+    a = Section.objects.create(
+        term=term,
+        track=intro,
+        name="Introductory A",
+        facilitator=people["facilitator"],
+        meeting_url="https://meet.example.org/a",
+        weekday=0,
+        start_time=dt.time(18, 0),
+        time_zone="America/New_York",
+    )
+    b = Section.objects.create(
+        term=term,
+        track=intro,
+        name="Introductory B",
+        facilitator=people["facilitator_other_section"],
+        meeting_url="https://meet.example.org/b",
+        weekday=2,
+        start_time=dt.time(19, 0),
+        time_zone="Europe/Berlin",
+    )
+    SectionMembership.objects.create(section=a, user=people["participant"], from_week=1)
+    for section in (a, b):
+        for week in range(1, term.week_count + 1):
+            day = term.week_starts_on(week) + dt.timedelta(days=section.weekday)
+            starts_at = wall_clock_to_instant(day, section.start_time, section.time_zone)
+            Meeting.objects.create(
+                section=section,
+                week=week,
+                starts_at=starts_at,
+                ends_at=starts_at + dt.timedelta(minutes=section.duration_minutes),
+            )
+    return {"a": a, "b": b}

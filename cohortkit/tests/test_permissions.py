@@ -7,36 +7,30 @@ term without the right get 403. When a new URL is added, this test fails until t
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+import cohortkit
+from cohortkit.tests.permission_roles import (
+    API_ALL_AUTHENTICATED,
+    API_ORGANIZER_ONLY,
+    FORBIDDEN,
+    LOGIN,
+    NOT_FOUND,
+    OK,
+    ORGANIZER_ONLY,
+    PUBLIC,
+    REVIEWERS_AND_ORGANIZERS,
+    TERM_MEMBERS,
+    everyone_but_anonymous,
+)
 from conftest import ROLES
 
 pytestmark = pytest.mark.django_db
-
-OK, LOGIN, NOT_FOUND, FORBIDDEN, CLOSED = 200, 302, 404, 403, "closed"
-
-PUBLIC = dict.fromkeys(ROLES, OK)
-
-
-def everyone_but_anonymous(answer: Any, anonymous: Any = LOGIN) -> dict[str, Any]:
-    return {role: (anonymous if role == "anonymous" else answer) for role in ROLES}
-
-
-ORGANIZER_ONLY = {
-    "anonymous": LOGIN,
-    "applicant": NOT_FOUND,
-    "participant": FORBIDDEN,
-    "facilitator_other_section": FORBIDDEN,
-    "facilitator": FORBIDDEN,
-    "reviewer": FORBIDDEN,
-    "organizer_other_term": NOT_FOUND,
-    "organizer": OK,
-}
-
-REVIEWERS_AND_ORGANIZERS = {**ORGANIZER_ONLY, "reviewer": OK}
 
 
 def _application_assigned_to_the_reviewer(term: Any) -> Any:
@@ -65,13 +59,6 @@ def _schedule_run(term: Any) -> Any:
     from cohortkit.scheduling.tests.factories import ScheduleRunFactory
 
     return ScheduleRunFactory(term=term)
-
-
-TERM_MEMBERS = {
-    **everyone_but_anonymous(OK),
-    "applicant": NOT_FOUND,
-    "organizer_other_term": NOT_FOUND,
-}
 
 
 # url name → (how to build its arguments from the fixtures, the expected answer per role).
@@ -136,6 +123,27 @@ NOT_GET_PAGES: dict[str, Any] = {
 }
 
 
+def _app_rows(name: str) -> dict[Any, Any]:
+    """Every app's ``tests/permission_rows.py`` dict called ``name`` (see permission_roles)."""
+    rows: dict[Any, Any] = {}
+    for app in pkgutil.iter_modules(cohortkit.__path__):
+        if not app.ispkg:
+            continue
+        module_name = f"cohortkit.{app.name}.tests.permission_rows"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name is not None and module_name.startswith(error.name):
+                continue
+            raise
+        rows |= getattr(module, name, {})
+    return rows
+
+
+MATRIX |= _app_rows("ROWS")
+NOT_GET_PAGES |= _app_rows("POST_ONLY")
+
+
 def _url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
     names: set[str] = set()
     for pattern in (resolver or get_resolver()).url_patterns:
@@ -152,6 +160,12 @@ def _url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[
 def test_every_url_has_a_row_in_the_matrix():
     missing = _url_names() - set(MATRIX) - set(NOT_GET_PAGES)
     assert not missing, f"add these URL names to the permission matrix: {sorted(missing)}"
+
+
+@pytest.fixture(autouse=True)
+def term_with_sections(sections):
+    """Every matrix test runs against the term with its two sections (see conftest)."""
+    return sections
 
 
 @pytest.fixture(autouse=True)
@@ -199,17 +213,6 @@ def test_applying_after_the_deadline_is_refused_for_everyone(url_name, role, ter
     assert not Application.objects.exists()
 
 
-API_ORGANIZER_ONLY = {
-    "applicant": NOT_FOUND,
-    "participant": FORBIDDEN,
-    "facilitator_other_section": FORBIDDEN,
-    "facilitator": FORBIDDEN,
-    "reviewer": FORBIDDEN,
-    "organizer_other_term": NOT_FOUND,
-    "organizer": OK,
-}
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_api_term_detail_matrix(role, term, people, client):
     from cohortkit.accounts.services import api_token_create
@@ -220,14 +223,13 @@ def test_api_term_detail_matrix(role, term, people, client):
 
     response = client.get(f"/api/v1/terms/{term.slug}", headers=headers)
 
-    expected = 401 if role == "anonymous" else API_ORGANIZER_ONLY[role]
+    expected = API_ORGANIZER_ONLY[role]
     assert response.status_code == expected
     if expected == OK:
         assert response.json()["slug"] == term.slug
 
 
 # Every API route × role. Answers per role for a published term whose deadline has passed.
-API_ALL_AUTHENTICATED: dict[str, Any] = dict.fromkeys(ROLES, OK) | {"anonymous": 401}
 API_MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("get", "/api/v1/me"): ("/api/v1/me", API_ALL_AUTHENTICATED),
     ("get", "/api/v1/terms"): ("/api/v1/terms", API_ALL_AUTHENTICATED),
@@ -320,6 +322,9 @@ API_MATRIX |= {
         API_NO_APPLICATION_OF_ONES_OWN,
     ),
 }
+
+
+API_MATRIX |= _app_rows("API_ROWS")
 
 
 def test_every_api_route_has_a_row_in_the_matrix(client):
