@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "cohortkit.accounts",
     "cohortkit.programs",
     "cohortkit.admissions",
+    "cohortkit.coursework",
     "cohortkit.notifications",
     "cohortkit.scheduling",
 ]

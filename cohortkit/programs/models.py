@@ -190,13 +190,20 @@ class Assignment(CurriculumItem):
 
 
 class Quiz(CurriculumItem):
-    """A quiz of the week; its questions arrive with the coursework app."""
+    """A quiz of the week; its questions live in the quizzes app."""
 
     description = models.TextField(blank=True)
     minutes = models.PositiveSmallIntegerField(default=10)
+    due_days_after_week_start = models.PositiveSmallIntegerField(default=6)
+    max_attempts = models.PositiveSmallIntegerField(
+        default=2, help_text="How many times a participant may submit it."
+    )
 
     class Meta(CurriculumItem.Meta):
         verbose_name_plural = "quizzes"
+        constraints = [
+            models.CheckConstraint(condition=Q(max_attempts__gte=1), name="quiz_attempts_positive")
+        ]
 
 
 class DiscussionGuide(CurriculumItem):

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CourseworkConfig(AppConfig):
+    name = "cohortkit.coursework"
+    label = "coursework"
