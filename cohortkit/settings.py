@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "cohortkit.programs",
     "cohortkit.admissions",
     "cohortkit.coursework",
+    "cohortkit.quizzes",
+    "cohortkit.calendars",
     "cohortkit.notifications",
     "cohortkit.scheduling",
 ]

@@ -9,6 +9,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("accounts/", include("cohortkit.accounts.urls")),
     path("", include("cohortkit.admissions.urls")),
+    path("", include("cohortkit.coursework.urls")),
+    path("", include("cohortkit.quizzes.urls")),
+    path("", include("cohortkit.calendars.urls")),
     path("", include("cohortkit.programs.urls")),
     path("", include("cohortkit.scheduling.urls")),
 ]

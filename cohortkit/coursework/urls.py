@@ -1,0 +1,5 @@
+from django.urls import URLPattern, URLResolver
+
+app_name = "coursework"
+
+urlpatterns: list[URLPattern | URLResolver] = []
