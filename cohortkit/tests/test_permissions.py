@@ -324,6 +324,27 @@ API_MATRIX |= {
 }
 
 
+# Scheduling runs: organizers only. The organizer's POST builds the fixture term's (empty)
+# instance and queues a run; the run ids below do not exist, so they are 404 even to organizers.
+API_NO_SUCH_RUN = API_ORGANIZER_ONLY | {"organizer": NOT_FOUND}
+API_MATRIX |= {
+    ("post", "/api/v1/terms/{slug}/schedule/runs"): (
+        "/api/v1/terms/fall-2022/schedule/runs",
+        API_ORGANIZER_ONLY | {"organizer": 202},
+    ),
+    ("get", "/api/v1/terms/{slug}/schedule/runs"): (
+        "/api/v1/terms/fall-2022/schedule/runs",
+        API_ORGANIZER_ONLY,
+    ),
+    ("get", "/api/v1/terms/{slug}/schedule/runs/{run_id}"): (
+        "/api/v1/terms/fall-2022/schedule/runs/999999",
+        API_NO_SUCH_RUN,
+    ),
+    ("get", "/api/v1/terms/{slug}/schedule/runs/{run_id}/instance"): (
+        "/api/v1/terms/fall-2022/schedule/runs/999999/instance",
+        API_NO_SUCH_RUN,
+    ),
+}
 API_MATRIX |= _app_rows("API_ROWS")
 
 

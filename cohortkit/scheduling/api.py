@@ -1,0 +1,122 @@
+"""Scheduling routes of the JSON API: the same runs as the organizer's page.
+
+Starting a run queues the same background task (on the term's own instance, or on an instance
+JSON given in the body, as the contract describes); reading it gives its progress and, when done,
+the solution in the contract's format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from cohortkit.accounts import rules as account_rules
+from cohortkit.accounts.models import Role
+from cohortkit.programs.selectors import term_get
+from cohortkit.scheduling.models import ScheduleRun
+from cohortkit.scheduling.services import SchedulingError, schedule_run_create
+
+router = Router(tags=["scheduling"])
+
+
+class RunIn(Schema):
+    time_limit_seconds: int = 10
+    # An instance in the contract's format; without it, the term's own instance is built.
+    instance: dict[str, Any] | None = None
+
+
+class RunOut(Schema):
+    id: int
+    status: str
+    source: str
+    time_limit_seconds: int
+    placed: int
+    bound: int
+    elapsed_seconds: float
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    published_at: dt.datetime | None
+    error: str
+    notes: list[str]
+    solution: dict[str, Any] | None
+
+
+class SchedulingErrorOut(Schema):
+    detail: str
+
+
+def _organizer_term(request: HttpRequest, slug: str) -> Any:
+    term = term_get(slug=slug)
+    account_rules.require_term_role(request, term, Role.ORGANIZER)
+    return term
+
+
+def _run_out(run: ScheduleRun) -> dict[str, Any]:
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "source": run.source,
+        "time_limit_seconds": run.time_limit_seconds,
+        "placed": run.placed,
+        "bound": run.bound,
+        "elapsed_seconds": run.elapsed_seconds,
+        "created_at": run.created_at,
+        "finished_at": run.finished_at,
+        "published_at": run.published_at,
+        "error": run.error,
+        "notes": [str(note) for note in run.notes],
+        "solution": run.solution,
+    }
+
+
+@router.post(
+    "/terms/{slug}/schedule/runs",
+    response={202: RunOut, 400: SchedulingErrorOut},
+    summary="Queue a solver run on the term (or on a given instance)",
+)
+def run_create(request: HttpRequest, slug: str, payload: RunIn) -> Any:
+    term = _organizer_term(request, slug)
+    try:
+        run = schedule_run_create(
+            term=term,
+            actor=request.user,
+            time_limit_seconds=payload.time_limit_seconds,
+            instance_data=payload.instance,
+        )
+    except SchedulingError as error:
+        return 400, {"detail": str(error)}
+    run.refresh_from_db()
+    return 202, _run_out(run)
+
+
+@router.get("/terms/{slug}/schedule/runs", response=list[RunOut], summary="The term's runs")
+def runs_list(request: HttpRequest, slug: str) -> Any:
+    term = _organizer_term(request, slug)
+    return [_run_out(run) for run in ScheduleRun.objects.filter(term=term).order_by("-created_at")]
+
+
+@router.get(
+    "/terms/{slug}/schedule/runs/{run_id}",
+    response=RunOut,
+    summary="One run: progress while it runs, the solution when done",
+)
+def run_detail(request: HttpRequest, slug: str, run_id: int) -> Any:
+    term = _organizer_term(request, slug)
+    return _run_out(get_object_or_404(ScheduleRun, pk=run_id, term=term))
+
+
+@router.get(
+    "/terms/{slug}/schedule/runs/{run_id}/instance",
+    response=dict[str, Any],
+    summary="The run's instance, in the contract's JSON",
+)
+def run_instance(request: HttpRequest, slug: str, run_id: int) -> Any:
+    term = _organizer_term(request, slug)
+    run = ScheduleRun.objects.filter(pk=run_id, term=term).first()
+    if run is None:
+        raise Http404("No such run")
+    return run.instance
