@@ -181,3 +181,110 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.section} week {self.week}"
+
+
+# Attendance, apologies, visits -------------------------------------------------------------
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "Present"
+    ABSENT = "absent", "Absent"
+    EXCUSED = "excused", "Excused"
+
+
+class Attendance(models.Model):
+    """Whether one person came to one meeting, as its facilitator (or an organizer) recorded it.
+
+    A member who sent an apology and has no record yet counts as excused (see ``Apology``).
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attendances"
+    )
+    status = models.CharField(max_length=10, choices=AttendanceStatus.choices)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["meeting_id", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="attendance_once_per_meeting"),
+            models.CheckConstraint(
+                condition=Q(status__in=AttendanceStatus.values), name="attendance_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.meeting}: {self.status}"
+
+
+class Apology(models.Model):
+    """A participant's word, sent before a meeting starts, that they cannot come to it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="apologies")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="apologies"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["meeting_id", "created_at", "id"]
+        verbose_name_plural = "apologies"
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="apology_once_per_meeting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} sends apologies for {self.meeting}"
+
+
+class SectionVisit(models.Model):
+    """A participant attends another section's meeting for one week instead of their own."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="section_visits"
+    )
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="visits")
+    # Copied from the meeting so the database itself allows one visit per person per week.
+    term = models.ForeignKey("programs.Term", on_delete=models.CASCADE, related_name="+")
+    week = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["week", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "meeting"], name="visit_once_per_meeting"),
+            models.UniqueConstraint(
+                fields=["user", "term", "week"], name="visit_one_section_per_week"
+            ),
+            models.CheckConstraint(condition=Q(week__gte=1), name="visit_week_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} visits {self.meeting}"
+
+
+class MissedMeetingsAlert(models.Model):
+    """The two-misses rule fired for a run of absences starting in ``first_week``: organizers were
+    told and the participant offered another section, once (the unique row is the guard)."""
+
+    term = models.ForeignKey("programs.Term", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    first_week = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["term_id", "user_id", "first_week"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "user", "first_week"], name="missed_alert_once_per_run"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} missed meetings from week {self.first_week}"
