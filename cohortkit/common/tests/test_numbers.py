@@ -28,6 +28,12 @@ ACCEPTED = [
     (".5", "point", "0.5"),
     ("-0", "point", "0"),
     ("0.0000000001", "point", "0.0000000001"),
+    # Quiz answers (cohortkit/quizzes): negative decimals and exponents in both formats.
+    ("-0.25", "point", "-0.25"),
+    ("−,25", "comma", "-0.25"),
+    ("−1,5e3", "comma", "-1500"),
+    ("-2.5E-1", "point", "-0.25"),
+    ("1.5e+3", "point", "1500"),
 ]
 
 REFUSED = [
