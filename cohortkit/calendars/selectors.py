@@ -19,7 +19,7 @@ from cohortkit.calendars.services import token_digest
 from cohortkit.coursework.due import due_at
 from cohortkit.programs.models import Assignment, Quiz, Term, Track
 from cohortkit.scheduling.ics import CalendarEvent, calendar_text
-from cohortkit.scheduling.models import Meeting, Section, SectionMembership
+from cohortkit.scheduling.models import Meeting, Section, SectionMembership, SectionVisit
 
 # How often a subscribed calendar app should fetch the feed again.
 REFRESH_INTERVAL = dt.timedelta(hours=1)
@@ -58,22 +58,40 @@ def _person(user: Any) -> str:
     return str(user.name or user.email)
 
 
-def _meetings(user: Any) -> list[Meeting]:
-    """Meetings the person leads, and those of their sections for the weeks they belong to it."""
-    wanted = Q(section__facilitator=user)
+def _meetings(user: Any) -> tuple[list[Meeting], set[int]]:
+    """The person's meetings, and which of them are one-week visits.
+
+    Those they lead; those of their sections for the weeks their membership covers, except a
+    week they visit another section instead; and the meetings they visit (as the rosters count
+    them, ``scheduling.rosters``).
+    """
+    visits = list(
+        SectionVisit.objects.filter(user=user).values_list("meeting_id", "term_id", "week")
+    )
+    visited = {meeting_id for meeting_id, _, _ in visits}
+    away = {(term_id, week) for _, term_id, week in visits}
+    wanted = Q(section__facilitator=user) | Q(pk__in=visited)
     for membership in SectionMembership.objects.filter(user=user):
         weeks = Q(section_id=membership.section_id, week__gte=membership.from_week)
         if membership.to_week is not None:
             weeks &= Q(week__lte=membership.to_week)
         wanted |= weeks
-    return list(
+    meetings = (
         Meeting.objects.filter(wanted)
         .select_related("section__track", "section__facilitator", "section__term__program")
         .order_by("starts_at", "id")
     )
+    kept = [
+        meeting
+        for meeting in meetings
+        if meeting.pk in visited
+        or meeting.section.facilitator_id == user.pk
+        or (meeting.section.term_id, meeting.week) not in away
+    ]
+    return kept, visited
 
 
-def _meeting_event(meeting: Meeting, user: Any) -> CalendarEvent:
+def _meeting_event(meeting: Meeting, user: Any, *, visit: bool) -> CalendarEvent:
     section = meeting.section
     leads = section.facilitator_id == user.pk
     details = [
@@ -84,6 +102,8 @@ def _meeting_event(meeting: Meeting, user: Any) -> CalendarEvent:
             else f"{section.track.name} discussion led by {_person(section.facilitator)}."
         ),
     ]
+    if visit and not leads:
+        details.append(f"You visit this section for week {meeting.week} only.")
     if section.is_virtual and section.meeting_url:
         details.append(f"Join: {section.meeting_url}")
     return CalendarEvent(
@@ -163,7 +183,8 @@ def _due_events(user: Any) -> list[CalendarEvent]:
 
 def calendar_events(*, user: Any) -> list[CalendarEvent]:
     """Every event of the person's feed, in time order."""
-    events = [_meeting_event(meeting, user) for meeting in _meetings(user)]
+    meetings, visited = _meetings(user)
+    events = [_meeting_event(meeting, user, visit=meeting.pk in visited) for meeting in meetings]
     events += _due_events(user)
     return sorted(events, key=lambda event: (event.starts_at, event.uid))
 

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from cohortkit.calendars import selectors, services
 
@@ -31,7 +31,7 @@ def _settings_page(request: HttpRequest, *, new_url: str = "") -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """The person's meetings and due dates; an unknown or reset token is 404."""
     owner = selectors.calendar_feed_owner(token=token)

@@ -13,7 +13,7 @@ from cohortkit.calendars.services import calendar_feed_reset
 from cohortkit.calendars.tests.reading import events_by_kind, feed_path, fetch_feed, utc
 from cohortkit.coursework.due import due_override_set
 from cohortkit.programs.models import Assignment, Track, Week
-from cohortkit.scheduling.models import Meeting, Section, SectionMembership, Venue
+from cohortkit.scheduling.models import Meeting, Section, SectionMembership, SectionVisit, Venue
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +92,28 @@ def test_a_member_who_switched_sections_gets_each_section_for_the_weeks_they_bel
     # Section B meets Wednesdays 19:00 in Berlin: 17:00Z in summer time, 18:00Z after Oct 30.
     assert meetings[3].decoded("DTSTART") == utc(2022, 10, 19, 17, 0)
     assert meetings[5].decoded("DTSTART") == utc(2022, 11, 2, 18, 0)
+
+
+def test_a_one_week_visit_replaces_that_weeks_own_meeting(term, people, sections):
+    participant = people["participant"]
+    visited = Meeting.objects.get(section=sections["b"], week=5)
+    SectionVisit.objects.create(
+        user=participant, meeting=visited, term=term, week=5, created_at=utc(2022, 10, 20, 9, 0)
+    )
+
+    meetings = events_by_kind(fetch_feed(participant), "meeting-")
+
+    assert [str(event["SUMMARY"]).split(":")[0] for event in meetings] == [
+        *["Introductory A"] * 4,
+        "Introductory B",
+        *["Introductory A"] * 3,
+    ]
+    assert meetings[4].decoded("DTSTART") == utc(2022, 10, 26, 17, 0)  # Wed 19:00 in Berlin
+    assert "for week 5 only" in str(meetings[4]["DESCRIPTION"])
+    # The facilitator of section A still has all eight meetings; B's facilitator only B's.
+    assert len(events_by_kind(fetch_feed(people["facilitator"]), "meeting-")) == 8
+    led_b = events_by_kind(fetch_feed(people["facilitator_other_section"]), "meeting-")
+    assert {str(event["SUMMARY"]).split(":")[0] for event in led_b} == {"Introductory B"}
 
 
 def test_an_in_person_section_gives_the_university_and_room(people, sections):

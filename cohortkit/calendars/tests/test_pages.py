@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def _shown_url(html: str) -> str:
     """The one feed URL in the page's read-only field."""
-    (url,) = re.findall(r'value="(https?://[^"]+/calendar/[^"]+\.ics)"', html)
+    (url,) = re.findall(r'data-testid="feed-url">(https?://[^<]+/calendar/[^<]+\.ics)<', html)
     return url
 
 
