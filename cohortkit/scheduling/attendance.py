@@ -1,0 +1,296 @@
+"""Writes of attendance: a facilitator records who came, a participant sends an apology in
+advance, and the two-misses rule tells organizers and offers the participant another section.
+
+Who may record: the section's facilitator or an organizer of the term, for the people in that
+meeting (members of the section in its week, and visitors). An apology is accepted only before the
+meeting starts; without a later record it counts as excused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from cohortkit.accounts import rules as account_rules
+from cohortkit.accounts.models import Membership, Role, User
+from cohortkit.common.services import audit_record
+from cohortkit.common.timezones import format_instant
+from cohortkit.notifications.services import email_queue
+from cohortkit.scheduling.models import (
+    Apology,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MissedMeetingsAlert,
+    SectionMembership,
+    SectionVisit,
+)
+from cohortkit.scheduling.rosters import attendance_sheet, person_zone
+from cohortkit.scheduling.services import SchedulingError
+
+MISSES_IN_A_ROW = 2
+
+
+def can_record_attendance(*, actor: Any, meeting: Meeting) -> bool:
+    """The section's facilitator or an organizer of the term."""
+    section = meeting.section
+    return bool(
+        getattr(actor, "is_authenticated", False)
+        and (actor.pk == section.facilitator_id or account_rules.is_organizer(actor, section.term))
+    )
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What to record for one person: a status, and an optional note."""
+
+    status: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    recorded: int
+    alerts: int
+
+
+def attendance_record(
+    *,
+    meeting: Meeting,
+    actor: Any,
+    marks: Mapping[int, Mark],
+    now: dt.datetime | None = None,
+) -> RecordSummary:
+    """Record (or correct) the status of each person in ``marks`` (user id → mark) at the meeting.
+
+    Everyone must be in the meeting (a member of the section in that week, not away visiting, or
+    a visitor) and every status known; otherwise nothing is written. After writing, the
+    two-misses rule runs for everyone recorded absent.
+    """
+    now = now or timezone.now()
+    if not can_record_attendance(actor=actor, meeting=meeting):
+        raise SchedulingError("Only this section's facilitator or an organizer records attendance.")
+    if meeting.starts_at > now:
+        raise SchedulingError("Attendance is recorded once the meeting has started.")
+    sheet = attendance_sheet(meeting=meeting)
+    problems = []
+    for user_id, mark in marks.items():
+        row = sheet.row_for(user_id)
+        if row is None:
+            problems.append(f"Person {user_id} is not in this meeting.")
+        elif not row.recordable:
+            problems.append(f"{row.user} visits {row.away_to} this week.")
+        if mark.status not in AttendanceStatus.values:
+            problems.append(f"Unknown status “{mark.status}”.")
+        if len(mark.note) > 300:
+            problems.append("A note is at most 300 characters.")
+    if problems:
+        raise SchedulingError("Nothing was recorded.", problems)
+    alerts = 0
+    with transaction.atomic():
+        for user_id, mark in marks.items():
+            Attendance.objects.update_or_create(
+                meeting=meeting,
+                user_id=user_id,
+                defaults={
+                    "status": mark.status,
+                    "note": mark.note.strip(),
+                    "recorded_by": actor,
+                    "recorded_at": now,
+                },
+            )
+        audit_record(
+            actor=actor,
+            action="attendance.record",
+            target=meeting,
+            details={"marks": {str(uid): mark.status for uid, mark in marks.items()}},
+        )
+        for user_id, mark in marks.items():
+            if mark.status == AttendanceStatus.ABSENT:
+                alerts += missed_meetings_check(meeting=meeting, user_id=user_id, now=now)
+    return RecordSummary(recorded=len(marks), alerts=alerts)
+
+
+def apology_send(
+    *, meeting: Meeting, user: User, reason: str, now: dt.datetime | None = None
+) -> Apology:
+    """Send apologies for a meeting the person is in, before it starts (checked here, on the
+    server's clock). Sending again before the start updates the reason. The facilitator is
+    emailed once."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    if len(reason) > 500:
+        raise SchedulingError("Keep the reason under 500 characters.")
+    if now >= meeting.starts_at:
+        raise SchedulingError(
+            "This meeting has already started; an apology is sent before it. "
+            "Tell your facilitator directly."
+        )
+    row = attendance_sheet(meeting=meeting).row_for(user.pk)
+    if row is None or not row.recordable:
+        raise SchedulingError("You are not in this meeting.")
+    section = meeting.section
+    who = user.name or user.email
+    when = format_instant(meeting.starts_at, person_zone(section.facilitator))
+    with transaction.atomic():
+        apology, created = Apology.objects.update_or_create(
+            meeting=meeting, user=user, defaults={"reason": reason, "created_at": now}
+        )
+        audit_record(
+            actor=user,
+            action="apology.send" if created else "apology.update",
+            target=meeting,
+            details={"user": user.pk},
+        )
+        lead = section.facilitator
+        email_queue(
+            to=lead.email,
+            subject=f"Apologies from {who}: {section.name}, week {meeting.week}",
+            body="\n".join(
+                [
+                    f"Hello {lead.name or lead.email},",
+                    "",
+                    f"{who} <{user.email}> cannot come to {section.name} in week {meeting.week} "
+                    f"({when}).",
+                    f"Reason: {reason or '(none given)'}",
+                    "",
+                    "They are marked excused unless you record otherwise: "
+                    + settings.SITE_URL
+                    + reverse(
+                        "scheduling:attendance",
+                        args=[section.term.slug, section.pk, meeting.week],
+                    ),
+                ]
+            ),
+            idempotency_key=f"scheduling:apology-meeting-{meeting.pk}-user-{user.pk}",
+        )
+    return apology
+
+
+# The two-misses rule ------------------------------------------------------------------------
+
+
+def meetings_of_person(*, term_id: int, user_id: int) -> dict[int, int]:
+    """Week → the id of the meeting the person was expected at that week: their own section's,
+    or the one they visited instead."""
+    memberships = list(
+        SectionMembership.objects.filter(section__term_id=term_id, user_id=user_id).values_list(
+            "section_id", "from_week", "to_week"
+        )
+    )
+    meetings = Meeting.objects.filter(section_id__in=[s for s, _, _ in memberships]).values_list(
+        "pk", "section_id", "week"
+    )
+    expected: dict[int, int] = {}
+    for meeting_id, section_id, week in meetings:
+        for member_of, first, last in memberships:
+            if member_of == section_id and first <= week and (last is None or last >= week):
+                expected[week] = meeting_id
+    for meeting_id, week in SectionVisit.objects.filter(
+        term_id=term_id, user_id=user_id
+    ).values_list("meeting_id", "week"):
+        expected[week] = meeting_id
+    return expected
+
+
+def missed_runs(*, term_id: int, user_id: int) -> list[list[int]]:
+    """Runs of consecutive meetings of the person recorded absent (not excused), as their week
+    numbers, at least ``MISSES_IN_A_ROW`` long."""
+    expected = meetings_of_person(term_id=term_id, user_id=user_id)
+    statuses = dict(
+        Attendance.objects.filter(user_id=user_id, meeting_id__in=expected.values()).values_list(
+            "meeting_id", "status"
+        )
+    )
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for week in sorted(expected):
+        if statuses.get(expected[week]) == AttendanceStatus.ABSENT:
+            current.append(week)
+            continue
+        if len(current) >= MISSES_IN_A_ROW:
+            runs.append(current)
+        current = []
+    if len(current) >= MISSES_IN_A_ROW:
+        runs.append(current)
+    return runs
+
+
+def missed_meetings_check(*, meeting: Meeting, user_id: int, now: dt.datetime) -> int:
+    """Apply the two-misses rule to one participant: for each run of two or more consecutive
+    absences not yet alerted, email every organizer of the term and offer the participant a
+    switch, once (a unique ``MissedMeetingsAlert`` row per run). Returns the new alerts."""
+    section = meeting.section
+    term = section.term
+    new = 0
+    for run in missed_runs(term_id=term.pk, user_id=user_id):
+        try:
+            with transaction.atomic():
+                alert = MissedMeetingsAlert.objects.create(
+                    term=term, user_id=user_id, first_week=run[0], created_at=now
+                )
+        except IntegrityError:
+            continue
+        new += 1
+        person = User.objects.get(pk=user_id)
+        _alert_emails(alert=alert, person=person, weeks=run, section_name=section.name)
+        audit_record(
+            actor=None,
+            action="attendance.missed_meetings",
+            target=alert,
+            details={"user": user_id, "weeks": run},
+        )
+    return new
+
+
+def _alert_emails(
+    *, alert: MissedMeetingsAlert, person: User, weeks: list[int], section_name: str
+) -> None:
+    term = alert.term
+    who = person.name or person.email
+    weeks_text = ", ".join(str(week) for week in weeks)
+    organizers = User.objects.filter(
+        pk__in=Membership.objects.filter(term=term, role=Role.ORGANIZER).values("user_id")
+    ).order_by("pk")
+    for organizer in organizers:
+        email_queue(
+            to=organizer.email,
+            subject=f"{who} missed {len(weeks)} meetings in a row ({term.name})",
+            body="\n".join(
+                [
+                    f"Hello {organizer.name or organizer.email},",
+                    "",
+                    f"{who} <{person.email}> was absent, without an apology, at the meetings of "
+                    f"weeks {weeks_text} ({section_name}).",
+                    "They have been offered another section. You may want to contact them.",
+                ]
+            ),
+            idempotency_key=f"scheduling:missed-{alert.pk}:organizer-{organizer.pk}",
+        )
+    link = settings.SITE_URL + reverse("scheduling:switch", args=[term.slug])
+    email_queue(
+        to=person.email,
+        subject=f"We missed you at your section ({term.name})",
+        body="\n".join(
+            [
+                f"Hello {who},",
+                "",
+                f"You were not at your section's meetings in weeks {weeks_text}. If its time no "
+                "longer works for you, you can move to another section with room at a time you "
+                "can make, for one week or for the rest of the term:",
+                "",
+                link,
+                "",
+                "If you cannot come to a meeting, send an apology before it starts from your "
+                "section page.",
+            ]
+        ),
+        idempotency_key=f"scheduling:missed-{alert.pk}:offer",
+    )

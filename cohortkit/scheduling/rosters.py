@@ -1,0 +1,343 @@
+"""Reads of who is in a section in a given week, and what the facilitators' pages show.
+
+A person is in a section in week ``w`` when a ``SectionMembership`` of theirs covers ``w`` (from
+``from_week`` to ``to_week``, open-ended when ``to_week`` is empty) and they are not visiting
+another section that week, or when they visit it that week (``SectionVisit``). Every function
+here answers in a fixed number of queries, however many members and weeks there are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from cohortkit.accounts.models import User
+from cohortkit.common.timezones import format_instant, is_valid_time_zone, time_zone_label
+from cohortkit.programs.models import DiscussionGuide, Term
+from cohortkit.scheduling.models import (
+    Apology,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    Section,
+    SectionMembership,
+    SectionVisit,
+)
+
+
+def covers_week(week: int, prefix: str = "") -> Q:
+    """Memberships that cover ``week`` (``prefix`` reaches them through a relation)."""
+    return Q(**{f"{prefix}from_week__lte": week}) & (
+        Q(**{f"{prefix}to_week__isnull": True}) | Q(**{f"{prefix}to_week__gte": week})
+    )
+
+
+def term_week_of(term: Term, now: dt.datetime | None = None) -> int:
+    """The week of the term that ``now`` falls in, on the term's own calendar (1 before it
+    starts, the last week after it ends)."""
+    today = (now or timezone.now()).astimezone(_zone(term.time_zone)).date()
+    week = (today - term.starts_on).days // 7 + 1
+    return max(1, min(term.week_count, week))
+
+
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name if is_valid_time_zone(name) else "UTC")
+
+
+def person_zone(user: User, fallback: str = "UTC") -> str:
+    return user.time_zone if is_valid_time_zone(user.time_zone) else fallback
+
+
+@dataclass
+class SeatCount:
+    """How many seats a section has taken in each week: members there plus visitors in."""
+
+    by_week: dict[int, int]
+
+    def taken(self, week: int) -> int:
+        return self.by_week.get(week, 0)
+
+
+def seats_taken(*, section: Section, weeks: Iterable[int]) -> SeatCount:
+    """Members of ``section`` in each of ``weeks`` (not counting those away visiting another
+    section that week) plus visitors coming in; three queries."""
+    weeks = list(weeks)
+    memberships = list(
+        SectionMembership.objects.filter(section=section).values_list(
+            "user_id", "from_week", "to_week"
+        )
+    )
+    away = set(
+        SectionVisit.objects.filter(
+            term_id=section.term_id,
+            week__in=weeks,
+            user_id__in=[user_id for user_id, _, _ in memberships],
+        )
+        .exclude(meeting__section=section)
+        .values_list("user_id", "week")
+    )
+    visiting: dict[int, int] = defaultdict(int)
+    for week in SectionVisit.objects.filter(meeting__section=section, week__in=weeks).values_list(
+        "week", flat=True
+    ):
+        visiting[week] += 1
+    counts = {}
+    for week in weeks:
+        members = sum(
+            1
+            for user_id, first, last in memberships
+            if first <= week and (last is None or last >= week) and (user_id, week) not in away
+        )
+        counts[week] = members + visiting[week]
+    return SeatCount(counts)
+
+
+@dataclass
+class SheetRow:
+    """One person on a meeting's attendance sheet."""
+
+    user: User
+    visitor: bool
+    attendance: Attendance | None
+    apology: Apology | None
+    away_to: Section | None = None  # a member visiting another section this week
+
+    @property
+    def status(self) -> str:
+        """The recorded status; an apology without a record counts as excused."""
+        if self.attendance is not None:
+            return self.attendance.status
+        if self.apology is not None:
+            return AttendanceStatus.EXCUSED
+        return ""
+
+    @property
+    def recordable(self) -> bool:
+        return self.away_to is None
+
+
+@dataclass
+class AttendanceSheet:
+    meeting: Meeting
+    rows: list[SheetRow]
+
+    @property
+    def present(self) -> list[SheetRow]:
+        return [row for row in self.rows if row.recordable]
+
+    @property
+    def away(self) -> list[SheetRow]:
+        return [row for row in self.rows if not row.recordable]
+
+    def row_for(self, user_id: int) -> SheetRow | None:
+        for row in self.rows:
+            if row.user.pk == user_id:
+                return row
+        return None
+
+
+def attendance_sheet(*, meeting: Meeting) -> AttendanceSheet:
+    """Members of the meeting's section in its week and the visitors of that week, with what is
+    recorded for each and their apologies; members away visiting another section are listed
+    apart. Five queries, whatever the number of people."""
+    section = meeting.section
+    memberships = list(
+        SectionMembership.objects.filter(covers_week(meeting.week), section=section)
+        .select_related("user")
+        .order_by("user__name", "user__email")
+    )
+    members = [membership.user for membership in memberships]
+    visits = list(
+        SectionVisit.objects.filter(
+            Q(meeting=meeting)
+            | Q(term_id=section.term_id, week=meeting.week, user__in=[u.pk for u in members])
+        ).select_related("user", "meeting__section")
+    )
+    away = {
+        visit.user_id: visit.meeting.section for visit in visits if visit.meeting_id != meeting.pk
+    }
+    visitors = sorted(
+        (visit.user for visit in visits if visit.meeting_id == meeting.pk),
+        key=lambda user: (user.name, user.email),
+    )
+    attendances = {row.user_id: row for row in Attendance.objects.filter(meeting=meeting)}
+    apologies = {row.user_id: row for row in Apology.objects.filter(meeting=meeting)}
+    rows = [
+        SheetRow(
+            user=user,
+            visitor=False,
+            attendance=attendances.get(user.pk),
+            apology=apologies.get(user.pk),
+            away_to=away.get(user.pk),
+        )
+        for user in members
+    ]
+    rows += [
+        SheetRow(
+            user=user,
+            visitor=True,
+            attendance=attendances.get(user.pk),
+            apology=apologies.get(user.pk),
+        )
+        for user in visitors
+    ]
+    return AttendanceSheet(meeting=meeting, rows=rows)
+
+
+def meeting_of_section(*, section: Section, week: int) -> Meeting:
+    return get_object_or_404(Meeting.objects.select_related("section"), section=section, week=week)
+
+
+def section_of_term(*, term: Term, section_id: int) -> Section:
+    return get_object_or_404(
+        Section.objects.select_related("track", "facilitator", "term"), term=term, pk=section_id
+    )
+
+
+# The facilitators' page --------------------------------------------------------------------
+
+
+@dataclass
+class RosterRow:
+    user: User
+    local_time: str
+    zone: str
+    visitor: bool = False
+    away_to: str = ""
+
+
+@dataclass
+class FacilitatedSection:
+    section: Section
+    meetings: list[Meeting]
+    next_meeting: Meeting | None
+    roster: list[RosterRow] = field(default_factory=list)
+    guides: list[DiscussionGuide] = field(default_factory=list)
+
+
+def _next(meetings: Sequence[Meeting], now: dt.datetime) -> Meeting | None:
+    upcoming = [meeting for meeting in meetings if meeting.ends_at >= now]
+    return upcoming[0] if upcoming else (meetings[-1] if meetings else None)
+
+
+def facilitated_sections(
+    *, term: Term, user: Any, everyone: bool = False, now: dt.datetime | None = None
+) -> tuple[list[FacilitatedSection], int]:
+    """The sections ``user`` leads (every section of the term when ``everyone``, for
+    organizers), each with its meetings, the roster of its next meeting's week (members there
+    and visitors, each with that meeting's time in their own zone) and this week's discussion
+    guides for its track; and the number of this week. Seven queries, whatever the size."""
+    now = now or timezone.now()
+    this_week = term_week_of(term, now)
+    sections_query = Section.objects.filter(term=term).select_related("track", "facilitator")
+    if not everyone:
+        sections_query = sections_query.filter(facilitator=user)
+    sections = list(
+        sections_query.prefetch_related(
+            Prefetch("meetings", queryset=Meeting.objects.order_by("week")),
+            Prefetch(
+                "memberships",
+                queryset=SectionMembership.objects.select_related("user"),
+                to_attr="all_memberships",
+            ),
+        )
+    )
+    result: list[FacilitatedSection] = []
+    for section in sections:
+        meetings = list(section.meetings.all())
+        result.append(FacilitatedSection(section, meetings, _next(meetings, now)))
+    next_ids = [item.next_meeting.pk for item in result if item.next_meeting is not None]
+    weeks = {item.next_meeting.week for item in result if item.next_meeting is not None}
+    member_ids = {
+        membership.user_id
+        for section in sections
+        for membership in getattr(section, "all_memberships", [])
+    }
+    visits = list(
+        SectionVisit.objects.filter(
+            Q(meeting_id__in=next_ids) | Q(term=term, week__in=weeks, user_id__in=member_ids)
+        ).select_related("user", "meeting__section")
+    )
+    guides = list(
+        DiscussionGuide.objects.filter(week__term=term, week__number=this_week)
+        .prefetch_related("tracks")
+        .order_by("position", "id")
+    )
+    for item in result:
+        meeting = item.next_meeting
+        if meeting is None:
+            continue
+        away = {
+            visit.user_id: visit.meeting.section.name
+            for visit in visits
+            if visit.week == meeting.week and visit.meeting.section_id != item.section.pk
+        }
+        members = sorted(
+            (
+                membership.user
+                for membership in getattr(item.section, "all_memberships", [])
+                if membership.from_week <= meeting.week
+                and (membership.to_week is None or membership.to_week >= meeting.week)
+            ),
+            key=lambda person: (person.name, person.email),
+        )
+        for person in members:
+            zone = person_zone(person, term.time_zone)
+            item.roster.append(
+                RosterRow(
+                    user=person,
+                    local_time=format_instant(meeting.starts_at, zone),
+                    zone=time_zone_label(zone),
+                    away_to=away.get(person.pk, ""),
+                )
+            )
+        for visit in visits:
+            if visit.meeting_id == meeting.pk:
+                zone = person_zone(visit.user, term.time_zone)
+                item.roster.append(
+                    RosterRow(
+                        user=visit.user,
+                        local_time=format_instant(meeting.starts_at, zone),
+                        zone=time_zone_label(zone),
+                        visitor=True,
+                    )
+                )
+        item.guides = [
+            guide
+            for guide in guides
+            if any(track.pk == item.section.track_id for track in guide.tracks.all())
+        ]
+    return result, this_week
+
+
+def person_changes(*, term: Term, user: Any) -> dict[str, Any]:
+    """For a person's own section page: the meetings they sent apologies for, their visits to
+    other sections and their section history (three queries)."""
+    if not getattr(user, "is_authenticated", False):
+        return {"apologized": set(), "visits": [], "history": []}
+    return {
+        "apologized": set(
+            Apology.objects.filter(user=user, meeting__section__term=term).values_list(
+                "meeting_id", flat=True
+            )
+        ),
+        "visits": list(
+            SectionVisit.objects.filter(user=user, term=term)
+            .select_related("meeting__section")
+            .order_by("week")
+        ),
+        "history": list(
+            SectionMembership.objects.filter(user=user, section__term=term)
+            .select_related("section")
+            .order_by("from_week", "id")
+        ),
+    }
