@@ -1,8 +1,9 @@
 """Reads for a person's calendar feed: their meetings and their own due dates, as events.
 
 A meeting is the real UTC instant of that week's ``Meeting`` (so a daylight-saving change inside
-the term is right for everyone, wherever they are); a due date is whatever ``due_at`` says for the
-person, so a personal or section extension moves the event.
+the term is right for everyone, wherever they are); a due date is what the one due-date rule
+(``due_dates_for``, ``due_at`` for many items) says for the person, so a personal or section
+extension moves the event. The query count does not grow with the number of meetings or items.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.utils import timezone
 from cohortkit.accounts.models import Role
 from cohortkit.calendars.models import CalendarFeed
 from cohortkit.calendars.services import token_digest
-from cohortkit.coursework.due import due_at
+from cohortkit.coursework.due import due_dates_for, item_key
 from cohortkit.programs.models import Assignment, Quiz, Term, Track
 from cohortkit.scheduling.ics import CalendarEvent, calendar_text
 from cohortkit.scheduling.models import Meeting, Section, SectionMembership, SectionVisit
@@ -158,26 +159,30 @@ def _items_of_track(model: type[Assignment] | type[Quiz], term: Term, track: Tra
 
 def _due_events(user: Any) -> list[CalendarEvent]:
     """The person's due dates for assignments and quizzes in every term they participate in."""
-    events = []
+    items: list[Assignment | Quiz] = []
     terms = Term.objects.filter(memberships__user=user, memberships__role=Role.PARTICIPANT)
-    for term in terms.select_related("program").distinct():
+    for term in terms.distinct():
         track = participant_track(term=term, user=user)
-        for model, kind, label in ((Assignment, "assignment", "Due"), (Quiz, "quiz", "Quiz due")):
-            for item in _items_of_track(model, term, track):
-                due = due_at(item=item, user=user)
-                week = item.week
-                events.append(
-                    CalendarEvent(
-                        uid=f"{kind}-{item.pk}-due-{user.pk}@cohortkit",
-                        starts_at=due.instant,
-                        ends_at=None,
-                        summary=f"{label}: {item.title}",
-                        description=(
-                            f"{term}, week {week.number}: {week.title}\n"
-                            f"Due date: {DUE_SOURCE_TEXT.get(due.source, due.source)}."
-                        ),
-                    )
-                )
+        items += _items_of_track(Assignment, term, track)
+        items += _items_of_track(Quiz, term, track)
+    due_dates = due_dates_for(items=items, user=user)
+    events = []
+    for item in items:
+        kind, pk = item_key(item)
+        due = due_dates[(kind, pk)]
+        week = item.week
+        events.append(
+            CalendarEvent(
+                uid=f"{kind}-{pk}-due-{user.pk}@cohortkit",
+                starts_at=due.instant,
+                ends_at=None,
+                summary=f"{'Due' if kind == 'assignment' else 'Quiz due'}: {item.title}",
+                description=(
+                    f"{week.term}, week {week.number}: {week.title}\n"
+                    f"Due date: {DUE_SOURCE_TEXT.get(due.source, due.source)}."
+                ),
+            )
+        )
     return events
 
 

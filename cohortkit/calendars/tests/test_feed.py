@@ -7,8 +7,11 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from cohortkit.calendars.selectors import calendar_feed_text
 from cohortkit.calendars.services import calendar_feed_reset
 from cohortkit.calendars.tests.reading import events_by_kind, feed_path, fetch_feed, utc
 from cohortkit.coursework.due import due_override_set
@@ -223,3 +226,29 @@ def test_the_feed_of_a_deactivated_account_is_404(people, sections):
     participant.save(update_fields=["is_active"])
 
     assert Client().get(feed_path(token)).status_code == 404
+
+
+def test_the_feed_query_count_does_not_grow_with_more_weeks_of_work(
+    term, people, curriculum, django_assert_max_num_queries
+):
+    participant = people["participant"]
+    with CaptureQueriesContext(connection) as two_weeks:
+        calendar_feed_text(user=participant)
+    intro = Track.objects.get(term=term, slug="intro")
+    for number in range(3, 9):
+        week = Week.objects.create(term=term, number=number, title=f"Week {number}")
+        essay = Assignment.objects.create(
+            week=week, title=f"Essay {number}", prompt="…", minutes=30
+        )
+        essay.tracks.add(intro)
+        due_override_set(
+            item=essay,
+            user=participant,
+            due=utc(2022, 11, 30, 12, 0),
+            actor=people["organizer"],
+        )
+
+    with django_assert_max_num_queries(len(two_weeks.captured_queries)):
+        text = calendar_feed_text(user=participant)
+
+    assert text.count("BEGIN:VEVENT") == 8 + 4 + 6
