@@ -49,7 +49,7 @@ def user_section_in_week(*, user: Any, term: Any, week: int) -> Any | None:
     membership = (
         SectionMembership.objects.filter(user=user, section__term=term, from_week__lte=week)
         .filter(Q(to_week__isnull=True) | Q(to_week__gte=week))
-        .select_related("section")
+        .select_related("section__track", "section__facilitator")
         .order_by("-from_week", "-pk")
         .first()
     )

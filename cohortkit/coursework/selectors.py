@@ -142,19 +142,16 @@ def week_view(*, term: Term, number: int, user: Any, now: dt.datetime | None = N
         upcoming = [m for m in meetings if m.ends_at >= moment and m is not meeting]
         if (meeting is None or meeting.ends_at < moment) and upcoming:
             next_meeting = upcoming[0]
-    tracks = Prefetch("tracks", queryset=Track.objects.order_by("position", "id"))
+    # Track tags are shown only to people who see every track's items.
+    tracks = [] if track else [Prefetch("tracks", queryset=Track.objects.order_by("position"))]
     lectures = list(
-        items_of_week(Lecture, term=term, number=number, track=track).prefetch_related(tracks)
+        items_of_week(Lecture, term=term, number=number, track=track).prefetch_related(*tracks)
     )
     readings = list(
-        items_of_week(Reading, term=term, number=number, track=track).prefetch_related(tracks)
+        items_of_week(Reading, term=term, number=number, track=track).prefetch_related(*tracks)
     )
-    assignments = list(
-        items_of_week(Assignment, term=term, number=number, track=track).prefetch_related(tracks)
-    )
-    quizzes = list(
-        items_of_week(Quiz, term=term, number=number, track=track).prefetch_related(tracks)
-    )
+    assignments = list(items_of_week(Assignment, term=term, number=number, track=track))
+    quizzes = list(items_of_week(Quiz, term=term, number=number, track=track))
     dues = due_dates_for(items=[*assignments, *quizzes], user=user)
     submissions = {
         submission.assignment_id: submission
