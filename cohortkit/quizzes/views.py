@@ -164,7 +164,6 @@ def _render_edit(
             "attempt_count": selectors.quiz_attempt_count(quiz=quiz),
             "saved": int(saved) if saved.isdigit() else None,
             "last_regrade": selectors.regrade_latest(quiz=quiz),
-            "number_hint": _number_hint(term),
         },
         status=status,
     )

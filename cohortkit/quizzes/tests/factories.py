@@ -65,8 +65,12 @@ def numeric_question(
     return question
 
 
-def choice_question(quiz: Quiz, choices: list[tuple[str, bool]], *, points: int = 1) -> Question:
-    question = QuestionFactory.create(quiz=quiz, kind=QuestionKind.MULTIPLE_CHOICE, points=points)
+def choice_question(
+    quiz: Quiz, choices: list[tuple[str, bool]], *, points: int = 1, **fields: Any
+) -> Question:
+    question = QuestionFactory.create(
+        quiz=quiz, kind=QuestionKind.MULTIPLE_CHOICE, points=points, **fields
+    )
     for position, (text, correct) in enumerate(choices):
         Choice.objects.create(question=question, position=position, text=text, correct=correct)
     return question
