@@ -202,6 +202,13 @@ class SwitchOptions:
     visits: list[Option]  # for ``week`` only
     switches: list[Option]  # from ``week`` on
 
+    @property
+    def refused(self) -> list[tuple[str, Option]]:
+        """Every option the person cannot take, with what it was for."""
+        return [(f"Week {self.week} only", o) for o in self.visits if not o.allowed] + [
+            ("For good", o) for o in self.switches if not o.allowed
+        ]
+
 
 def switch_options(
     *, term: Term, user: Any, viewer_zone: str, now: dt.datetime | None = None
