@@ -151,7 +151,10 @@ def test_ticking_without_javascript_redirects_back_and_htmx_swaps_the_item(
     plain = client.post(url, {"kind": "reading", "item": reading.pk, "done": "1"})
     assert plain.status_code == 302
     assert plain["Location"].endswith(f"/week/3/#reading-{reading.pk}")
-    assert 'aria-pressed="true"' in client.get(_week_url(term)).content.decode()
+    assert (
+        f'aria-label="Done: {reading.title} (select to undo)"'
+        in client.get(_week_url(term)).content.decode()
+    )
 
     swapped = client.post(
         url, {"kind": "reading", "item": reading.pk, "done": "0"}, headers={"HX-Request": "true"}
