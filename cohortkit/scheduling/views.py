@@ -369,15 +369,13 @@ def facilitator_sections(request: HttpRequest, slug: str) -> HttpResponse:
     time of the next meeting in their own zone, this week's discussion guide, attendance links."""
     term = term_get(slug=slug)
     roles = account_rules.require_term_role(request, term, Role.FACILITATOR, Role.ORGANIZER)
-    items, this_week = rosters.facilitated_sections(
-        term=term,
-        user=request.user,
-        everyone=Role.ORGANIZER in roles and Role.FACILITATOR not in roles,
-    )
+    # An organizer who leads no section of their own oversees them all.
+    everyone = Role.ORGANIZER in roles and Role.FACILITATOR not in roles
+    items, this_week = rosters.facilitated_sections(term=term, user=request.user, everyone=everyone)
     return render(
         request,
         "scheduling/facilitator_sections.html",
-        {"term": term, "items": items, "this_week": this_week, "now": timezone.now()},
+        {"term": term, "items": items, "this_week": this_week, "everyone": everyone},
     )
 
 

@@ -465,3 +465,40 @@ def test_the_roster_page_does_not_grow_its_queries_with_the_members(term, sectio
 
     assert "Member 11" in page
     assert many == one
+
+
+def test_an_organizer_oversees_every_section_and_a_facilitator_only_their_own(
+    term, sections, client_as
+):
+    url = reverse("scheduling:facilitator_sections", args=[term.slug])
+
+    organizer_page = client_as("organizer").get(url).content.decode()
+    facilitator_page = client_as("facilitator_other_section").get(url).content.decode()
+
+    assert "The term's sections" in organizer_page
+    assert organizer_page.count('data-testid="facilitated-section"') == 2
+    assert facilitator_page.count('data-testid="facilitated-section"') == 1
+    assert "Introductory B" in facilitator_page and "Introductory A" not in facilitator_page
+    assert "participant@example.org" not in facilitator_page
+
+
+def test_this_weeks_guide_is_shown_to_the_facilitator_and_never_to_participants(
+    term, sections, client_as
+):
+    from cohortkit.programs.models import DiscussionGuide
+    from cohortkit.tests.factories import WeekFactory
+
+    term_running_now(term, this_week=2)
+    guide = DiscussionGuide.objects.create(
+        week=WeekFactory(term=term, number=2), title="Guide", body="Ask about threat models."
+    )
+    guide.tracks.set([sections["a"].track])
+    url = reverse("scheduling:facilitator_sections", args=[term.slug])
+
+    facilitator_page = client_as("facilitator").get(url).content.decode()
+    participant_answer = client_as("participant").get(url)
+    own_page = client_as("participant").get(reverse("scheduling:my_sections", args=[term.slug]))
+
+    assert "Ask about threat models." in facilitator_page
+    assert participant_answer.status_code == 403
+    assert "threat models" not in own_page.content.decode()
