@@ -116,6 +116,17 @@ def test_an_organizer_sees_every_tracks_items_with_their_tags(client_as, term, w
     assert "You are not in a discussion section this week." in page
 
 
+def test_a_facilitator_is_led_from_the_week_to_their_sections_homework(
+    client_as, term, week3, sections
+):
+    page = client_as("facilitator").get(_week_url(term)).content.decode()
+
+    assert f'href="{_reviews_url(term, sections["a"])}"' in page
+    assert "Homework of Introductory A" in page
+    assert "Homework of Introductory B" not in page
+    assert "You are not in a discussion section" not in page
+
+
 def test_a_personal_extension_is_named_on_the_week_page(
     client_as, term, week3, participant, people
 ):
