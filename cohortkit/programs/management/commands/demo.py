@@ -13,6 +13,7 @@ from django.utils import timezone
 from cohortkit.accounts.models import User
 from cohortkit.admissions.demo import demo_applications_load, demo_reviews_load
 from cohortkit.programs.demo import DEMO_PASSWORD, demo_load
+from cohortkit.programs.demo_running import demo_running_term_load
 
 
 class Command(BaseCommand):
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             summary = demo_load(today=today, with_accounts=not options["without_accounts"])
             applications = None
+            running = None
             if summary.accounts:
                 applications = demo_applications_load(
                     past_term=summary.past_term,
@@ -52,6 +54,9 @@ class Command(BaseCommand):
                     term=summary.current_term,
                     reviewer=User.objects.get(email="reviewer@example.org"),
                     now=timezone.now(),
+                )
+                running = demo_running_term_load(
+                    today=today or timezone.localdate(), now=timezone.now()
                 )
         for load in summary.term_loads:
             self.stdout.write(load.describe())
@@ -64,6 +69,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Applications: {applications.total} submitted to {summary.current_term.name} "
                 f"({applications.created} new); forms loaded: {applications.forms}."
+            )
+        if running is not None:
+            self.stdout.write(
+                f"Running term {running.term.slug} (week 3 today): {running.sections} sections"
+                + (f", {running.participants} participants" if running.created else ", unchanged")
+                + "."
             )
         if summary.accounts:
             self.stdout.write("")
