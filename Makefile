@@ -16,13 +16,15 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# The web server and one background worker (emails, scheduling runs), stopped together.
+# The web server and one background worker (emails, scheduling runs), stopped together. The
+# demo's emails are written as files to sent-emails/ instead of flooding the terminal.
+DEMO_ENV = DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 demo: install
-	DEBUG=1 $(BIN)/cohortkit migrate --noinput
-	DEBUG=1 $(BIN)/cohortkit demo
-	DEBUG=1 $(BIN)/cohortkit db_worker --no-reload & worker=$$!; \
+	$(DEMO_ENV) $(BIN)/cohortkit migrate --noinput
+	$(DEMO_ENV) $(BIN)/cohortkit demo
+	$(DEMO_ENV) $(BIN)/cohortkit db_worker --no-reload --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=1 $(BIN)/cohortkit runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(BIN)/cohortkit runserver 127.0.0.1:8000
 
 lint: install
 	$(BIN)/ruff check .

@@ -87,3 +87,8 @@ class Command(BaseCommand):
             f"Open http://127.0.0.1:8000/terms/{summary.current_term.slug}/ "
             f"({summary.current_term.name}; Fall 2022 is /terms/{summary.past_term.slug}/)"
         )
+        if running is not None:
+            self.stdout.write(
+                f"A term in its third week: http://127.0.0.1:8000/terms/{running.term.slug}/ "
+                "(log in as participant@example.org or facilitator@example.org)"
+            )
