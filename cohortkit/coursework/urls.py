@@ -24,4 +24,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="feedback_give",
     ),
     path(f"{TERM}organize/due-dates/", views.due_dates, name="due_dates"),
+    path(f"{TERM}organize/overview/", views.overview, name="overview"),
+    path(
+        f"{TERM}organize/overview/attendance.csv",
+        views.overview_attendance_csv,
+        name="overview_attendance_csv",
+    ),
+    path(
+        f"{TERM}organize/overview/grades.csv",
+        views.overview_grades_csv,
+        name="overview_grades_csv",
+    ),
 ]

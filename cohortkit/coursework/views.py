@@ -3,6 +3,7 @@ organizers' due dates. Each view parses, authorizes, calls a service, renders or
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cohortkit.accounts.models import Role
 from cohortkit.accounts.rules import require_term_role
 from cohortkit.common.timezones import format_instant
+from cohortkit.coursework import overview as overviews
 from cohortkit.coursework import rules, selectors, services
 from cohortkit.coursework.due import due_at, due_override_set
 from cohortkit.coursework.forms import DueDateForm, FeedbackForm
@@ -364,3 +366,45 @@ def due_dates(request: HttpRequest, slug: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+# The organizers' term overview ------------------------------------------------------------
+
+
+def _organizer_term(request: HttpRequest, slug: str) -> Term:
+    term = term_get(slug=slug)
+    require_term_role(request, term, Role.ORGANIZER)
+    return term
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest, slug: str) -> HttpResponse:
+    """Organizers: attendance and submission rates per week by track and section, two charts,
+    the people at risk with one click to write to them, and the CSV exports."""
+    term = _organizer_term(request, slug)
+    return render(
+        request,
+        "coursework/overview.html",
+        {"term": term, "overview": overviews.term_overview(term=term)},
+    )
+
+
+def _csv_response(lines: Iterable[str], filename: str) -> HttpResponse:
+    response = HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def overview_attendance_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    term = _organizer_term(request, slug)
+    return _csv_response(overviews.attendance_csv_lines(term=term), f"{term.slug}-attendance.csv")
+
+
+@login_required
+@require_GET
+def overview_grades_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    term = _organizer_term(request, slug)
+    return _csv_response(overviews.grades_csv_lines(term=term), f"{term.slug}-grades.csv")

@@ -61,6 +61,10 @@ ROWS: dict[str, tuple[Any, dict[str, Any]]] = {
     ),
     "coursework:section_reviews": (lambda term: [term.slug, _section_a(term)], SECTION_HOMEWORK),
     "coursework:due_dates": (lambda term: [term.slug], ORGANIZER_ONLY),
+    # The term overview and its exports name every participant: organizers only.
+    "coursework:overview": (lambda term: [term.slug], ORGANIZER_ONLY),
+    "coursework:overview_attendance_csv": (lambda term: [term.slug], ORGANIZER_ONLY),
+    "coursework:overview_grades_csv": (lambda term: [term.slug], ORGANIZER_ONLY),
 }
 
 POST_ONLY: dict[str, Any] = {
