@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -70,15 +71,26 @@ def _digest(token: str) -> str:
 def deadline_for(*, form: ApplicationForm, user: Any) -> PersonalDeadline:
     """The person's own deadline: a personal extension, else an access code's, else the term's."""
     if user is not None and user.is_authenticated:
-        extension = DeadlineExtension.objects.filter(form=form, user=user).first()
-        if extension is not None:
-            return PersonalDeadline(extension.until, "personal extension")
-        code_until = (
-            AccessCodeUse.objects.filter(code__form=form, user=user)
-            .order_by("-code__until")
-            .values_list("code__until", flat=True)
-            .first()
+        # One query for both: this runs on every save and submit of a deadline rush.
+        personal, code_until = (
+            ApplicationForm.objects.filter(pk=form.pk)
+            .annotate(
+                personal=Subquery(
+                    DeadlineExtension.objects.filter(form=OuterRef("pk"), user=user).values(
+                        "until"
+                    )[:1]
+                ),
+                code_until=Subquery(
+                    AccessCodeUse.objects.filter(code__form=OuterRef("pk"), user=user)
+                    .order_by("-code__until")
+                    .values("code__until")[:1]
+                ),
+            )
+            .values_list("personal", "code_until")
+            .get()
         )
+        if personal is not None:
+            return PersonalDeadline(personal, "personal extension")
         if code_until is not None:
             return PersonalDeadline(code_until, "access code")
     return PersonalDeadline(term_application_deadline(term=form.term, kind=form.kind), "term")

@@ -113,6 +113,9 @@ def test_demo_command_submits_the_population_once(capsys):
     output = capsys.readouterr().out
     assert "Applications: 356 submitted to Spring 2026 (356 new); forms loaded: 4." in output
     assert "Applications: 356 submitted to Spring 2026 (0 new); forms loaded: 0." in output
-    assert Application.objects.filter(status="submitted").count() == 356
+    assert (
+        Application.objects.filter(status="submitted", form__term__name="Spring 2026").count()
+        == 356
+    )
     negative = Answer.objects.filter(question__key="background_level", number__lt=0)
     assert negative.exists()
