@@ -124,6 +124,8 @@ def test_a_week_of_work_reviewed_by_the_sections_facilitator(live_server, new_pa
     # The written assignment: a draft saved as one types, then submitted.
     page.get_by_role("link", name="Write your answer").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Week 3 reflection")
+    # Autosave listens once the page's scripts have run; typing before that is not sent.
+    page.wait_for_load_state("load")
     page.get_by_label("Your answer").fill(
         "I would test **distribution shift** from day to night images.\n\n"
         "<script>document.title = 'owned'</script>"
