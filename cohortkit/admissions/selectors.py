@@ -10,14 +10,7 @@ from cohortkit.programs.models import Term
 
 
 def form_get(*, term: Term, kind: str) -> ApplicationForm:
-    form = (
-        ApplicationForm.objects.select_related("term", "term__program")
-        .filter(term=term, kind=kind)
-        .first()
-    )
-    if form is None:
-        raise Http404("This term has no such application form.")
-    return form
+    return form_get_by_slug(slug=term.slug, kind=kind)
 
 
 def form_get_by_slug(*, slug: str, kind: str) -> ApplicationForm:

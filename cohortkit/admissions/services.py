@@ -30,19 +30,15 @@ from cohortkit.admissions.models import (
     DeadlineExtension,
     FormQuestion,
 )
+from cohortkit.common.errors import ServiceError
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import format_instant
 from cohortkit.notifications.services import email_queue
 from cohortkit.programs.services import term_application_deadline
 
 
-class AdmissionsError(Exception):
-    """A write that was refused; ``message`` is shown to the person as it is."""
-
-    def __init__(self, message: str, *, field_errors: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field_errors = field_errors or {}
+class AdmissionsError(ServiceError):
+    """An admissions write that was refused; nothing was changed."""
 
 
 class DeadlinePassedError(AdmissionsError):

@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from cohortkit.common.errors import ServiceError
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import format_instant
 from cohortkit.coursework.due import due_at
@@ -35,13 +36,8 @@ from cohortkit.programs.models import Assignment, Lecture, Reading
 MAX_ANSWER_CHARACTERS = 100_000
 
 
-class CourseworkError(Exception):
-    """A write that was refused; ``message`` is shown to the person as it is."""
-
-    def __init__(self, message: str, *, field_errors: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field_errors = field_errors or {}
+class CourseworkError(ServiceError):
+    """A coursework write that was refused; nothing was changed."""
 
 
 class StaleRevisionError(CourseworkError):
