@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cohortkit.accounts.models import User
+from cohortkit.accounts.services import membership_grant
 from cohortkit.admissions.models import (
     Answer,
     Application,
@@ -852,6 +853,9 @@ def run_publish(*, run: ScheduleRun, actor: Any) -> PublishSummary:
                 person = users[user_id_of(person_id) or 0]
                 zone = zones.get(person_id) or person.time_zone or term.time_zone
                 role = "facilitator" if person_id.startswith(FACILITATOR_PREFIX) else "participant"
+                # A place in a published section makes the person a member of the term (this
+                # matters when sections were formed from applications, before any enrollment).
+                membership_grant(term=term, user=person, role=role, actor=actor)
                 email_queue(
                     to=person.email,
                     subject=f"Your discussion section: {section.name} ({term.name})",

@@ -170,7 +170,8 @@ def test_a_member_sees_their_section_in_their_own_zone(
     _, members = new_york_section
     _publish(solved, people, django_capture_on_commit_callbacks)
     kolkata = members["kolkata"]
-    Membership.objects.create(term=fall, user=kolkata, role="participant")
+    # Publishing made them a participant of the term: their section page is theirs to open.
+    assert Membership.objects.filter(term=fall, user=kolkata, role="participant").exists()
     client.force_login(kolkata)
 
     page = client.get(f"/terms/{fall.slug}/my-section/").content.decode()
