@@ -95,9 +95,9 @@ def test_organizer_schedules_the_demo_term(live_server, new_page, settings):
     move_form.get_by_role("button", name="Move").click()
     expect(page.get_by_text("Change saved; the solution is still valid.")).to_be_visible()
     run.refresh_from_db()
-    assert mover in run.solution["sections"][target]["participants"]
-
     saved = run.solution
+    assert saved is not None
+    assert mover in saved["sections"][target]["participants"]
     move_form = page.get_by_test_id("move-form")
     move_form.get_by_label("Participant").select_option(refused)
     move_form.get_by_label("Into section").select_option(str(refused_target))
