@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from cohortkit.common.numbers import NUMBER_FORMATS
@@ -124,6 +125,9 @@ def attempt(request: HttpRequest, slug: str, quiz_id: int, number: int) -> HttpR
         for answer in stored.answers.all()
     ]
     used = selectors.attempts_of(quiz=quiz, user=request.user)
+    attempts_left = max(quiz.max_attempts - len(used), 0)
+    # The answers would help the next attempt: show them once there is none, or after the due date.
+    reveal = attempts_left == 0 or due_at(item=quiz, user=request.user).is_late(timezone.now())
     return render(
         request,
         "quizzes/attempt.html",
@@ -132,7 +136,8 @@ def attempt(request: HttpRequest, slug: str, quiz_id: int, number: int) -> HttpR
             "quiz": quiz,
             "attempt": stored,
             "rows": rows,
-            "attempts_left": max(quiz.max_attempts - len(used), 0),
+            "attempts_left": attempts_left,
+            "reveal_answers": reveal,
         },
     )
 

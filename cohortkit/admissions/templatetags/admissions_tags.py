@@ -33,3 +33,12 @@ def normalize(value: Decimal | None) -> str:
         return ""
     text = format(value.normalize(), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def blind_label(application_id: int) -> str:
+    """How blind review names an application: a stable code that reveals neither who applied
+    nor in which order (the database id would)."""
+    from cohortkit.admissions.review_selectors import blind_label as label
+
+    return label(application_id)

@@ -286,3 +286,28 @@ def test_the_due_date_shown_follows_a_personal_extension(term, quiz, questions, 
 
     assert "Mon, 10 Oct 2022, 12:00 UTC+00:00" in page
     assert "your personal extension" in page
+
+
+def test_accepted_answers_wait_while_attempts_are_left_and_the_due_date_is_ahead(
+    term, quiz, questions, client_as, people
+):
+    from cohortkit.coursework.due import due_override_set
+
+    due_override_set(
+        item=quiz,
+        user=people["participant"],
+        due=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
+        actor=people["organizer"],
+    )
+    client = client_as("participant")
+    token = _token(client.get(_take_url(term, quiz)))
+
+    page = client.post(
+        _submit_url(term, quiz),
+        {"submit_token": token, f"answer-{questions['loss'].pk}": "1"},
+        follow=True,
+    ).content.decode()
+
+    assert 'data-testid="answers-hidden"' in page
+    assert 'data-testid="accepted"' not in page
+    assert "-0.25 ± 0.01" not in page

@@ -15,6 +15,7 @@ from cohortkit.accounts.models import Role
 from cohortkit.admissions import reviewing
 from cohortkit.admissions.form_loader import application_forms_load
 from cohortkit.admissions.models import Application, ApplicationForm, Enrollment
+from cohortkit.admissions.review_selectors import blind_label
 from cohortkit.admissions.services import ImportRow, applications_import
 from cohortkit.notifications.models import OutboundEmail
 from cohortkit.programs.models import Term
@@ -138,8 +139,8 @@ def test_blind_review_ranking_release_decline_and_the_waitlist(
     expect(page.get_by_text("2 of 2 left to review.")).to_be_visible()
     _hides_every_applicant(page)
 
-    page.get_by_role("link", name=f"Application #{ada.pk}").click()
-    expect(page.get_by_role("heading", name=f"Application #{ada.pk}")).to_be_visible()
+    page.get_by_role("link", name=blind_label(ada.pk)).click()
+    expect(page.get_by_role("heading", name=blind_label(ada.pk))).to_be_visible()
     expect(page.get_by_text("Blind review: names and email addresses are hidden.")).to_be_visible()
     expect(page.get_by_text("I build ML systems and want them safe.")).to_be_visible()
     _hides_every_applicant(page)
@@ -150,7 +151,7 @@ def test_blind_review_ranking_release_decline_and_the_waitlist(
     page.get_by_role("button", name="Save review").click()
     expect(page.get_by_text("Your review is saved.")).to_be_visible()
     expect(page.get_by_text("1 of 2 left to review.")).to_be_visible()
-    expect(page.locator("li.assignment", has_text=f"#{ada.pk}")).to_contain_text("Reviewed")
+    expect(page.locator("li.assignment", has_text=blind_label(ada.pk))).to_contain_text("Reviewed")
     review = ada.reviews.get()
     assert (sorted(review.scores.values()), review.reviewer) == ([4, 5], reviewer)
 
