@@ -126,7 +126,9 @@ def test_organizer_schedules_the_demo_term(live_server, new_page, settings):
     person = User.objects.get(pk=user_id_of(mover))
     person.set_password("a participant's password")
     person.save()
-    membership = SectionMembership.objects.select_related("section").get(user=person)
+    membership = SectionMembership.objects.select_related("section").get(
+        user=person, section__term=term
+    )
     first = membership.section.meetings.get(week=1)
     member_page = new_page(timezone_id=person.time_zone)
     log_in(member_page, live_server.url, email=person.email, password="a participant's password")
