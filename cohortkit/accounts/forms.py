@@ -70,3 +70,16 @@ class QueuedPasswordResetForm(PasswordResetForm):
             body=body,
             idempotency_key=f"password-reset:{context['uid']}:{context['token']}",
         )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, required=False, help_text="A label to recognise it by, e.g. “reports”."
+    )
+    expires = forms.TypedChoiceField(
+        label="Expires",
+        choices=[("", "Never"), ("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )

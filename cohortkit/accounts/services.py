@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohortkit.accounts.models import ApiToken, Invitation, Membership, Role, User
+from cohortkit.common.errors import InvalidInputError, NotFoundError
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import is_valid_time_zone
 from cohortkit.notifications.services import email_queue
@@ -149,12 +150,60 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     return membership
 
 
-@transaction.atomic
-def api_token_create(*, user: User, name: str = "") -> str:
-    """Create an API token and return it; only its hash is kept, so it is shown this once."""
+API_TOKEN_NAME_MAX = 100
+
+
+def api_token_create(*, user: User, name: str = "", expires_at: dt.datetime | None = None) -> str:
+    """Create an API token and return it; only its hash is kept, so it is shown this once.
+
+    ``expires_at`` (optional, in the future) is the instant after which the token opens nothing.
+    """
+    name = name.strip()
+    if len(name) > API_TOKEN_NAME_MAX:
+        raise InvalidInputError(
+            "The name is too long.",
+            field_errors={"name": f"At most {API_TOKEN_NAME_MAX} characters."},
+        )
+    if expires_at is not None and expires_at <= timezone.now():
+        raise InvalidInputError(
+            "The expiry must be in the future.", field_errors={"expires": "Choose a later date."}
+        )
     token = "ck_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name, token_hash=_digest(token), prefix=token[:10])
-    audit_record(actor=user, action="api_token.created", target=user)
+    with transaction.atomic():
+        created = ApiToken.objects.create(
+            user=user,
+            name=name,
+            token_hash=_digest(token),
+            prefix=token[:10],
+            expires_at=expires_at,
+        )
+        audit_record(
+            actor=user,
+            action="api_token.created",
+            target=user,
+            details={"token": created.pk, "prefix": created.prefix, "name": name},
+        )
+    return token
+
+
+def api_token_revoke(*, user: User, token_id: int, actor: Any) -> ApiToken:
+    """Revoke one of ``user``'s tokens; revoking a revoked token changes nothing.
+
+    Raises ``NotFoundError`` when the token is not ``user``'s (nothing reveals other tokens).
+    """
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().filter(pk=token_id, user=user).first()
+        if token is None:
+            raise NotFoundError("No such token.")
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit_record(
+                actor=actor,
+                action="api_token.revoked",
+                target=user,
+                details={"token": token.pk, "prefix": token.prefix},
+            )
     return token
 
 
@@ -167,9 +216,9 @@ def api_token_authenticate(*, token: str) -> User | None:
         .filter(token_hash=_digest(token), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    if found is None:
-        return None
     now = timezone.now()
+    if found is None or (found.expires_at is not None and found.expires_at <= now):
+        return None
     # Recording every use would make each API read a write; to the minute is enough to audit.
     if found.last_used_at is None or found.last_used_at < now - dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)

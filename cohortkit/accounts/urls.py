@@ -48,6 +48,8 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    path("tokens/", views.api_tokens, name="api_tokens"),
+    path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("terms/<slug:slug>/organize/people/", views.term_invitations, name="term_invitations"),
 ]

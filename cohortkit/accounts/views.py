@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from cohortkit.accounts import rules, selectors, services
-from cohortkit.accounts.forms import InvitationForm, ProfileForm, SignupForm
-from cohortkit.accounts.models import Role
+from cohortkit.accounts.forms import ApiTokenForm, InvitationForm, ProfileForm, SignupForm
+from cohortkit.accounts.models import Role, User
+from cohortkit.common.errors import NotFoundError, ServiceError
 from cohortkit.programs.selectors import term_get
 
 
@@ -140,3 +145,45 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         )
         return redirect("accounts:profile")
     return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The person's own API tokens: create one (shown once), see when each was last used."""
+    new_token = None
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        days = form.cleaned_data["expires"]
+        try:
+            new_token = services.api_token_create(
+                user=cast(User, request.user),
+                name=form.cleaned_data["name"],
+                expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
+            )
+        except ServiceError as error:
+            for field, message in error.field_errors.items():
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            form = ApiTokenForm()
+    now = timezone.now()
+    tokens = [(token, token.status_at(now)) for token in selectors.api_tokens_of(user=request.user)]
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_token": new_token},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        token = services.api_token_revoke(
+            user=cast(User, request.user), token_id=token_id, actor=request.user
+        )
+    except NotFoundError as error:
+        raise Http404 from error
+    messages.success(request, f"The token {token.prefix}… is revoked: it opens nothing any more.")
+    return redirect("accounts:api_tokens")
