@@ -7,6 +7,7 @@ set to use the built-in development secret key). ``DATABASE_URL`` switches to Po
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "cohortkit.common",
     "cohortkit.accounts",
     "cohortkit.programs",
@@ -97,6 +99,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "cohortkit.common.middleware.ViewerTimeZoneMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login with our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cohortkit.urls"
@@ -143,8 +147,24 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # Failed logins are counted per account and per address (django-axes) before the password
+    # is checked; see cohortkit/accounts/lockout.py.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 60))
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "cohortkit.accounts.lockout.username_of"
+AXES_LOCKOUT_CALLABLE = "cohortkit.accounts.lockout.locked_out_response"
+# Behind N proxies that append to X-Forwarded-For, the client is the N-th address from the right.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "cohortkit.accounts.lockout.client_address"
+AXES_VERBOSE = False
+# Successful logins are not logged (personal data nobody needs); failures are, to count them.
+AXES_DISABLE_ACCESS_LOG = True
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "programs:home"
 LOGOUT_REDIRECT_URL = "programs:home"

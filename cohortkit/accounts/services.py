@@ -223,3 +223,25 @@ def api_token_authenticate(*, token: str) -> User | None:
     if found.last_used_at is None or found.last_used_at < now - dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
     return found.user
+
+
+def account_unlock(*, term: Any, user: User, actor: Any) -> int:
+    """Clear the failed logins that lock ``user`` out; only for a member of ``term``.
+
+    Returns how many attempt records were cleared (0 when nothing was locked). Audited.
+    """
+    if not Membership.objects.filter(term=term, user=user).exists():
+        raise NotFoundError("No such member of this term.")
+    return account_failed_logins_clear(user=user, actor=actor, term=term)
+
+
+def account_failed_logins_clear(*, user: User, actor: Any, term: Any | None = None) -> int:
+    """Forget ``user``'s failed logins (after a password reset, or an organizer's unlock)."""
+    from axes.utils import reset
+
+    with transaction.atomic():
+        cleared = reset(username=user.email.lower())
+        if cleared:
+            details = {"cleared": cleared} | ({"term": term.slug} if term is not None else {})
+            audit_record(actor=actor, action="account.unlocked", target=user, details=details)
+    return cleared

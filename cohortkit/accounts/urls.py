@@ -35,7 +35,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        views.PasswordResetConfirmView.as_view(
             template_name="accounts/password_reset_confirm.html",
             success_url=reverse_lazy("accounts:password_reset_complete"),
         ),
@@ -52,4 +52,9 @@ urlpatterns = [
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("terms/<slug:slug>/organize/people/", views.term_invitations, name="term_invitations"),
+    path(
+        "terms/<slug:slug>/organize/people/<int:user_id>/unlock/",
+        views.account_unlock,
+        name="account_unlock",
+    ),
 ]

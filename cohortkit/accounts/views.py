@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from cohortkit.accounts import rules, selectors, services
 from cohortkit.accounts.forms import ApiTokenForm, InvitationForm, ProfileForm, SignupForm
+from cohortkit.accounts.lockout import locked_emails
 from cohortkit.accounts.models import Role, User
 from cohortkit.common.errors import NotFoundError, ServiceError
 from cohortkit.programs.selectors import term_get
@@ -110,6 +112,7 @@ def term_invitations(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("accounts:term_invitations", slug=term.slug)
     else:
         form = InvitationForm()
+    members = list(selectors.term_members(term=term))
     return render(
         request,
         "accounts/term_invitations.html",
@@ -117,7 +120,8 @@ def term_invitations(request: HttpRequest, slug: str) -> HttpResponse:
             "term": term,
             "form": form,
             "invitations": selectors.term_invitations(term=term),
-            "members": selectors.term_members(term=term),
+            "members": members,
+            "locked": locked_emails(emails=[membership.user.email for membership in members]),
         },
         status=400 if form.errors else 200,
     )
@@ -187,3 +191,29 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
         raise Http404 from error
     messages.success(request, f"The token {token.prefix}… is revoked: it opens nothing any more.")
     return redirect("accounts:api_tokens")
+
+
+@login_required
+@require_http_methods(["POST"])
+def account_unlock(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    """An organizer lets a member of their term log in again after too many failed logins."""
+    term = term_get(slug=slug)
+    rules.require_term_role(request, term, Role.ORGANIZER)
+    person = User.objects.filter(pk=user_id).first()
+    if person is None:
+        raise Http404
+    try:
+        services.account_unlock(term=term, user=person, actor=request.user)
+    except NotFoundError as error:
+        raise Http404 from error
+    messages.success(request, f"{person.name} ({person.email}) can log in again.")
+    return redirect("accounts:term_invitations", slug=term.slug)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset confirmation; a new password also lifts a lock from failed logins."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.account_failed_logins_clear(user=form.user, actor=form.user)
+        return response

@@ -13,4 +13,5 @@ ROWS: dict[str, tuple[Any, dict[str, Any]]] = {
 
 POST_ONLY: dict[str, Any] = {
     "accounts:api_token_revoke": lambda term: [1],
+    "accounts:account_unlock": lambda term: [term.slug, 1],
 }
