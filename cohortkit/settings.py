@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "cohortkit.common",
     "cohortkit.accounts",
     "cohortkit.programs",
@@ -94,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "cohortkit.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -163,6 +168,7 @@ AXES_LOCKOUT_CALLABLE = "cohortkit.accounts.lockout.locked_out_response"
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "cohortkit.accounts.lockout.client_address"
 AXES_VERBOSE = False
+OTP_TOTP_ISSUER = os.environ.get("OTP_ISSUER", "cohortkit")
 # Successful logins are not logged (personal data nobody needs); failures are, to count them.
 AXES_DISABLE_ACCESS_LOG = True
 LOGIN_URL = "accounts:login"

@@ -39,11 +39,44 @@ def can_view_public_page(user: Any, term: Any) -> bool:
     return bool(term.is_published) or bool(term_roles(user, term))
 
 
+TWO_FACTOR_ROLES = frozenset({Role.ORGANIZER, Role.REVIEWER})
+
+
+class TwoFactorRequiredError(PermissionDenied):
+    """The term requires two-factor authentication of this person's role, and the session has none.
+
+    ``cohortkit.accounts.middleware`` turns it into a redirect: to set it up, or to type a code.
+    """
+
+    def __init__(self, term: Any) -> None:
+        super().__init__(f"{term} requires two-factor authentication for organizers and reviewers.")
+        self.term = term
+
+
+def session_is_verified(request: HttpRequest) -> bool:
+    """Whether this request passed a second factor (API requests carry a token instead)."""
+    if getattr(request, "auth", None) is not None:
+        return True
+    is_verified = getattr(request.user, "is_verified", None)
+    return bool(is_verified()) if callable(is_verified) else False
+
+
 def require_term_role(request: HttpRequest, term: Any, *allowed: str) -> frozenset[str]:
-    """Raise 404 for people outside the term and 403 for members lacking every allowed role."""
+    """Raise 404 for people outside the term and 403 for members lacking every allowed role.
+
+    When only a staff role (organizer, reviewer) opens the page and the term requires two-factor
+    authentication of them, a session without a second factor raises ``TwoFactorRequiredError``.
+    """
     roles = term_roles(request.user, term)
     if not roles:
         raise Http404("No such term")
-    if not roles & set(allowed):
+    granting = roles & set(allowed)
+    if not granting:
         raise PermissionDenied("Your role in this term does not allow this page.")
+    if (
+        getattr(term, "require_two_factor", False)
+        and granting <= TWO_FACTOR_ROLES
+        and not session_is_verified(request)
+    ):
+        raise TwoFactorRequiredError(term)
     return roles

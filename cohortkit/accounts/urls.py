@@ -1,19 +1,21 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from cohortkit.accounts import views
-from cohortkit.accounts.forms import LoginForm, QueuedPasswordResetForm
+from cohortkit.accounts import two_factor_views, views
+from cohortkit.accounts.forms import QueuedPasswordResetForm
 
 app_name = "accounts"
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("login/", two_factor_views.LoginView.as_view(), name="login"),
+    path("login/code/", two_factor_views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/", two_factor_views.two_factor_settings, name="two_factor"),
+    path("two-factor/off/", two_factor_views.two_factor_disable, name="two_factor_disable"),
     path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", authentication_form=LoginForm
-        ),
-        name="login",
+        "two-factor/recovery-codes/",
+        two_factor_views.recovery_codes_replace,
+        name="recovery_codes_replace",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),

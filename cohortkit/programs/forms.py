@@ -137,6 +137,12 @@ class TermSettingsForm(forms.Form):
     )
     completion_note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+    require_two_factor = forms.BooleanField(
+        required=False,
+        label="Organizers and reviewers must use two-factor authentication",
+        help_text="They are asked to set up an authenticator app before opening this term's pages.",
+    )
+
     @classmethod
     def initial_for(cls, term: Term) -> dict[str, Any]:
         def deadline_parts(instant: dt.datetime) -> tuple[dt.date, dt.time | None]:
@@ -172,6 +178,7 @@ class TermSettingsForm(forms.Form):
             "completion_min_meetings": term.completion_min_meetings,
             "completion_min_assignments": term.completion_min_assignments,
             "completion_note": term.completion_note,
+            "require_two_factor": term.require_two_factor,
         }
 
     def clean_meeting_minutes(self) -> int:
@@ -267,6 +274,7 @@ class TermSettingsForm(forms.Form):
             "completion_min_meetings": data["completion_min_meetings"],
             "completion_min_assignments": data["completion_min_assignments"],
             "completion_note": data["completion_note"],
+            "require_two_factor": data["require_two_factor"],
         }
 
 

@@ -66,6 +66,8 @@ class Term(models.Model):
     completion_min_meetings = models.PositiveSmallIntegerField(default=0)
     completion_min_assignments = models.PositiveSmallIntegerField(default=0)
     completion_note = models.TextField(blank=True)
+    # Organizers and reviewers of the term must log in with a second factor (accounts.two_factor).
+    require_two_factor = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-starts_on"]

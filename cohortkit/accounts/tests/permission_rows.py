@@ -5,13 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from cohortkit.tests.permission_roles import OK, everyone_but_anonymous
+from conftest import ROLES
 
 # Everyone signed in manages their own tokens; another person's token is 404 (test_api_tokens).
 ROWS: dict[str, tuple[Any, dict[str, Any]]] = {
     "accounts:api_tokens": (lambda term: [], everyone_but_anonymous(OK)),
+    "accounts:two_factor": (lambda term: [], everyone_but_anonymous(OK)),
+    # Signed in without two-factor: sent to set it up; signed out without a password step: login.
+    "accounts:two_factor_verify": (lambda term: [], {**dict.fromkeys(ROLES, 302)}),
 }
 
 POST_ONLY: dict[str, Any] = {
     "accounts:api_token_revoke": lambda term: [1],
     "accounts:account_unlock": lambda term: [term.slug, 1],
+    "accounts:two_factor_disable": lambda term: [],
+    "accounts:recovery_codes_replace": lambda term: [],
 }
