@@ -83,3 +83,29 @@ class ApiTokenForm(forms.Form):
         empty_value=None,
         required=False,
     )
+
+
+class AuditFilterForm(forms.Form):
+    """The audit page's filters; dates are days in the viewer's zone."""
+
+    person = forms.CharField(required=False, max_length=200, label="Who (name or email)")
+    action = forms.ChoiceField(required=False, label="What", choices=[("", "Everything")])
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, actions: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        action_field = self.fields["action"]
+        assert isinstance(action_field, forms.ChoiceField)
+        action_field.choices = [("", "Everything"), *[(action, action) for action in actions]]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The end is before the start.")
+        return data

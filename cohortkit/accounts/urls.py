@@ -54,6 +54,7 @@ urlpatterns = [
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("terms/<slug:slug>/organize/people/", views.term_invitations, name="term_invitations"),
+    path("terms/<slug:slug>/organize/audit/", views.term_audit, name="term_audit"),
     path(
         "terms/<slug:slug>/organize/people/<int:user_id>/unlock/",
         views.account_unlock,

@@ -10,6 +10,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,10 +19,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from cohortkit.accounts import rules, selectors, services
-from cohortkit.accounts.forms import ApiTokenForm, InvitationForm, ProfileForm, SignupForm
+from cohortkit.accounts.forms import (
+    ApiTokenForm,
+    AuditFilterForm,
+    InvitationForm,
+    ProfileForm,
+    SignupForm,
+)
 from cohortkit.accounts.lockout import locked_emails
 from cohortkit.accounts.models import Role, User
 from cohortkit.common.errors import NotFoundError, ServiceError
+from cohortkit.common.selectors import audit_actions_for_term, audit_events_for_term
+from cohortkit.common.timezones import wall_clock_to_instant
 from cohortkit.programs.selectors import term_get
 
 
@@ -217,3 +226,43 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         services.account_failed_logins_clear(user=form.user, actor=form.user)
         return response
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+@require_http_methods(["GET"])
+def term_audit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who did what in the term, newest first; filter by person, kind of action and dates."""
+    term = term_get(slug=slug)
+    rules.require_term_role(request, term, Role.ORGANIZER)
+    form = AuditFilterForm(request.GET or None, actions=audit_actions_for_term(term=term))
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        zone = getattr(request, "viewer_time_zone", "UTC")
+        data = form.cleaned_data
+        filters = {
+            "person": data["person"].strip(),
+            "action": data["action"],
+            "since": wall_clock_to_instant(data["since"], dt.time(0), zone)
+            if data["since"]
+            else None,
+            "until": wall_clock_to_instant(data["until"] + dt.timedelta(days=1), dt.time(0), zone)
+            if data["until"]
+            else None,
+        }
+    events = audit_events_for_term(term=term, **filters) if not form.errors else None
+    page = (
+        Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+        if events is not None
+        else None
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/term_audit.html",
+        {"term": term, "form": form, "page": page, "query": query.urlencode()},
+        status=400 if form.errors else 200,
+    )

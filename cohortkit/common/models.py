@@ -17,10 +17,17 @@ class AuditEvent(models.Model):
     target_type = models.CharField(max_length=100)
     target_id = models.CharField(max_length=64)
     details = models.JSONField(default=dict, blank=True)
+    # The term the target lies in (found from its foreign keys), for the term's audit page.
+    term = models.ForeignKey(
+        "programs.Term", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["term", "-occurred_at"], name="audit_term_recent"),
+        ]
 
     def __str__(self) -> str:
         return (

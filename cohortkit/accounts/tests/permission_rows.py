@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from cohortkit.tests.permission_roles import OK, everyone_but_anonymous
+from cohortkit.tests.permission_roles import OK, ORGANIZER_ONLY, everyone_but_anonymous
 from conftest import ROLES
 
 # Everyone signed in manages their own tokens; another person's token is 404 (test_api_tokens).
 ROWS: dict[str, tuple[Any, dict[str, Any]]] = {
     "accounts:api_tokens": (lambda term: [], everyone_but_anonymous(OK)),
     "accounts:two_factor": (lambda term: [], everyone_but_anonymous(OK)),
+    "accounts:term_audit": (lambda term: [term.slug], ORGANIZER_ONLY),
     # Signed in without two-factor: sent to set it up; signed out without a password step: login.
     "accounts:two_factor_verify": (lambda term: [], {**dict.fromkeys(ROLES, 302)}),
 }
