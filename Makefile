@@ -22,7 +22,7 @@ DEMO_ENV = DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBacken
 demo: install
 	$(DEMO_ENV) $(BIN)/cohortkit migrate --noinput
 	$(DEMO_ENV) $(BIN)/cohortkit demo
-	$(DEMO_ENV) $(BIN)/cohortkit db_worker --no-reload --verbosity 0 & worker=$$!; \
+	$(DEMO_ENV) $(BIN)/cohortkit worker --no-reload --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/cohortkit runserver 127.0.0.1:8000
 

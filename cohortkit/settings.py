@@ -250,6 +250,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Jobs the workers run on a schedule (cohortkit.common.periodic): name → (function, seconds).
+PERIODIC_JOBS: dict[str, tuple[str, int]] = {
+    "coursework.reminders": ("cohortkit.coursework.reminders.reminders_send", 3600),
+    "admissions.offer_lapses": ("cohortkit.admissions.decisions.enrollments_lapse", 600),
+}
+PERIODIC_TICK_SECONDS = env_int("PERIODIC_TICK_SECONDS", 30)
+PERIODIC_LEASE_SECONDS = env_int("PERIODIC_LEASE_SECONDS", 600)
+PERIODIC_RETRY_SECONDS = env_int("PERIODIC_RETRY_SECONDS", 300)
+
 # Only `make bench-apply` turns this on, for the baseline view of its own gunicorn.
 BENCHMARK_ENDPOINTS = env_bool("BENCHMARK_ENDPOINTS", False)
 

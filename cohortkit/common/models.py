@@ -33,3 +33,27 @@ class AuditEvent(models.Model):
         return (
             f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
         )
+
+
+class PeriodicJob(models.Model):
+    """One job the workers run on a schedule (see ``cohortkit.common.periodic``).
+
+    A worker runs a due job only after claiming it with a conditional UPDATE that sets a lease
+    (``running_until``); a worker that dies mid-job lets the lease run out, and the next worker to
+    look runs the job again. However many workers there are, a due job runs once.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    next_run_at = models.DateTimeField()
+    running_until = models.DateTimeField(null=True, blank=True)
+    running_on = models.CharField(max_length=100, blank=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    runs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
