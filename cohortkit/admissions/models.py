@@ -501,3 +501,37 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.role} in {self.term}: {self.status}"
+
+
+class CarryOverInvitation(models.Model):
+    """An invitation to someone waitlisted in one term to join the next term's waitlist.
+
+    Nobody is moved silently: the person accepts (and is put on the new term's waitlist, in the
+    order they had) or declines, from the emailed link.
+    """
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="carry_over_invitations"
+    )
+    term = models.ForeignKey(
+        "programs.Term", on_delete=models.CASCADE, related_name="carry_over_invitations"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    accepted = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "term"], name="carry_over_invitation_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(responded_at__isnull=True, accepted__isnull=True)
+                | Q(responded_at__isnull=False, accepted__isnull=False),
+                name="carry_over_invitation_answer_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment.user} → {self.term}"

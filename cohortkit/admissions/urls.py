@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohortkit.admissions import views
+from cohortkit.admissions import carry_over_views, views
 
 app_name = "admissions"
 
@@ -12,6 +12,11 @@ urlpatterns = [
         "terms/<slug:slug>/apply/<slug:kind>/withdraw/", views.apply_withdraw, name="apply_withdraw"
     ),
     path("late-application/<str:token>/", views.access_code_use, name="access_code_use"),
+    path(
+        "terms/<slug:slug>/carry-over/<str:token>/",
+        carry_over_views.carry_over,
+        name="carry_over",
+    ),
     path(
         "terms/<slug:slug>/organize/applications/<slug:kind>/import/",
         views.applications_import_page,

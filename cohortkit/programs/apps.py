@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ProgramsConfig(AppConfig):
     name = "cohortkit.programs"
     label = "programs"
+
+    def ready(self) -> None:
+        from cohortkit.programs.copying import register_programs_parts
+
+        register_programs_parts()

@@ -1,5 +1,7 @@
 """``cohortkit enrollments lapse`` and ``cohortkit enrollments carry-over --from A --to B``.
 
+``carry-over`` invites the waitlist of A to B's; nobody is moved until they accept.
+
 Run ``lapse`` from cron (every few minutes is plenty): offers whose ``confirm_by`` has passed
 lapse and their places go to the waitlist. Running it again does nothing new.
 """
@@ -11,8 +13,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cohortkit.admissions.decisions import enrollments_lapse, waitlist_carry_over
-from cohortkit.admissions.services import AdmissionsError
+from cohortkit.admissions.carry_over import carry_over_invite
+from cohortkit.admissions.decisions import enrollments_lapse
+from cohortkit.common.errors import ServiceError
 from cohortkit.programs.models import Term
 
 
@@ -22,7 +25,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         subcommands = parser.add_subparsers(dest="action", required=True)
         subcommands.add_parser("lapse", help="Lapse unanswered offers and offer their places.")
-        carry = subcommands.add_parser("carry-over", help="Move a term's waitlist to another.")
+        carry = subcommands.add_parser(
+            "carry-over",
+            help="Invite a term's waitlist to the next term; each person accepts or declines.",
+        )
         carry.add_argument("--from", dest="from_term", required=True, help="Slug of the term.")
         carry.add_argument("--to", dest="to_term", required=True, help="Slug of the next term.")
 
@@ -40,7 +46,10 @@ class Command(BaseCommand):
         from_term = self._term(options["from_term"], "--from")
         to_term = self._term(options["to_term"], "--to")
         try:
-            count = waitlist_carry_over(from_term=from_term, to_term=to_term, actor=None)
-        except AdmissionsError as error:
-            raise CommandError(error.message, returncode=1) from error
-        self.stdout.write(f"{count} waitlisted person(s) carried over to {to_term}.")
+            count = carry_over_invite(from_term=from_term, to_term=to_term, actor=None)
+        except ServiceError as error:
+            raise CommandError(error.message, returncode=2) from error
+        self.stdout.write(
+            f"{count} waitlisted person(s) invited to the waitlist of {to_term}; "
+            "each joins it only by accepting."
+        )

@@ -1,0 +1,11 @@
+"""Permission rows of the programs URLs added since the matrix (see test_permissions.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cohortkit.tests.permission_roles import ORGANIZER_ONLY
+
+ROWS: dict[str, tuple[Any, dict[str, Any]]] = {
+    "programs:term_copy": (lambda term: [term.slug], ORGANIZER_ONLY),
+}
