@@ -239,6 +239,23 @@ EMAIL_HOST_USER = ENVIRONMENT.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = ENVIRONMENT.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A worker's claim on an email lasts EMAIL_CLAIM_TIMEOUT seconds; after that another worker may
+# take it over, so it must be well above the longest send (the SMTP socket timeout is
+# EMAIL_TIMEOUT per operation). A send that raises is retried after EMAIL_RETRY_DELAY seconds,
+# doubling each time up to EMAIL_RETRY_DELAY_MAX, until EMAIL_MAX_ATTEMPTS; then it is failed.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_CLAIM_TIMEOUT = env_int("EMAIL_CLAIM_TIMEOUT", 600)
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 8)
+EMAIL_RETRY_DELAY = env_int("EMAIL_RETRY_DELAY", 60)
+EMAIL_RETRY_DELAY_MAX = env_int("EMAIL_RETRY_DELAY_MAX", 6 * 3600)
+for _name in ("EMAIL_TIMEOUT", "EMAIL_MAX_ATTEMPTS", "EMAIL_RETRY_DELAY", "EMAIL_RETRY_DELAY_MAX"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
+if EMAIL_CLAIM_TIMEOUT <= EMAIL_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"EMAIL_CLAIM_TIMEOUT={EMAIL_CLAIM_TIMEOUT} must be longer than "
+        f"EMAIL_TIMEOUT={EMAIL_TIMEOUT} seconds, or a slow send would be taken over and sent twice"
+    )
 EMAIL_FILE_PATH = ENVIRONMENT.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-emails"))
 DEFAULT_FROM_EMAIL = ENVIRONMENT.get("DEFAULT_FROM_EMAIL", "cohortkit <noreply@localhost>")
 

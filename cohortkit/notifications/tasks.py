@@ -7,5 +7,9 @@ from cohortkit.notifications.services import email_send
 
 @task()
 def send_outbound_email(*, email_id: int) -> bool:
-    """Background half of ``email_queue``: takes an id, never a model, and calls the service."""
+    """Background half of ``email_queue``: takes an id, never a model, and calls the service.
+
+    The same task is enqueued again, deferred, for a retry and for when a claim expires; a run
+    that finds the email sent, held or not yet due does nothing.
+    """
     return email_send(email_id=email_id)
