@@ -6,7 +6,8 @@ attempt. A worker killed while sending leaves a claim that expires after ``EMAIL
 the follow-up task enqueued with the claim then sends it. Two workers never hold the same claim,
 so an email is sent twice only if a worker dies in the instant between the mail server accepting
 the message and the database recording it (the one window SMTP cannot close); both copies carry
-the same ``Message-ID``.
+the same ``Message-ID``. An email whose first task was never enqueued (the process died right
+after the commit) is sent by the next sending task of any email (``email_send_overlooked``).
 """
 
 from __future__ import annotations
@@ -181,6 +182,29 @@ def email_send_due(*, now: dt.datetime | None = None) -> int:
     moment = now or timezone.now()
     due = OutboundEmail.objects.filter(claimable(now=moment)).order_by("created_at", "id")
     return sum(email_send(email_id=pk, now=now) for pk in due.values_list("pk", flat=True))
+
+
+def email_send_overlooked(*, now: dt.datetime | None = None, limit: int = 10) -> int:
+    """Send due emails that no task will come for; how many were sent.
+
+    Every retry and claim expiry enqueues its task in the same transaction, but the first task
+    of an email is enqueued just after the commit, and a process that dies in between (or a
+    database that drops the connection there) leaves an email with no task. Each sending task
+    ends by calling this, so the next email any worker sends picks such an email up once it has
+    waited a whole claim timeout. (An email an organizer sent again keeps its last error and is
+    left to its own task, or to ``cohortkit emails send-due``.)
+    """
+    moment = now or timezone.now()
+    cutoff = moment - claim_timeout()
+    overlooked = (
+        OutboundEmail.objects.filter(
+            claimable(now=moment), attempts=0, last_error="", created_at__lte=cutoff
+        )
+        .filter(Q(scheduled_at__isnull=True) | Q(scheduled_at__lte=cutoff))
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(email_send(email_id=pk, now=now) for pk in list(overlooked))
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from cohortkit.notifications.services import email_send
+from cohortkit.notifications.services import email_send, email_send_overlooked
 
 
 @task()
@@ -12,4 +12,6 @@ def send_outbound_email(*, email_id: int) -> bool:
     The same task is enqueued again, deferred, for a retry and for when a claim expires; a run
     that finds the email sent, held or not yet due does nothing.
     """
-    return email_send(email_id=email_id)
+    sent = email_send(email_id=email_id)
+    email_send_overlooked()
+    return sent

@@ -224,3 +224,26 @@ def test_the_emails_command_sends_what_is_due_and_counts_by_status(capsys):
     assert "Sent 1 email(s)." in output
     assert "sent: 1" in output and "scheduled: 1" in output
     assert len(mail.outbox) == 1
+
+
+def test_an_email_whose_task_was_never_enqueued_goes_with_the_next_email_sent(settings):
+    from cohortkit.notifications.tasks import send_outbound_email
+
+    settings.EMAIL_CLAIM_TIMEOUT = 600
+    # Committed, but the process died before enqueuing its task, eleven minutes ago.
+    overlooked = an_email(key="overlooked")
+    OutboundEmail.objects.filter(pk=overlooked.pk).update(
+        created_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=11)
+    )
+    recent = an_email(key="recent")  # its own task is on its way: left to it
+    another = an_email(key="another")
+
+    send_outbound_email.call(email_id=another.pk)
+
+    assert sorted(
+        OutboundEmail.objects.filter(sent_at__isnull=False).values_list(
+            "idempotency_key", flat=True
+        )
+    ) == ["another", "overlooked"]
+    assert OutboundEmail.objects.get(pk=recent.pk).sent_at is None
+    assert len(mail.outbox) == 2
