@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: demo test install lint types pytest screenshots bench bench-schedule bench-apply env-file clean
+.PHONY: demo test install lint types pytest screenshots bench bench-schedule bench-apply bench-markdown env-file clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -53,10 +53,14 @@ test: lint types pytest
 screenshots: install
 	COHORTKIT_SCREENSHOTS=1 $(BIN)/pytest -m browser $(PYTEST_ARGS)
 
-bench: bench-schedule bench-apply
+bench: bench-schedule bench-apply bench-markdown
 
 bench-schedule: install
 	$(PY) -m cohortkit.scheduling.solver.bench
+
+# The Markdown helper on hostile answers at the length cap, beside prose and html.escape.
+bench-markdown: install
+	$(PY) -m cohortkit.bench.markdown
 
 # A deadline rush against gunicorn and a throwaway PostgreSQL; BENCH_ARGS="--applicants 1000".
 bench-apply: install
