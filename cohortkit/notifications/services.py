@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import smtplib
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -28,6 +29,7 @@ from cohortkit.common.services import audit_record
 from cohortkit.notifications.models import OutboundEmail
 
 MAX_ERROR_CHARACTERS = 2000
+logger = logging.getLogger(__name__)
 
 
 def claim_timeout() -> dt.timedelta:
@@ -141,6 +143,29 @@ def _record_failure(*, email_id: int, error: Exception, now: dt.datetime) -> Non
     _enqueue_send(email_id=email_id, run_after=email.next_attempt_at)
 
 
+class NothingDeliveredError(Exception):
+    """The mail backend returned without raising but reports that it sent nothing."""
+
+
+def _deliver(message: EmailMessage) -> None:
+    """Hand the message to the mail server; returns once the server has accepted it.
+
+    The connection is opened and closed here, not inside ``send_messages``: once the server has
+    accepted the message, an error while saying goodbye (QUIT) must not count as a failed send,
+    or the retry would deliver it twice.
+    """
+    connection = get_connection(fail_silently=False)
+    connection.open()
+    try:
+        if connection.send_messages([message]) != 1:
+            raise NothingDeliveredError("The mail backend accepted nothing.")
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            logger.warning("Closing the mail connection failed after sending", exc_info=True)
+
+
 def email_send(*, email_id: int, now: dt.datetime | None = None) -> bool:
     """Send one queued email if it is due and nobody holds it; True when this call sent it.
 
@@ -165,7 +190,7 @@ def email_send(*, email_id: int, now: dt.datetime | None = None) -> bool:
         email.subject, email.body, None, [email.to], headers={"Message-ID": message_id(email)}
     )
     try:
-        message.send(fail_silently=False)
+        _deliver(message)
     except Exception as error:
         _record_failure(email_id=email_id, error=error, now=now or timezone.now())
         return False

@@ -30,6 +30,13 @@ class FlakyBackend(LocmemBackend):
         return super().send_messages(messages)
 
 
+class GoodbyeFailsBackend(LocmemBackend):
+    """Accepts the message, then the connection fails when it is closed (a broken QUIT)."""
+
+    def close(self) -> None:
+        raise smtplib.SMTPResponseException(421, b"4.4.2 connection dropped")
+
+
 class RefusingBackend(LocmemBackend):
     """The mail server answers 550: no such mailbox."""
 
@@ -65,5 +72,7 @@ class BlockingFileBackend(FileBackend):
             self._hang()
         count = super().send_messages(messages)
         if blocking and self.when == "after":
+            if self.stream is not None:
+                self.stream.flush()  # the server has it, whatever happens to this process now
             self._hang()
         return count

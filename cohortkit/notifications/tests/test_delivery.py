@@ -122,6 +122,17 @@ def test_organizers_see_failed_emails_in_the_admin_and_can_send_them_again(
     assert [message.to for message in mail.outbox] == [["ada@example.org"]]
 
 
+def test_an_error_after_the_server_accepted_the_message_is_not_a_failed_send(settings):
+    settings.EMAIL_BACKEND = "cohortkit.notifications.tests.email_backends.GoodbyeFailsBackend"
+    email = an_email()
+
+    assert email_send(email_id=email.pk, now=T0) is True
+
+    email.refresh_from_db()
+    assert email.sent_at == T0 and email.next_attempt_at is None and email.last_error == ""
+    assert len(mail.outbox) == 1  # and no retry will send a second copy
+
+
 def test_a_scheduled_email_is_not_sent_before_its_time(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         email = email_queue(
