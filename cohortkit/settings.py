@@ -176,11 +176,17 @@ _SQLITE_DATABASE: dict[str, Any] = {
 }
 DATABASES: dict[str, Any]
 if ENVIRONMENT.get("DATABASE_URL"):
-    DATABASES = {
-        "default": dj_database_url.parse(
-            ENVIRONMENT["DATABASE_URL"], conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
-        )
-    }
+    try:
+        DATABASES = {
+            "default": dj_database_url.parse(
+                ENVIRONMENT["DATABASE_URL"], conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
+            )
+        }
+    except ValueError as error:  # the message would not show the password, nor will this one
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not a database URL cohortkit can read "
+            "(e.g. postgres://user:password@host:5432/name; quote special characters)"
+        ) from error
 else:
     DATABASES = {"default": _SQLITE_DATABASE}
 

@@ -102,6 +102,7 @@ def test_a_missing_secret_key_is_one_line_and_exit_status_2(tmp_path, arguments)
     [
         ("DEBUG=maybe\n", "DEBUG='maybe' is not a yes/no value"),
         ("DEBUG=1\nexport SECRET_KEY=abc\n", "line 2 is not NAME=value"),
+        ("DEBUG=1\nDATABASE_URL=postgres://u:p@h:port/db\n", "DATABASE_URL is not a database URL"),
     ],
 )
 def test_an_unreadable_env_file_is_one_line_naming_the_problem(tmp_path, content, message):
