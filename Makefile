@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: demo test install lint types pytest screenshots bench bench-schedule bench-apply clean
+.PHONY: demo test install lint types pytest screenshots bench bench-schedule bench-apply bench-markdown env-file clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -16,15 +16,26 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# The web server and one background worker (emails, scheduling runs), stopped together. The
-# demo's emails are written as files to sent-emails/ instead of flooding the terminal.
-DEMO_ENV = DEBUG=1 EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
-demo: install
-	$(DEMO_ENV) $(BIN)/cohortkit migrate --noinput
-	$(DEMO_ENV) $(BIN)/cohortkit demo
-	$(DEMO_ENV) $(BIN)/cohortkit worker --no-reload --verbosity 0 & worker=$$!; \
+# The checkout's development settings, read by every `.venv/bin/cohortkit` run here (the
+# environment wins over it). Written once with a fresh secret key, then left as you edit it;
+# the demo's emails are written as files to sent-emails/ instead of flooding the terminal.
+ENV_FILE ?= .env
+env-file:
+	@test -f $(ENV_FILE) || { \
+	  umask 077; \
+	  printf '# Development settings written by `make demo`; never use them in production.\n' > $(ENV_FILE); \
+	  printf 'DEBUG=1\nEMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend\n' >> $(ENV_FILE); \
+	  $(PYTHON) -c 'import secrets; print("SECRET_KEY=" + secrets.token_urlsafe(50))' >> $(ENV_FILE) \
+	  || python3 -c 'import secrets; print("SECRET_KEY=" + secrets.token_urlsafe(50))' >> $(ENV_FILE); \
+	  echo "wrote $(ENV_FILE) (DEBUG=1, a new SECRET_KEY, emails to sent-emails/)"; }
+
+# The web server and one background worker (emails, scheduling runs), stopped together.
+demo: install env-file
+	$(BIN)/cohortkit migrate --noinput
+	$(BIN)/cohortkit demo
+	$(BIN)/cohortkit worker --no-reload --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(DEMO_ENV) $(BIN)/cohortkit runserver 127.0.0.1:8000
+	$(BIN)/cohortkit runserver 127.0.0.1:8000
 
 lint: install
 	$(BIN)/ruff check .
@@ -42,10 +53,14 @@ test: lint types pytest
 screenshots: install
 	COHORTKIT_SCREENSHOTS=1 $(BIN)/pytest -m browser $(PYTEST_ARGS)
 
-bench: bench-schedule bench-apply
+bench: bench-schedule bench-apply bench-markdown
 
 bench-schedule: install
 	$(PY) -m cohortkit.scheduling.solver.bench
+
+# The Markdown helper on hostile answers at the length cap, beside prose and html.escape.
+bench-markdown: install
+	$(PY) -m cohortkit.bench.markdown
 
 # A deadline rush against gunicorn and a throwaway PostgreSQL; BENCH_ARGS="--applicants 1000".
 bench-apply: install

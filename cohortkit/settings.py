@@ -3,12 +3,18 @@
 Parsing is strict: a variable that is set but cannot be read stops the start with a message naming
 it. Without any variable the project runs on an SQLite file next to the checkout (``DEBUG`` must be
 set to use the built-in development secret key). ``DATABASE_URL`` switches to PostgreSQL.
+
+A checkout may also keep variables in a ``.env`` file beside ``pyproject.toml`` (``make demo``
+writes one for development); the process environment wins over the file, and
+``COHORTKIT_ENV_FILE`` names another file (empty: read none).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +24,48 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 
+_ENV_LINE = re.compile(r"(?P<name>[A-Z_][A-Z0-9_]*)=(?P<value>.*)")
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """The ``NAME=value`` lines of a ``.env`` file; blank lines and ``#`` comments are skipped.
+
+    A value may be wrapped in one pair of matching quotes, which are removed; nothing else is
+    interpreted (no ``$VARIABLE`` expansion, no escapes). A line of any other shape is an error
+    naming the file and line, never silently skipped.
+    """
+    values: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        match = _ENV_LINE.fullmatch(stripped)
+        if match is None:
+            raise ImproperlyConfigured(f"{path} line {number} is not NAME=value: {stripped[:60]!r}")
+        value = match["value"].strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[match["name"]] = value
+    return values
+
+
+def _environment() -> Mapping[str, str]:
+    """The process environment over the ``.env`` file's values (when there is a file)."""
+    file_name = os.environ.get("COHORTKIT_ENV_FILE", str(BASE_DIR / ".env"))
+    if not file_name or not Path(file_name).is_file():
+        return os.environ
+    return {**read_env_file(Path(file_name)), **os.environ}
+
+
+ENVIRONMENT = _environment()
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
 def env_bool(name: str, default: bool) -> bool:
     """Read a yes/no variable; anything but the usual spellings is an error, not a silent False."""
-    raw = os.environ.get(name)
+    raw = ENVIRONMENT.get(name)
     if raw is None:
         return default
     value = raw.strip().lower()
@@ -36,7 +77,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
+    raw = ENVIRONMENT.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
@@ -46,7 +87,7 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
+    raw = ENVIRONMENT.get(name)
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
@@ -55,15 +96,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 
 _DEVELOPMENT_SECRET_KEY = "development-only-secret-key-not-for-production-use-0123456789"
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = ENVIRONMENT.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set unless DEBUG=1")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set unless DEBUG=1 (in the environment or in .env; "
+            "`make demo` writes a development .env)"
+        )
     SECRET_KEY = _DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = ENVIRONMENT.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -127,7 +171,7 @@ TEMPLATES = [
     }
 ]
 
-_SQLITE_PATH = os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
+_SQLITE_PATH = ENVIRONMENT.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
 _SQLITE_DATABASE: dict[str, Any] = {
     "ENGINE": "django.db.backends.sqlite3",
     "NAME": _SQLITE_PATH,
@@ -140,12 +184,18 @@ _SQLITE_DATABASE: dict[str, Any] = {
     },
 }
 DATABASES: dict[str, Any]
-if os.environ.get("DATABASE_URL"):
-    DATABASES = {
-        "default": dj_database_url.parse(
-            os.environ["DATABASE_URL"], conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
-        )
-    }
+if ENVIRONMENT.get("DATABASE_URL"):
+    try:
+        DATABASES = {
+            "default": dj_database_url.parse(
+                ENVIRONMENT["DATABASE_URL"], conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
+            )
+        }
+    except ValueError as error:  # the message would not show the password, nor will this one
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not a database URL cohortkit can read "
+            "(e.g. postgres://user:password@host:5432/name; quote special characters)"
+        ) from error
 else:
     DATABASES = {"default": _SQLITE_DATABASE}
 
@@ -188,7 +238,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT = Path(ENVIRONMENT.get("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -204,25 +254,42 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": ENVIRONMENT.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }
 }
 
-EMAIL_BACKEND = os.environ.get(
+EMAIL_BACKEND = ENVIRONMENT.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_HOST = ENVIRONMENT.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_HOST_USER = ENVIRONMENT.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = ENVIRONMENT.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-emails"))
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cohortkit <noreply@localhost>")
+# A worker's claim on an email lasts EMAIL_CLAIM_TIMEOUT seconds; after that another worker may
+# take it over, so it must be well above the longest send (the SMTP socket timeout is
+# EMAIL_TIMEOUT per operation). A send that raises is retried after EMAIL_RETRY_DELAY seconds,
+# doubling each time up to EMAIL_RETRY_DELAY_MAX, until EMAIL_MAX_ATTEMPTS; then it is failed.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_CLAIM_TIMEOUT = env_int("EMAIL_CLAIM_TIMEOUT", 600)
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 8)
+EMAIL_RETRY_DELAY = env_int("EMAIL_RETRY_DELAY", 60)
+EMAIL_RETRY_DELAY_MAX = env_int("EMAIL_RETRY_DELAY_MAX", 6 * 3600)
+for _name in ("EMAIL_TIMEOUT", "EMAIL_MAX_ATTEMPTS", "EMAIL_RETRY_DELAY", "EMAIL_RETRY_DELAY_MAX"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
+if EMAIL_CLAIM_TIMEOUT <= EMAIL_TIMEOUT:
+    raise ImproperlyConfigured(
+        f"EMAIL_CLAIM_TIMEOUT={EMAIL_CLAIM_TIMEOUT} must be longer than "
+        f"EMAIL_TIMEOUT={EMAIL_TIMEOUT} seconds, or a slow send would be taken over and sent twice"
+    )
+EMAIL_FILE_PATH = ENVIRONMENT.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-emails"))
+DEFAULT_FROM_EMAIL = ENVIRONMENT.get("DEFAULT_FROM_EMAIL", "cohortkit <noreply@localhost>")
 
 # HTTPS hardening is on whenever DEBUG is off; a deployment that terminates TLS at a proxy
 # says so with TRUST_X_FORWARDED_PROTO=1.
@@ -266,5 +333,5 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": ENVIRONMENT.get("LOG_LEVEL", "WARNING")},
 }

@@ -10,6 +10,8 @@ os.environ.setdefault(
     "SECRET_KEY", "test-only-secret-key-with-enough-length-and-entropy-1234567890"
 )
 os.environ.setdefault("HTTPS", "0")
+# A checkout's development .env (from `make demo`) must not change what the tests run with.
+os.environ.setdefault("COHORTKIT_ENV_FILE", "")
 
 from cohortkit.settings import *  # noqa: F403
 

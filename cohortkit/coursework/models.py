@@ -167,6 +167,8 @@ class SubmissionVersion(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     body_markdown = models.TextField()
+    # Rendered and sanitised once, when submitted (cohortkit.common.markdown), never per view.
+    body_html = models.TextField(blank=True)
     submitted_at = models.DateTimeField()
     due_at = models.DateTimeField()
     due_source = models.CharField(max_length=30)

@@ -18,6 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohortkit.common.errors import ServiceError
+from cohortkit.common.markdown import (
+    MAX_MARKDOWN_CHARACTERS,
+    markdown_length_problem,
+    render_markdown,
+)
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import format_instant
 from cohortkit.coursework.due import due_at
@@ -33,7 +38,7 @@ from cohortkit.coursework.rules import can_give_feedback
 from cohortkit.notifications.services import email_queue
 from cohortkit.programs.models import Assignment, Lecture, Reading
 
-MAX_ANSWER_CHARACTERS = 100_000
+MAX_ANSWER_CHARACTERS = MAX_MARKDOWN_CHARACTERS
 
 
 class CourseworkError(ServiceError):
@@ -105,11 +110,14 @@ def _locked_submission(*, assignment: Assignment, user: Any) -> Submission:
 
 
 def _check_length(body_markdown: str) -> None:
-    if len(body_markdown) > MAX_ANSWER_CHARACTERS:
+    problem = markdown_length_problem(body_markdown, what="An answer")
+    if problem is not None:
         raise CourseworkError(
-            f"An answer can be at most {MAX_ANSWER_CHARACTERS:,} characters; "
-            f"this one has {len(body_markdown):,}.",
-            field_errors={"body": "Too long."},
+            problem,
+            field_errors={
+                "body": f"Too long: {len(body_markdown):,} of at most "
+                f"{MAX_ANSWER_CHARACTERS:,} characters."
+            },
         )
 
 
@@ -171,6 +179,7 @@ def submission_submit(
         submission=submission,
         number=(latest.number if latest else 0) + 1,
         body_markdown=body_markdown,
+        body_html=render_markdown(body_markdown),
         submitted_at=moment,
         due_at=due.instant,
         due_source=due.source,

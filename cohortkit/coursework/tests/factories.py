@@ -6,6 +6,7 @@ import datetime as dt
 
 import factory
 
+from cohortkit.common.markdown import render_markdown
 from cohortkit.coursework.models import Submission, SubmissionStatus, SubmissionVersion
 from cohortkit.programs.models import Assignment, Quiz
 from cohortkit.tests.factories import UserFactory, WeekFactory
@@ -48,6 +49,7 @@ class SubmissionVersionFactory(factory.django.DjangoModelFactory[SubmissionVersi
     submission = factory.SubFactory(SubmissionFactory)
     number = 1
     body_markdown = factory.SelfAttribute("submission.draft_markdown")
+    body_html = factory.LazyAttribute(lambda version: render_markdown(version.body_markdown))
     due_at = dt.datetime(2022, 10, 17, 7, 0, tzinfo=dt.UTC)
     submitted_at = factory.LazyAttribute(lambda version: version.due_at - dt.timedelta(days=1))
     due_source = "term"
