@@ -18,7 +18,7 @@ from cohortkit.accounts import rules as account_rules
 from cohortkit.accounts.models import Role
 from cohortkit.programs.selectors import term_get
 from cohortkit.scheduling.models import ScheduleRun
-from cohortkit.scheduling.services import SchedulingError, schedule_run_create
+from cohortkit.scheduling.services import SchedulingError, run_unknown_ids, schedule_run_create
 
 router = Router(tags=["scheduling"])
 
@@ -42,6 +42,9 @@ class RunOut(Schema):
     published_at: dt.datetime | None
     error: str
     notes: list[str]
+    # Ids of the instance that name nobody of this term (an imported instance): never matched
+    # to an account; a run with any cannot be published.
+    unknown_ids: list[str]
     solution: dict[str, Any] | None
 
 
@@ -69,6 +72,7 @@ def _run_out(run: ScheduleRun) -> dict[str, Any]:
         "published_at": run.published_at,
         "error": run.error,
         "notes": [str(note) for note in run.notes],
+        "unknown_ids": run_unknown_ids(run),
         "solution": run.solution,
     }
 

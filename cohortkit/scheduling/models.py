@@ -31,6 +31,10 @@ class ScheduleRun(models.Model):
     instance = models.JSONField()
     source = models.CharField(max_length=20, default="enrollments")
     notes = models.JSONField(default=list, blank=True)
+    # Instance id → the user id of the person of THIS term it names (someone with an application
+    # or enrollment of that role here). Only these ids are ever mapped to accounts: an imported
+    # instance's other ids stay unknown (shown as ids, never published), whatever they look like.
+    people = models.JSONField(default=dict, blank=True)
     # Monday of the reference week: slot 0 is 00:00 UTC of this date.
     week_monday = models.DateField()
     time_limit_seconds = models.PositiveSmallIntegerField(default=10)

@@ -5,8 +5,9 @@ people into its instance (availability in each person's own zone → UTC slots o
 week), save its answers, and turn a solution into sections with real weekly meetings.
 
 Person ids in an instance built here are ``p<user id>`` for participants and ``f<user id>`` for
-facilitators, so a solution maps back to people; an imported instance can be solved and edited,
-and published when its ids follow the same rule.
+facilitators; each run stores which ids name which people of its term (``ScheduleRun.people``).
+An imported instance's ids are matched only to people of this term (``scheduling.people``); any
+other id stays unknown, whatever it looks like: the run can be solved and edited, never published.
 """
 
 from __future__ import annotations
@@ -47,6 +48,11 @@ from cohortkit.scheduling.models import (
     SectionMembership,
     Venue,
 )
+from cohortkit.scheduling.people import (
+    facilitator_id,
+    participant_id,
+    term_people,
+)
 from cohortkit.scheduling.solver import (
     Facilitator,
     Instance,
@@ -69,8 +75,6 @@ from cohortkit.scheduling.solver.model import Mode
 logger = logging.getLogger(__name__)
 
 SLOT_MINUTES = 30
-PARTICIPANT_PREFIX = "p"
-FACILITATOR_PREFIX = "f"
 MODES = ("virtual", "in_person", "either")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Progress is written at most this often (seconds), plus the final report.
@@ -87,22 +91,6 @@ class SchedulingError(Exception):
         self.problems = list(problems)
 
 
-def participant_id(user_id: int) -> str:
-    return f"{PARTICIPANT_PREFIX}{user_id}"
-
-
-def facilitator_id(user_id: int) -> str:
-    return f"{FACILITATOR_PREFIX}{user_id}"
-
-
-def user_id_of(person_id: str) -> int | None:
-    """The user id behind ``p12`` / ``f7``; None for an id that follows no such rule."""
-    digits = person_id[1:]
-    if person_id[:1] in (PARTICIPANT_PREFIX, FACILITATOR_PREFIX) and digits.isdigit():
-        return int(digits)
-    return None
-
-
 # Building the instance -------------------------------------------------------------------
 
 
@@ -115,6 +103,7 @@ class BuiltInstance:
     source: str
     notes: tuple[str, ...]
     week_monday: dt.date
+    people: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -209,7 +198,7 @@ def _label(person: _Person) -> str:
 
 
 def _participants(
-    term: Term, monday: dt.date, mapping: dict[str, str], notes: list[str]
+    term: Term, monday: dt.date, mapping: dict[str, str], notes: list[str], ids: dict[str, int]
 ) -> tuple[list[Participant], str]:
     people, source = _people(term, "participant")
     participants: list[Participant] = []
@@ -225,6 +214,7 @@ def _participants(
             notes.append(f"{_label(person)} wants to meet in person but named no university.")
             continue
         zone = _zone_of(person, term)
+        ids[participant_id(person.user.pk)] = person.user.pk
         participants.append(
             Participant(
                 id=participant_id(person.user.pk),
@@ -240,7 +230,7 @@ def _participants(
 
 
 def _facilitators(
-    term: Term, monday: dt.date, mapping: dict[str, str], notes: list[str]
+    term: Term, monday: dt.date, mapping: dict[str, str], notes: list[str], ids: dict[str, int]
 ) -> list[Facilitator]:
     people, _ = _people(term, "facilitator")
     facilitators: list[Facilitator] = []
@@ -263,6 +253,7 @@ def _facilitators(
             continue
         sections = person.answers.get("sections")
         zone = _zone_of(person, term)
+        ids[facilitator_id(person.user.pk)] = person.user.pk
         facilitators.append(
             Facilitator(
                 id=facilitator_id(person.user.pk),
@@ -340,8 +331,9 @@ def instance_build_with_notes(*, term: Term, week_start: dt.date | None = None) 
     tracks = list(Track.objects.filter(term=term))
     mapping = _track_map(tracks)
     notes: list[str] = []
-    participants, source = _participants(term, monday, mapping, notes)
-    facilitators = _facilitators(term, monday, mapping, notes)
+    people: dict[str, int] = {}
+    participants, source = _participants(term, monday, mapping, notes, people)
+    facilitators = _facilitators(term, monday, mapping, notes, people)
     instance = Instance(
         slot_minutes=SLOT_MINUTES,
         meeting_slots=math.ceil(term.meeting_minutes / SLOT_MINUTES),
@@ -356,7 +348,9 @@ def instance_build_with_notes(*, term: Term, week_start: dt.date | None = None) 
         instance = parse_instance(instance_to_json(instance))
     except InstanceError as error:
         raise SchedulingError(f"The term's data is not a valid instance: {error}") from error
-    return BuiltInstance(instance=instance, source=source, notes=tuple(notes), week_monday=monday)
+    return BuiltInstance(
+        instance=instance, source=source, notes=tuple(notes), week_monday=monday, people=people
+    )
 
 
 def instance_build(*, term: Term, week_start: dt.date | None = None) -> Instance:
@@ -391,17 +385,25 @@ def schedule_run_create(
         if instance_data is None:
             built = instance_build_with_notes(term=term)
             instance, source, notes = built.instance, built.source, list(built.notes)
+            people = built.people
         else:
             try:
                 instance = parse_instance(instance_data)
             except InstanceError as error:
                 raise SchedulingError(f"The uploaded instance is invalid: {error}") from error
             source, notes = "import", []
+            # Only people of this term are matched; the other ids stay unknown (never an
+            # account found by its number).
+            people, _ = term_people(term=term).resolve(
+                participant_ids=[person.id for person in instance.participants],
+                facilitator_ids=[person.id for person in instance.facilitators],
+            )
         run = ScheduleRun.objects.create(
             term=term,
             instance=instance_to_json(instance),
             source=source,
             notes=notes,
+            people=people,
             week_monday=monday,
             time_limit_seconds=time_limit_seconds,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -758,11 +760,117 @@ def _next_names(term: Term) -> dict[str, int]:
     return counts
 
 
-def run_publish(*, run: ScheduleRun, actor: Any) -> PublishSummary:
+@dataclass(frozen=True)
+class Placement:
+    """One section of the solution: the published section it is (locked in the run) or None
+    for a new one, and the instance ids that publishing adds to it (facilitator first)."""
+
+    solved: SolverSection
+    existing: Section | None
+    new_people: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NewMember:
+    """Someone publishing would make a member of the term: they hold no such role yet (they
+    applied, or were offered a place, but have not confirmed it)."""
+
+    id: str
+    user: User
+    role: str
+
+
+def _placements(run: ScheduleRun, term: Term, solution: Solution) -> list[Placement]:
+    existing = {
+        (
+            facilitator_id(section.facilitator_id),
+            _safe_slot(section, run.week_monday),
+            section.track.slug,
+            None if section.is_virtual else section.location,
+        ): section
+        for section in Section.objects.filter(term=term).select_related("track")
+    }
+    open_members: dict[int, set[int]] = defaultdict(set)
+    for section_id, user_id in SectionMembership.objects.filter(
+        section__term=term, to_week__isnull=True
+    ).values_list("section_id", "user_id"):
+        open_members[section_id].add(user_id)
+    placements = []
+    for solved in solution.sections:
+        section = existing.get((solved.facilitator, solved.start, solved.track, solved.location))
+        if section is None:
+            new_people = (solved.facilitator, *solved.participants)
+        else:
+            already = open_members[section.pk]
+            new_people = tuple(p for p in solved.participants if run.people.get(p) not in already)
+        placements.append(Placement(solved, section, new_people))
+    return placements
+
+
+def _role_of(person_id: str, solution: Solution) -> str:
+    leads = {section.facilitator for section in solution.sections}
+    return "facilitator" if person_id in leads else "participant"
+
+
+def run_unknown_ids(run: ScheduleRun) -> list[str]:
+    """The ids of the run's instance that name nobody of its term (an imported instance)."""
+    instance = run.instance or {}
+    ids = [str(person.get("id")) for person in instance.get("participants", [])]
+    ids += [str(person.get("id")) for person in instance.get("facilitators", [])]
+    return [person_id for person_id in dict.fromkeys(ids) if person_id not in run.people]
+
+
+def _no_longer_of_term(run: ScheduleRun, term: Term, solution: Solution) -> list[str]:
+    """Placed ids whose person is no longer a person of the term in that role."""
+    now = term_people(term=term)
+    gone = []
+    for section in solution.sections:
+        if now.facilitators.get(section.facilitator) != run.people.get(section.facilitator):
+            gone.append(section.facilitator)
+        gone += [p for p in section.participants if now.participants.get(p) != run.people.get(p)]
+    return list(dict.fromkeys(gone))
+
+
+def publish_new_members(*, run: ScheduleRun) -> list[NewMember]:
+    """The people publishing ``run`` would make members of its term (nobody for a run that
+    cannot be published): what the organizer must agree to before publishing."""
+    solution = run_solution(run)
+    if solution is None or run.published_at is not None or run_unknown_ids(run):
+        return []
+    return _new_members(run, run.term, solution, _placements(run, run.term, solution))
+
+
+def _new_members(
+    run: ScheduleRun, term: Term, solution: Solution, placements: Sequence[Placement]
+) -> list[NewMember]:
+    from cohortkit.accounts.models import Membership
+
+    ids = list(dict.fromkeys(p for placement in placements for p in placement.new_people))
+    users = User.objects.in_bulk([run.people[p] for p in ids if p in run.people])
+    held = set(
+        Membership.objects.filter(term=term, user_id__in=users).values_list("user_id", "role")
+    )
+    members = []
+    for person_id in ids:
+        user = users.get(run.people.get(person_id, 0))
+        role = _role_of(person_id, solution)
+        if user is not None and (user.pk, role) not in held:
+            members.append(NewMember(person_id, user, role))
+    return members
+
+
+def run_publish(*, run: ScheduleRun, actor: Any, grant_roles: bool = False) -> PublishSummary:
     """Create the run's sections with a membership per participant and a meeting per week of
     the term (real UTC instants from the section's wall-clock time and zone), and email each
     member and facilitator once. Sections already published (locked in the run) are kept and
-    only get their new members."""
+    only get their new members.
+
+    Only people of the term are placed: a run naming anyone else (an imported instance's
+    unknown ids) or someone who has since left the term is refused, nothing saved. Placing
+    someone who holds no role in the term yet (sections formed from applications or from offers
+    not yet confirmed) makes them a member of it; that happens only with ``grant_roles``, the
+    organizer's explicit consent, and is refused with the list of those people otherwise.
+    """
     with transaction.atomic():
         run = ScheduleRun.objects.select_for_update().select_related("term").get(pk=run.pk)
         term = run.term
@@ -775,42 +883,44 @@ def run_publish(*, run: ScheduleRun, actor: Any) -> PublishSummary:
         problems = validate_solution(instance, solution)
         if problems:
             raise SchedulingError("The solution breaks a rule; fix it before publishing.", problems)
-        ids = [
-            person_id
-            for section in solution.sections
-            for person_id in (section.facilitator, *section.participants)
-        ]
-        unknown = [person_id for person_id in ids if user_id_of(person_id) is None]
-        users = User.objects.in_bulk([uid for pid in ids if (uid := user_id_of(pid)) is not None])
-        unknown += [
-            pid for pid in ids if user_id_of(pid) is not None and user_id_of(pid) not in users
-        ]
+        unknown = run_unknown_ids(run)
         if unknown:
             raise SchedulingError(
-                "Some people in this run are not people of the term (an imported instance?).",
-                [f"unknown person {person_id}" for person_id in unknown[:20]],
+                f"{len(unknown)} ids in this run are not people of {term.name}, so it cannot be "
+                "published; nobody was matched to an account. Form sections from the term's "
+                "own people instead.",
+                [f"unknown id {person_id}" for person_id in unknown[:50]],
+            )
+        gone = _no_longer_of_term(run, term, solution)
+        if gone:
+            raise SchedulingError(
+                f"Some people in this run are no longer people of {term.name} (withdrawn, "
+                "declined or lapsed); form sections again.",
+                [f"{person_id} is no longer in the term" for person_id in gone[:50]],
             )
         tracks = {track.slug: track for track in Track.objects.filter(term=term)}
         missing_tracks = sorted({s.track for s in solution.sections} - set(tracks))
         if missing_tracks:
             raise SchedulingError(f"Unknown tracks: {', '.join(missing_tracks)}")
+        placements = _placements(run, term, solution)
+        new_members = _new_members(run, term, solution, placements)
+        if new_members and not grant_roles:
+            raise SchedulingError(
+                f"{len(new_members)} people in these sections are not yet accepted members of "
+                f"{term.name}; publishing makes them participants or facilitators of the term. "
+                "Tick the box to agree, then publish.",
+                [
+                    f"{member.user.name or member.user.email} ({member.role})"
+                    for member in new_members
+                ],
+            )
+        users = User.objects.in_bulk(list(run.people.values()))
         zones = {person.id: person.timezone for person in instance.participants}
         zones |= {person.id: person.timezone for person in instance.facilitators}
-
-        existing = {
-            (
-                facilitator_id(section.facilitator_id),
-                _safe_slot(section, run.week_monday),
-                section.track.slug,
-                None if section.is_virtual else section.location,
-            ): section
-            for section in Section.objects.filter(term=term).select_related("track")
-        }
         counts = _next_names(term)
         created = kept = memberships = emails = 0
-        for solved in solution.sections:
-            key = (solved.facilitator, solved.start, solved.track, solved.location)
-            section = existing.get(key)
+        for placement in placements:
+            solved, section, new_people = placement.solved, placement.existing, placement.new_people
             track = tracks[solved.track]
             if section is None:
                 weekday, start, zone = section_wall_clock(instance, solved, term, run.week_monday)
@@ -819,7 +929,7 @@ def run_publish(*, run: ScheduleRun, actor: Any) -> PublishSummary:
                     term=term,
                     track=track,
                     name=f"{track.name} {counts[solved.track]}",
-                    facilitator=users[user_id_of(solved.facilitator) or 0],
+                    facilitator=users[run.people[solved.facilitator]],
                     venue=Venue.VIRTUAL if solved.location is None else Venue.IN_PERSON,
                     location=solved.location or "",
                     weekday=weekday,
@@ -830,31 +940,23 @@ def run_publish(*, run: ScheduleRun, actor: Any) -> PublishSummary:
                 )
                 Meeting.objects.bulk_create(_meetings(section, term))
                 created += 1
-                new_people = [solved.facilitator, *solved.participants]
             else:
                 kept += 1
-                already = set(
-                    section.memberships.filter(to_week__isnull=True).values_list(
-                        "user_id", flat=True
-                    )
-                )
-                new_people = [p for p in solved.participants if user_id_of(p) not in already]
+            joining = [p for p in new_people if p != solved.facilitator]
             SectionMembership.objects.bulk_create(
                 [
-                    SectionMembership(section=section, user=users[user_id_of(p) or 0], from_week=1)
-                    for p in new_people
-                    if p.startswith(PARTICIPANT_PREFIX)
+                    SectionMembership(section=section, user=users[run.people[p]], from_week=1)
+                    for p in joining
                 ]
             )
-            memberships += sum(1 for p in new_people if p.startswith(PARTICIPANT_PREFIX))
+            memberships += len(joining)
             section.track = track
             meetings = list(section.meetings.all())
             for person_id in new_people:
-                person = users[user_id_of(person_id) or 0]
+                person = users[run.people[person_id]]
                 zone = zones.get(person_id) or person.time_zone or term.time_zone
-                role = "facilitator" if person_id.startswith(FACILITATOR_PREFIX) else "participant"
-                # A place in a published section makes the person a member of the term (this
-                # matters when sections were formed from applications, before any enrollment).
+                role = "facilitator" if person_id == solved.facilitator else "participant"
+                # Those without the role yet were listed to the organizer, who agreed.
                 membership_grant(term=term, user=person, role=role, actor=actor)
                 email_queue(
                     to=person.email,
@@ -869,7 +971,10 @@ def run_publish(*, run: ScheduleRun, actor: Any) -> PublishSummary:
         run.save(update_fields=["published_at"])
         summary = PublishSummary(created, kept, memberships, emails)
         audit_record(
-            actor=actor, action="schedule_run.publish", target=run, details=summary.__dict__
+            actor=actor,
+            action="schedule_run.publish",
+            target=run,
+            details={**summary.__dict__, "roles_granted": [m.id for m in new_members]},
         )
     return summary
 

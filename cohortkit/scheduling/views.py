@@ -302,7 +302,9 @@ def run_publish(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     term = _organizer_term(request, slug)
     run = selectors.run_get(term=term, run_id=run_id)
     try:
-        summary = services.run_publish(run=run, actor=request.user)
+        summary = services.run_publish(
+            run=run, actor=request.user, grant_roles=request.POST.get("grant_roles") == "yes"
+        )
     except SchedulingError as error:
         return _render_page(
             request,
