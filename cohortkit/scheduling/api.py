@@ -25,8 +25,12 @@ router = Router(tags=["scheduling"])
 
 class RunIn(Schema):
     time_limit_seconds: int = 10
-    # An instance in the contract's format; without it, the term's own instance is built.
+    # An instance in the contract's format; without it, the term's own instance is built from
+    # ``source``: "applications", "offers" (offered or confirmed places) or "enrollments"
+    # (confirmed); left out, the one the organizer's page suggests. The run's ``source`` says
+    # which was used.
     instance: dict[str, Any] | None = None
+    source: str | None = None
 
 
 class RunOut(Schema):
@@ -90,6 +94,7 @@ def run_create(request: HttpRequest, slug: str, payload: RunIn) -> Any:
             actor=request.user,
             time_limit_seconds=payload.time_limit_seconds,
             instance_data=payload.instance,
+            source=payload.source if payload.instance is None else None,
         )
     except SchedulingError as error:
         return 400, {"detail": str(error)}

@@ -73,3 +73,100 @@ def term_people(*, term: Term) -> TermPeople:
         ).values_list("user_id", flat=True)
         found[role] = {make(user_id): user_id for user_id in sorted({*applicants, *enrolled})}
     return TermPeople(participants=found["participant"], facilitators=found["facilitator"])
+
+
+# Which people a run uses ---------------------------------------------------------------------
+
+APPLICATIONS = "applications"
+OFFERS = "offers"
+CONFIRMED = "enrollments"
+IMPORT = "import"
+SOURCE_LABELS = {
+    APPLICATIONS: "submitted applications",
+    OFFERS: "released offers (people offered a place, confirmed or not)",
+    CONFIRMED: "confirmed enrollments",
+    IMPORT: "an imported instance",
+}
+# The sets of people the organizer may form sections from, in the order the page lists them.
+SOURCE_CHOICES = (APPLICATIONS, OFFERS, CONFIRMED)
+# The enrollment statuses each source takes (applications take submitted applications).
+SOURCE_STATUSES = {
+    OFFERS: (EnrollmentStatus.OFFERED, EnrollmentStatus.CONFIRMED),
+    CONFIRMED: (EnrollmentStatus.CONFIRMED,),
+}
+
+
+@dataclass(frozen=True)
+class SourceOption:
+    """One set of people a run may use, with how many participants and facilitators it has."""
+
+    value: str
+    label: str
+    participants: int
+    facilitators: int
+
+
+@dataclass(frozen=True)
+class SourceChoice:
+    options: list[SourceOption]
+    default: str
+    reason: str
+
+
+def source_choice(*, term: Term) -> SourceChoice:
+    """The three sets of people a run may use, counted (two queries), and the one to suggest:
+    confirmed enrollments once any participant has confirmed, else released offers once any
+    were released, else the submitted applications."""
+    from django.db.models import Count
+
+    applied = dict(
+        Application.objects.filter(form__term=term, status=ApplicationStatus.SUBMITTED)
+        .values("form__kind")
+        .annotate(count=Count("applicant", distinct=True))
+        .values_list("form__kind", "count")
+    )
+    enrolled: dict[tuple[str, str], int] = {
+        (role, status): count
+        for role, status, count in Enrollment.objects.filter(term=term)
+        .values("role", "status")
+        .annotate(count=Count("id"))
+        .values_list("role", "status", "count")
+    }
+
+    def enrolled_in(role: str, source: str) -> int:
+        return sum(enrolled.get((role, status), 0) for status in SOURCE_STATUSES[source])
+
+    options = [
+        SourceOption(
+            APPLICATIONS,
+            SOURCE_LABELS[APPLICATIONS],
+            applied.get("participant", 0),
+            applied.get("facilitator", 0),
+        ),
+        *(
+            SourceOption(
+                source,
+                SOURCE_LABELS[source],
+                enrolled_in("participant", source),
+                enrolled_in("facilitator", source),
+            )
+            for source in (OFFERS, CONFIRMED)
+        ),
+    ]
+    by_value = {option.value: option for option in options}
+    offered = by_value[OFFERS].participants - by_value[CONFIRMED].participants
+    if by_value[CONFIRMED].participants:
+        default = CONFIRMED
+        reason = f"{by_value[CONFIRMED].participants} participants have confirmed their place" + (
+            f"; {offered} offers still await an answer." if offered else "."
+        )
+    elif by_value[OFFERS].participants:
+        default = OFFERS
+        reason = (
+            f"Offers were released to {by_value[OFFERS].participants} participants and nobody "
+            "has confirmed yet."
+        )
+    else:
+        default = APPLICATIONS
+        reason = "No offers have been released yet: the run plans with everyone who applied."
+    return SourceChoice(options=options, default=default, reason=reason)

@@ -20,7 +20,9 @@ from cohortkit.scheduling.services import (
     daylight_saving_conflicts,
     publish_new_members,
     run_instance,
+    run_is_empty,
     run_solution,
+    run_staleness,
     run_unknown_ids,
     section_wall_clock,
 )
@@ -130,6 +132,9 @@ class RunView:
     tracks: list[str]
     unknown_ids: list[str] = field(default_factory=list)
     new_members: list[Any] = field(default_factory=list)
+    # Why the run no longer matches its term (people or sections changed); empty if current.
+    stale: list[str] = field(default_factory=list)
+    empty: bool = False
 
 
 def _labels(ids: list[str], people: dict[str, int]) -> dict[str, PersonLabel]:
@@ -255,6 +260,8 @@ def run_view(*, run: ScheduleRun, term: Term, viewer_zone: str) -> RunView:
         tracks=tracks,
         unknown_ids=run_unknown_ids(run),
         new_members=publish_new_members(run=run),
+        stale=run_staleness(run=run),
+        empty=solution is not None and run_is_empty(run),
     )
 
 

@@ -13,6 +13,8 @@ other id stays unknown, whatever it looks like: the run can be solved and edited
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 import math
 import time
@@ -32,7 +34,6 @@ from cohortkit.admissions.models import (
     Application,
     ApplicationStatus,
     Enrollment,
-    EnrollmentStatus,
 )
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import format_instant, is_valid_time_zone, time_zone_label
@@ -49,8 +50,14 @@ from cohortkit.scheduling.models import (
     Venue,
 )
 from cohortkit.scheduling.people import (
+    APPLICATIONS,
+    IMPORT,
+    SOURCE_CHOICES,
+    SOURCE_LABELS,
+    SOURCE_STATUSES,
     facilitator_id,
     participant_id,
+    source_choice,
     term_people,
 )
 from cohortkit.scheduling.solver import (
@@ -96,8 +103,9 @@ class SchedulingError(Exception):
 
 @dataclass(frozen=True)
 class BuiltInstance:
-    """The instance and how it was made: ``source`` is ``enrollments`` or ``applications``
-    (the term has no enrollments yet), ``notes`` name the people left out and why."""
+    """The instance and how it was made: ``source`` is the set of people it was built from
+    (``people.SOURCE_LABELS``), ``notes`` name the people left out and why, ``people`` maps
+    each id to its person."""
 
     instance: Instance
     source: str
@@ -137,35 +145,38 @@ def _map_track(value: Any, mapping: dict[str, str]) -> str | None:
     return None
 
 
-def _people(term: Term, role: str) -> tuple[list[_Person], str]:
-    """The term's confirmed people of ``role`` and their answers, or, while the term has no
-    enrollments of that role, everyone who submitted that form."""
-    enrollments = Enrollment.objects.filter(term=term, role=role)
-    if enrollments.exists():
-        confirmed = list(
-            enrollments.filter(status=EnrollmentStatus.CONFIRMED).select_related("user", "track")
+def _people(term: Term, role: str, source: str) -> list[_Person]:
+    """The term's people of ``role`` in ``source`` (``people.SOURCE_LABELS``) and their answers:
+    submitted applications, or enrollments of the source's statuses (with their track)."""
+    if source in SOURCE_STATUSES:
+        enrolled = list(
+            Enrollment.objects.filter(
+                term=term, role=role, status__in=SOURCE_STATUSES[source]
+            ).select_related("user", "track")
         )
         applications = Application.objects.filter(
             form__term=term,
             form__kind=role,
-            applicant_id__in=[enrollment.user_id for enrollment in confirmed],
-        )
-        application_of = {app.applicant_id: app.pk for app in applications.only("id", "applicant")}
+            applicant_id__in=[enrollment.user_id for enrollment in enrolled],
+        ).order_by("-id")
+        application_of: dict[int, int] = {}
+        for app in applications.only("id", "applicant"):
+            application_of.setdefault(app.applicant_id, app.pk)
         pairs = [
             (
                 enrollment.user,
                 application_of.get(enrollment.user_id),
                 enrollment.track.slug if enrollment.track else None,
             )
-            for enrollment in confirmed
+            for enrollment in enrolled
         ]
-        source = "enrollments"
-    else:
+    elif source == APPLICATIONS:
         submitted = Application.objects.filter(
             form__term=term, form__kind=role, status=ApplicationStatus.SUBMITTED
         ).select_related("applicant")
         pairs = [(application.applicant, application.pk, None) for application in submitted]
-        source = "applications"
+    else:
+        raise SchedulingError(f"Unknown source of people: {source}.")
     answers: dict[int, dict[str, Any]] = defaultdict(dict)
     rows = Answer.objects.filter(
         application_id__in=[pk for _, pk, _ in pairs if pk is not None],
@@ -178,7 +189,7 @@ def _people(term: Term, role: str) -> tuple[list[_Person], str]:
         for user, pk, track in pairs
     ]
     people.sort(key=lambda person: person.user.pk)
-    return people, source
+    return people
 
 
 def _zone_of(person: _Person, term: Term) -> str:
@@ -198,9 +209,14 @@ def _label(person: _Person) -> str:
 
 
 def _participants(
-    term: Term, monday: dt.date, mapping: dict[str, str], notes: list[str], ids: dict[str, int]
-) -> tuple[list[Participant], str]:
-    people, source = _people(term, "participant")
+    term: Term,
+    monday: dt.date,
+    mapping: dict[str, str],
+    notes: list[str],
+    ids: dict[str, int],
+    source: str,
+) -> list[Participant]:
+    people = _people(term, "participant", source)
     participants: list[Participant] = []
     for person in people:
         track = person.enrolled_track or _map_track(person.answers.get("track"), mapping)
@@ -226,13 +242,18 @@ def _participants(
                 timezone=zone,
             )
         )
-    return participants, source
+    return participants
 
 
 def _facilitators(
-    term: Term, monday: dt.date, mapping: dict[str, str], notes: list[str], ids: dict[str, int]
+    term: Term,
+    monday: dt.date,
+    mapping: dict[str, str],
+    notes: list[str],
+    ids: dict[str, int],
+    source: str,
 ) -> list[Facilitator]:
-    people, _ = _people(term, "facilitator")
+    people = _people(term, "facilitator", source)
     facilitators: list[Facilitator] = []
     for person in people:
         answered = person.answers.get("tracks") or []
@@ -325,15 +346,19 @@ def _violations_of(
     )
 
 
-def instance_build_with_notes(*, term: Term, week_start: dt.date | None = None) -> BuiltInstance:
-    """The term's instance with its source and notes; see :func:`instance_build`."""
+def instance_build_with_notes(
+    *, term: Term, source: str | None = None, week_start: dt.date | None = None
+) -> BuiltInstance:
+    """The term's instance from ``source`` (default: what ``source_choice`` suggests) with its
+    notes; see :func:`instance_build`."""
+    source = source or source_choice(term=term).default
     monday = slots.reference_monday(week_start or term.starts_on)
     tracks = list(Track.objects.filter(term=term))
     mapping = _track_map(tracks)
     notes: list[str] = []
     people: dict[str, int] = {}
-    participants, source = _participants(term, monday, mapping, notes, people)
-    facilitators = _facilitators(term, monday, mapping, notes, people)
+    participants = _participants(term, monday, mapping, notes, people, source)
+    facilitators = _facilitators(term, monday, mapping, notes, people, source)
     instance = Instance(
         slot_minutes=SLOT_MINUTES,
         meeting_slots=math.ceil(term.meeting_minutes / SLOT_MINUTES),
@@ -353,15 +378,123 @@ def instance_build_with_notes(*, term: Term, week_start: dt.date | None = None) 
     )
 
 
-def instance_build(*, term: Term, week_start: dt.date | None = None) -> Instance:
-    """The scheduling instance of ``term``: its confirmed participants and facilitators (or,
-    before any enrollment exists, its submitted applications), availability turned from each
-    person's wall-clock time into UTC slots of the week of ``week_start`` (default: the term's
-    first week), the term's tracks and sizes, and its published sections locked."""
-    return instance_build_with_notes(term=term, week_start=week_start).instance
+def instance_build(
+    *, term: Term, source: str | None = None, week_start: dt.date | None = None
+) -> Instance:
+    """The scheduling instance of ``term``: the participants and facilitators of ``source``
+    (submitted applications, released offers or confirmed enrollments; by default the one
+    ``people.source_choice`` suggests), availability turned from each person's wall-clock time
+    into UTC slots of the week of ``week_start`` (default: the term's first week), the term's
+    tracks and sizes, and its published sections locked."""
+    return instance_build_with_notes(term=term, source=source, week_start=week_start).instance
 
 
 # Runs ------------------------------------------------------------------------------------
+
+
+# Staleness: has the term changed under a run? -------------------------------------------------
+
+
+def _digest(data: Any) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _sections_digest(term: Term) -> str:
+    """The term's published sections as they stand: time, venue, facilitator, open members."""
+    members: dict[int, list[int]] = defaultdict(list)
+    for section_id, user_id in (
+        SectionMembership.objects.filter(section__term=term, to_week__isnull=True)
+        .order_by("section_id", "user_id")
+        .values_list("section_id", "user_id")
+    ):
+        members[section_id].append(user_id)
+    rows = [
+        [*row, members[row[0]]]
+        for row in Section.objects.filter(term=term)
+        .order_by("pk")
+        .values_list(
+            "pk", "facilitator_id", "track_id", "weekday", "start_time", "time_zone", "location"
+        )
+    ]
+    return _digest(rows)
+
+
+def _people_basis(instance: Instance, people: dict[str, int]) -> dict[str, Any]:
+    data = instance_to_json(instance)
+    return {
+        "participants": data["participants"],
+        "facilitators": data["facilitators"],
+        "people": sorted(people.items()),
+    }
+
+
+def _current_people(run: ScheduleRun, term: Term) -> tuple[Instance, dict[str, int]]:
+    """What the run's source gives now: the rebuilt instance (an import keeps its own) and
+    which of its ids name people of the term."""
+    if run.source == IMPORT:
+        instance = run_instance(run)
+        people, _ = term_people(term=term).resolve(
+            participant_ids=[person.id for person in instance.participants],
+            facilitator_ids=[person.id for person in instance.facilitators],
+        )
+        return instance, people
+    built = instance_build_with_notes(term=term, source=run.source)
+    return built.instance, built.people
+
+
+def source_fingerprint(*, instance: Instance, people: dict[str, int], term: Term) -> str:
+    """``<people>.<sections>``: a digest of the run's people (every id, the person it names and
+    every answer the scheduler read: track, mode, university, zone, availability, sections) and
+    one of the term's published sections (time, venue, facilitator, open members)."""
+    return f"{_digest(_people_basis(instance, people))}.{_sections_digest(term)}"
+
+
+def run_staleness(*, run: ScheduleRun) -> list[str]:
+    """Why a finished, unpublished run no longer matches its term (empty when it does).
+
+    A run is stale when building its people from its source now gives a different fingerprint
+    than when it was made: someone joined or left the source (applied, withdrew, was offered a
+    place, confirmed, declined, lapsed), changed an answer the scheduler reads, or sections were
+    published or changed since. Publishing a stale run is refused; form sections again.
+    """
+    if run.solution is None or run.published_at is not None:
+        return []
+    if not run.source_fingerprint:
+        return ["This run was made before cohortkit kept track of changes; form sections again."]
+    term = run.term
+    instance, people = _current_people(run, term)
+    then_people, then_sections = run.source_fingerprint.split(".", 1)
+    changes: list[str] = []
+    if _digest(_people_basis(instance, people)) != then_people:
+        old = run_instance(run)
+        for role, before, after in (
+            ("participant", old.participants, instance.participants),
+            ("facilitator", old.facilitators, instance.facilitators),
+        ):
+            was = {person.id: person for person in before if person.id in run.people}
+            now = {person.id: person for person in after if person.id in people}
+            joined = [pid for pid in now if pid not in was]
+            left = [pid for pid in was if pid not in now]
+            edited = [pid for pid in was if pid in now and was[pid] != now[pid]]
+            for count, what in ((joined, "joined"), (left, "left"), (edited, "changed answers")):
+                if count:
+                    changes.append(
+                        f"{len(count)} {role}{'' if len(count) == 1 else 's'} {what} "
+                        f"since this run was built ({', '.join(count[:10])}"
+                        f"{', …' if len(count) > 10 else ''})."
+                    )
+        if not changes:
+            changes.append("The people of this run changed since it was built.")
+    if _sections_digest(term) != then_sections:
+        changes.append("Sections were published or changed since this run was built.")
+    return changes
+
+
+def run_is_empty(run: ScheduleRun) -> bool:
+    """A run with nothing to publish: no section, or nobody placed."""
+    solution = run.solution or {}
+    return not solution.get("sections") or not solution.get("objective")
 
 
 def schedule_run_create(
@@ -370,11 +503,19 @@ def schedule_run_create(
     actor: Any,
     time_limit_seconds: int = 10,
     instance_data: Any | None = None,
+    source: str | None = None,
 ) -> ScheduleRun:
-    """Queue a solver run on the term's instance, or on an imported one (``instance_data``, the
-    contract's JSON), and enqueue its execution once this transaction commits."""
+    """Queue a solver run on the term's people of ``source`` (submitted applications, released
+    offers or confirmed enrollments; by default the one ``people.source_choice`` suggests), or on
+    an imported instance (``instance_data``, the contract's JSON), and enqueue its execution
+    once this transaction commits. The run records a fingerprint of its people and of the
+    published sections, so a run the term has moved away from is never published."""
     if not 1 <= time_limit_seconds <= 600:
         raise SchedulingError("The time limit must be between 1 and 600 seconds.")
+    if source is not None and source not in SOURCE_STATUSES and source != APPLICATIONS:
+        raise SchedulingError(
+            f"Choose the people to use: {', '.join(SOURCE_LABELS[s] for s in SOURCE_CHOICES)}."
+        )
     with transaction.atomic():
         Term.objects.select_for_update().filter(pk=term.pk).first()
         if ScheduleRun.objects.filter(
@@ -383,7 +524,7 @@ def schedule_run_create(
             raise SchedulingError("A run is already in progress; wait for it to finish.")
         monday = slots.reference_monday(term.starts_on)
         if instance_data is None:
-            built = instance_build_with_notes(term=term)
+            built = instance_build_with_notes(term=term, source=source)
             instance, source, notes = built.instance, built.source, list(built.notes)
             people = built.people
         else:
@@ -391,7 +532,7 @@ def schedule_run_create(
                 instance = parse_instance(instance_data)
             except InstanceError as error:
                 raise SchedulingError(f"The uploaded instance is invalid: {error}") from error
-            source, notes = "import", []
+            source, notes = IMPORT, []
             # Only people of this term are matched; the other ids stay unknown (never an
             # account found by its number).
             people, _ = term_people(term=term).resolve(
@@ -404,6 +545,7 @@ def schedule_run_create(
             source=source,
             notes=notes,
             people=people,
+            source_fingerprint=source_fingerprint(instance=instance, people=people, term=term),
             week_monday=monday,
             time_limit_seconds=time_limit_seconds,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -890,6 +1032,18 @@ def run_publish(*, run: ScheduleRun, actor: Any, grant_roles: bool = False) -> P
                 "published; nobody was matched to an account. Form sections from the term's "
                 "own people instead.",
                 [f"unknown id {person_id}" for person_id in unknown[:50]],
+            )
+        if run_is_empty(run):
+            raise SchedulingError(
+                "This run placed nobody, so there is nothing to publish. Check which people it "
+                f"used ({SOURCE_LABELS.get(run.source, run.source)}) and form sections again."
+            )
+        stale = run_staleness(run=run)
+        if stale:
+            raise SchedulingError(
+                "The term changed since this run was built, so it was not published; form "
+                "sections again to plan with the people as they are now.",
+                stale,
             )
         gone = _no_longer_of_term(run, term, solution)
         if gone:

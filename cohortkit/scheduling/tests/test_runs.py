@@ -78,7 +78,7 @@ def test_the_organizer_starts_a_run_and_sees_the_result(
     assert response["Location"] == reverse("scheduling:run_detail", args=[fall.slug, run.pk])
     page = client.get(response["Location"]).content.decode()
     assert "Placed <strong>4</strong> of 4 participants; proven bound 4" in page
-    assert "From submitted applications: this term has no enrollments yet." in page
+    assert "From submitted applications: 4 participants and 1 facilitator." in page
     # The viewer's zone is UTC in tests: the section's time, and each member's own.
     assert "Mon, 26 Sep 2022, 22:00 UTC+00:00" in page
     assert "Tue, 27 Sep 2022, 03:30 UTC+05:30, Asia/Kolkata" in page

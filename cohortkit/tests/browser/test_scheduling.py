@@ -52,7 +52,7 @@ def test_organizer_runs_the_scheduler_edits_and_publishes(live_server, new_page,
 
     # The run waits for a worker; the page polls its progress.
     expect(page.get_by_test_id("run-status")).to_have_text("Queued")
-    expect(page.get_by_test_id("run-source")).to_contain_text("no enrollments yet")
+    expect(page.get_by_test_id("run-source")).to_contain_text("From submitted applications")
     run = ScheduleRun.objects.get()
     worker = threading.Thread(target=_worker, args=(run.pk,))
     worker.start()
