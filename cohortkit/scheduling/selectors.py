@@ -18,6 +18,7 @@ from cohortkit.scheduling.models import Meeting, ScheduleRun, Section, SectionMe
 from cohortkit.scheduling.services import (
     DaylightSavingConflict,
     daylight_saving_conflicts,
+    meeting_starts,
     publish_new_members,
     run_instance,
     run_is_empty,
@@ -207,7 +208,9 @@ def run_view(*, run: ScheduleRun, term: Term, viewer_zone: str) -> RunView:
     if solution is not None:
         for index, section in enumerate(solution.sections):
             weekday, start, zone = section_wall_clock(instance, section, term, monday)
-            first = slots.weekly_start(monday, weekday, start, zone)
+            # The first real meeting (inside the term), not the reference week's day.
+            starts = meeting_starts(term, weekday, start, zone)
+            first = starts[0][1] if starts else slots.weekly_start(monday, weekday, start, zone)
             row = SectionRow(
                 index=index,
                 track=section.track,

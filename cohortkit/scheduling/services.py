@@ -755,10 +755,32 @@ def section_wall_clock(
     return weekday, start, zone
 
 
-def term_week_mondays(term: Term) -> list[tuple[int, dt.date]]:
+def meeting_days(term: Term, weekday: int) -> list[tuple[int, dt.date]]:
+    """The date of each week's meeting of a section that meets on ``weekday`` (Monday = 0, on
+    the section's own wall clock): the first such day on or after the week's first day.
+
+    Week N of a term is the seven days from ``starts_on + 7 × (N − 1)``, so in a term that
+    starts on a Wednesday a Monday section first meets on the Monday five days later, inside
+    week 1, never before the term; a week whose day would fall after ``ends_on`` (a short last
+    week) has no meeting for that section.
+    """
+    days = []
+    for week in range(1, term.week_count + 1):
+        first = term.week_starts_on(week)
+        day = first + dt.timedelta(days=(weekday - first.weekday()) % 7)
+        if term.starts_on <= day <= term.ends_on:
+            days.append((week, day))
+    return days
+
+
+def meeting_starts(
+    term: Term, weekday: int, start: dt.time, zone: str
+) -> list[tuple[int, dt.datetime]]:
+    """Each week's meeting of a section at ``weekday`` ``start`` in ``zone``, as a UTC instant
+    (see :func:`meeting_days`); a daylight-saving change moves the instant, not the local time."""
     return [
-        (week, slots.reference_monday(term.week_starts_on(week)))
-        for week in range(1, term.week_count + 1)
+        (week, slots.wall_instant(day, start.hour * 60 + start.minute, zone))
+        for week, day in meeting_days(term, weekday)
     ]
 
 
@@ -776,12 +798,11 @@ def daylight_saving_conflicts(
     wall-clock time in theirs. Every week of the term is checked on its real dates.
     """
     participants = {person.id: person for person in instance.participants}
-    weeks = term_week_mondays(term)
     step = dt.timedelta(minutes=instance.slot_minutes)
     conflicts: list[DaylightSavingConflict] = []
     for index, section in enumerate(solution.sections):
         weekday, start, zone = section_wall_clock(instance, section, term, monday)
-        starts = [(week, slots.weekly_start(m, weekday, start, zone)) for week, m in weeks]
+        starts = meeting_starts(term, weekday, start, zone)
         for member_id in section.participants:
             member = participants.get(member_id)
             if member is None or not member.timezone or not is_valid_time_zone(member.timezone):
@@ -827,15 +848,12 @@ class PublishSummary:
 
 def _meetings(section: Section, term: Term) -> list[Meeting]:
     duration = dt.timedelta(minutes=section.duration_minutes)
-    meetings = []
-    for week, monday in term_week_mondays(term):
-        starts_at = slots.weekly_start(
-            monday, section.weekday, section.start_time, section.time_zone
+    return [
+        Meeting(section=section, week=week, starts_at=starts_at, ends_at=starts_at + duration)
+        for week, starts_at in meeting_starts(
+            term, section.weekday, section.start_time, section.time_zone
         )
-        meetings.append(
-            Meeting(section=section, week=week, starts_at=starts_at, ends_at=starts_at + duration)
-        )
-    return meetings
+    ]
 
 
 def _venue_text(section: Section) -> str:
