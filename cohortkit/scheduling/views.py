@@ -349,15 +349,29 @@ def my_sections(request: HttpRequest, slug: str) -> HttpResponse:
     account_rules.require_term_role(request, term, *Role.values)
     sections = selectors.sections_of_person(term=term, user=request.user)
     now = timezone.now()
+    # The meetings they go to: their section's, or the one they visit instead that week.
+    attended = rosters.person_meetings(user=request.user, term=term)
+    away = {
+        (item.home.pk, item.meeting.week): item.section
+        for item in attended
+        if item.visit and item.home is not None
+    }
     return render(
         request,
         "scheduling/my_sections.html",
         {
             "term": term,
             "sections": [
-                {"section": section, "next": selectors.next_meeting(section, now)}
+                {
+                    "section": section,
+                    "next": selectors.next_meeting(section, now)
+                    if section.facilitator_id == request.user.pk
+                    else None,
+                    "away": {week: to for (home, week), to in away.items() if home == section.pk},
+                }
                 for section in sections
             ],
+            "next_meeting": rosters.person_next_meeting(attended, now=now),
             "now": now,
             **rosters.person_changes(term=term, user=request.user),
         },
