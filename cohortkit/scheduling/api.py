@@ -18,7 +18,12 @@ from cohortkit.accounts import rules as account_rules
 from cohortkit.accounts.models import Role
 from cohortkit.programs.selectors import term_get
 from cohortkit.scheduling.models import ScheduleRun
-from cohortkit.scheduling.services import SchedulingError, run_unknown_ids, schedule_run_create
+from cohortkit.scheduling.services import (
+    SchedulingError,
+    run_unknown_ids,
+    schedule_run_create,
+    schedule_runs_expire,
+)
 
 router = Router(tags=["scheduling"])
 
@@ -42,6 +47,8 @@ class RunOut(Schema):
     bound: int
     elapsed_seconds: float
     created_at: dt.datetime
+    # While running: the worker's last report; a run past its lease is marked failed.
+    heartbeat_at: dt.datetime | None
     finished_at: dt.datetime | None
     published_at: dt.datetime | None
     error: str
@@ -72,6 +79,7 @@ def _run_out(run: ScheduleRun) -> dict[str, Any]:
         "bound": run.bound,
         "elapsed_seconds": run.elapsed_seconds,
         "created_at": run.created_at,
+        "heartbeat_at": run.heartbeat_at,
         "finished_at": run.finished_at,
         "published_at": run.published_at,
         "error": run.error,
@@ -105,6 +113,7 @@ def run_create(request: HttpRequest, slug: str, payload: RunIn) -> Any:
 @router.get("/terms/{slug}/schedule/runs", response=list[RunOut], summary="The term's runs")
 def runs_list(request: HttpRequest, slug: str) -> Any:
     term = _organizer_term(request, slug)
+    schedule_runs_expire(term=term)
     return [_run_out(run) for run in ScheduleRun.objects.filter(term=term).order_by("-created_at")]
 
 
@@ -115,6 +124,7 @@ def runs_list(request: HttpRequest, slug: str) -> Any:
 )
 def run_detail(request: HttpRequest, slug: str, run_id: int) -> Any:
     term = _organizer_term(request, slug)
+    schedule_runs_expire(term=term)
     return _run_out(get_object_or_404(ScheduleRun, pk=run_id, term=term))
 
 

@@ -52,6 +52,10 @@ class ScheduleRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The worker's lease: renewed by each progress report of the running solver
+    # (``heartbeat_at``); a running run past ``lease_expires_at`` has lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)

@@ -24,7 +24,9 @@ from dataclasses import dataclass, replace
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cohortkit.accounts.models import User
@@ -518,6 +520,7 @@ def schedule_run_create(
         )
     with transaction.atomic():
         Term.objects.select_for_update().filter(pk=term.pk).first()
+        schedule_runs_expire(term=term)
         if ScheduleRun.objects.filter(
             term=term, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
         ).exists():
@@ -559,17 +562,75 @@ def schedule_run_create(
     return run
 
 
-def schedule_run_execute(*, run_id: int) -> bool:
-    """Solve a queued run, writing its progress to the row as it goes; True when this call ran it.
+WORKER_STOPPED = "the worker stopped"
 
-    The conditional UPDATE claims the run, so two workers never solve the same one.
+
+def _lease() -> dt.timedelta:
+    return dt.timedelta(seconds=max(1, int(settings.SCHEDULE_RUN_LEASE_SECONDS)))
+
+
+def schedule_runs_expire(*, term: Term | None = None, now: dt.datetime | None = None) -> int:
+    """Mark failed every running run (of ``term``, or of every term) whose worker's lease has
+    run out, so a new run may start; returns how many. The page, a new run and the worker all
+    call this. A run that finishes after all is not written over (its writes need RUNNING).
+
+    The solver reports progress only when it improves, so a live run may be silent until its
+    time limit: its lease lasts until ``started_at + time limit + lease`` and each report
+    renews it to at least ``now + lease`` (``SCHEDULE_RUN_LEASE_SECONDS``).
     """
+    now = now or timezone.now()
+    lease = _lease()
+    running = ScheduleRun.objects.filter(status=RunStatus.RUNNING)
+    if term is not None:
+        running = running.filter(term=term)
+    # Runs from before leases existed: the longest time limit and a lease after their start.
+    stale = Q(lease_expires_at__lt=now) | Q(
+        lease_expires_at__isnull=True, started_at__lt=now - lease - dt.timedelta(seconds=600)
+    )
+    expired = 0
+    for run in running.filter(stale).only("id", "term", "heartbeat_at", "started_at"):
+        last = run.heartbeat_at or run.started_at
+        message = (
+            f"{WORKER_STOPPED}: no word from it since {format_instant(last, 'UTC')} "
+            f"(a lease of {int(lease.total_seconds())} s after the time limit). Start it again."
+            if last
+            else f"{WORKER_STOPPED}. Start it again."
+        )
+        done = ScheduleRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=RunStatus.FAILED, error=message, finished_at=now
+        )
+        if done:
+            expired += 1
+            logger.warning("schedule run %s lost its worker; marked failed", run.pk)
+            audit_record(actor=None, action="schedule_run.expire", target=run)
+    return expired
+
+
+def schedule_run_execute(*, run_id: int) -> bool:
+    """Solve a queued run, writing its progress (and renewing its lease) as it goes; True when
+    this call ran it.
+
+    The conditional UPDATE claims the run, so two workers never solve the same one; every
+    later write needs the run still RUNNING, so a run marked failed after its lease ran out
+    stays failed. Before claiming, the worker marks failed the runs whose workers died.
+    """
+    schedule_runs_expire()
+    run = ScheduleRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).first()
+    if run is None:
+        return False
+    lease = _lease()
+    started = timezone.now()
+    # Silent solving is alive until the time limit; after it, only a fresh report renews.
+    first_deadline = started + dt.timedelta(seconds=run.time_limit_seconds) + lease
     claimed = ScheduleRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=timezone.now()
+        status=RunStatus.RUNNING,
+        started_at=started,
+        heartbeat_at=started,
+        lease_expires_at=first_deadline,
     )
     if claimed != 1:
         return False
-    run = ScheduleRun.objects.get(pk=run_id)
+    running = ScheduleRun.objects.filter(pk=run_id, status=RunStatus.RUNNING)
     last_write = [0.0]
 
     def on_progress(progress: Progress) -> None:
@@ -577,11 +638,14 @@ def schedule_run_execute(*, run_id: int) -> bool:
         if progress.phase != "done" and now - last_write[0] < PROGRESS_INTERVAL:
             return
         last_write[0] = now
-        ScheduleRun.objects.filter(pk=run_id).update(
+        beat = timezone.now()
+        running.update(
             placed=progress.placed,
             bound=progress.bound,
             elapsed_seconds=progress.elapsed_seconds,
             phase=progress.phase[:20],
+            heartbeat_at=beat,
+            lease_expires_at=max(first_deadline, beat + lease),
         )
 
     try:
@@ -589,11 +653,9 @@ def schedule_run_execute(*, run_id: int) -> bool:
         solution = solve(instance, time_limit=run.time_limit_seconds, progress=on_progress)
     except Exception as error:
         logger.exception("schedule run %s failed", run_id)
-        ScheduleRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
-        )
+        running.update(status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now())
         return False
-    ScheduleRun.objects.filter(pk=run_id).update(
+    finished = running.update(
         status=RunStatus.DONE,
         solution=solution_to_json(solution),
         placed=solution.objective,
@@ -602,7 +664,21 @@ def schedule_run_execute(*, run_id: int) -> bool:
         phase="done",
         finished_at=timezone.now(),
     )
-    return True
+    return finished == 1
+
+
+def schedule_run_restart(*, run: ScheduleRun, actor: Any) -> ScheduleRun:
+    """Start a failed run again: the same people (built again from its source, or the same
+    imported instance) and time limit."""
+    if run.status != RunStatus.FAILED:
+        raise SchedulingError("Only a failed run can be started again.")
+    return schedule_run_create(
+        term=run.term,
+        actor=actor,
+        time_limit_seconds=run.time_limit_seconds,
+        instance_data=run.instance if run.source == IMPORT else None,
+        source=None if run.source == IMPORT else run.source,
+    )
 
 
 def run_instance(run: ScheduleRun) -> Instance:

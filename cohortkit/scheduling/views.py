@@ -118,6 +118,7 @@ def _render_page(
 def sections(request: HttpRequest, slug: str) -> HttpResponse:
     """The term's scheduling page, showing its latest run."""
     term = _organizer_term(request, slug)
+    services.schedule_runs_expire(term=term)
     return _render_page(request, term, selectors.run_latest(term=term))
 
 
@@ -125,6 +126,7 @@ def sections(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     term = _organizer_term(request, slug)
+    services.schedule_runs_expire(term=term)
     return _render_page(request, term, selectors.run_get(term=term, run_id=run_id))
 
 
@@ -134,6 +136,7 @@ def run_progress(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     """The progress partial the page polls every second while the run is queued or running;
     once it is over, htmx reloads the page to show the result."""
     term = _organizer_term(request, slug)
+    services.schedule_runs_expire(term=term)
     run = selectors.run_progress_get(term=term, run_id=run_id)
     if getattr(request, "htmx", False) and not run.is_active:
         return HttpResponseClientRefresh()
@@ -179,6 +182,20 @@ def run_start(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("scheduling:sections", slug=term.slug)
     return redirect("scheduling:run_detail", slug=term.slug, run_id=run.pk)
+
+
+@login_required
+@require_POST
+def run_restart(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    """Start a failed run (its worker stopped, or the solver failed) again, on the same people."""
+    term = _organizer_term(request, slug)
+    services.schedule_runs_expire(term=term)
+    run = selectors.run_get(term=term, run_id=run_id)
+    try:
+        again = services.schedule_run_restart(run=run, actor=request.user)
+    except SchedulingError as error:
+        return _render_page(request, term, run, status=400, problem_message=error.message)
+    return redirect("scheduling:run_detail", slug=term.slug, run_id=again.pk)
 
 
 @login_required
