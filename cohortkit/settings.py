@@ -218,7 +218,7 @@ AXES_LOCKOUT_CALLABLE = "cohortkit.accounts.lockout.locked_out_response"
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "cohortkit.accounts.lockout.client_address"
 AXES_VERBOSE = False
-OTP_TOTP_ISSUER = os.environ.get("OTP_ISSUER", "cohortkit")
+OTP_TOTP_ISSUER = ENVIRONMENT.get("OTP_ISSUER", "cohortkit")
 # Successful logins are not logged (personal data nobody needs); failures are, to count them.
 AXES_DISABLE_ACCESS_LOG = True
 LOGIN_URL = "accounts:login"
@@ -267,6 +267,9 @@ EMAIL_BACKEND = ENVIRONMENT.get(
 )
 EMAIL_HOST = ENVIRONMENT.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+# A running schedule run whose worker has not reported for this long, after its own time limit,
+# is taken to be dead: it is marked failed and a new run may start (scheduling.services).
+SCHEDULE_RUN_LEASE_SECONDS = env_int("SCHEDULE_RUN_LEASE_SECONDS", 60)
 EMAIL_HOST_USER = ENVIRONMENT.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = ENVIRONMENT.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)

@@ -20,7 +20,8 @@ from cohortkit.calendars.services import token_digest
 from cohortkit.coursework.due import due_dates_for, item_key
 from cohortkit.programs.models import Assignment, Quiz, Term, Track
 from cohortkit.scheduling.ics import CalendarEvent, calendar_text
-from cohortkit.scheduling.models import Meeting, Section, SectionMembership, SectionVisit
+from cohortkit.scheduling.models import Meeting, Section, SectionMembership
+from cohortkit.scheduling.rosters import person_meetings
 
 # How often a subscribed calendar app should fetch the feed again.
 REFRESH_INTERVAL = dt.timedelta(hours=1)
@@ -62,34 +63,19 @@ def _person(user: Any) -> str:
 def _meetings(user: Any) -> tuple[list[Meeting], set[int]]:
     """The person's meetings, and which of them are one-week visits.
 
-    Those they lead; those of their sections for the weeks their membership covers, except a
-    week they visit another section instead; and the meetings they visit (as the rosters count
-    them, ``scheduling.rosters``).
+    Those they lead, and those they attend as a participant: their section's for each week
+    their membership covers, or the one they visit instead that week
+    (``scheduling.rosters.person_meetings``, the same answer as the week page gives).
     """
-    visits = list(
-        SectionVisit.objects.filter(user=user).values_list("meeting_id", "term_id", "week")
-    )
-    visited = {meeting_id for meeting_id, _, _ in visits}
-    away = {(term_id, week) for _, term_id, week in visits}
-    wanted = Q(section__facilitator=user) | Q(pk__in=visited)
-    for membership in SectionMembership.objects.filter(user=user):
-        weeks = Q(section_id=membership.section_id, week__gte=membership.from_week)
-        if membership.to_week is not None:
-            weeks &= Q(week__lte=membership.to_week)
-        wanted |= weeks
-    meetings = (
-        Meeting.objects.filter(wanted)
+    attended = person_meetings(user=user)
+    visited = {item.meeting.pk for item in attended if item.visit}
+    led = (
+        Meeting.objects.filter(section__facilitator=user)
+        .exclude(pk__in=[item.meeting.pk for item in attended])
         .select_related("section__track", "section__facilitator", "section__term__program")
-        .order_by("starts_at", "id")
     )
-    kept = [
-        meeting
-        for meeting in meetings
-        if meeting.pk in visited
-        or meeting.section.facilitator_id == user.pk
-        or (meeting.section.term_id, meeting.week) not in away
-    ]
-    return kept, visited
+    meetings = [item.meeting for item in attended] + list(led)
+    return sorted(meetings, key=lambda meeting: (meeting.starts_at, meeting.pk)), visited
 
 
 def _meeting_event(meeting: Meeting, user: Any, *, visit: bool) -> CalendarEvent:

@@ -22,6 +22,7 @@ from cohortkit.coursework.models import (
 )
 from cohortkit.programs.models import Assignment, Lecture, Quiz, Reading, Term, Track, Week
 from cohortkit.scheduling.models import Meeting, Section, SectionMembership
+from cohortkit.scheduling.rosters import person_meeting_in_week, person_meetings
 
 ItemModel = TypeVar("ItemModel", Lecture, Reading, Assignment, Quiz)
 
@@ -108,6 +109,11 @@ class WeekView:
     assignments: list[DueItem]
     quizzes: list[DueItem]
     done: set[tuple[str, int]] = field(default_factory=set)
+    # Where they meet: ``section`` is their own (its track and due dates apply); the week's
+    # meeting may be another section's, for a one-week visit (``meeting_visit``).
+    meeting_section: Section | None = None
+    meeting_visit: bool = False
+    next_section: Section | None = None
 
     @property
     def previous_number(self) -> int | None:
@@ -133,15 +139,20 @@ def week_view(*, term: Term, number: int, user: Any, now: dt.datetime | None = N
     moment = now or timezone.now()
     week = Week.objects.filter(term=term, number=number).first()
     section, track = track_of(user=user, term=term, week=number)
-    meeting = next_meeting = None
-    if section is not None:
-        meetings = list(
-            Meeting.objects.filter(section=section, week__gte=number).order_by("week")[:2]
+    # The meeting they go to that week (a one-week visit to another section included), and,
+    # once it is over or if there is none, the next one they go to.
+    attended = person_meetings(user=user, term=term)
+    this = person_meeting_in_week(attended, term=term, week=number)
+    following = None
+    if this is None or this.meeting.ends_at < moment:
+        following = next(
+            (
+                item
+                for item in attended
+                if item.meeting.week >= number and item.meeting.ends_at >= moment
+            ),
+            None,
         )
-        meeting = meetings[0] if meetings and meetings[0].week == number else None
-        upcoming = [m for m in meetings if m.ends_at >= moment and m is not meeting]
-        if (meeting is None or meeting.ends_at < moment) and upcoming:
-            next_meeting = upcoming[0]
     # Track tags are shown only to people who see every track's items.
     tracks = [] if track else [Prefetch("tracks", queryset=Track.objects.order_by("position"))]
     lectures = list(
@@ -170,8 +181,11 @@ def week_view(*, term: Term, number: int, user: Any, now: dt.datetime | None = N
         section=section,
         track=track,
         track_count=term.tracks.count() if track is None else 1,
-        meeting=meeting,
-        next_meeting=next_meeting,
+        meeting=this.meeting if this else None,
+        next_meeting=following.meeting if following else None,
+        meeting_section=this.section if this else section,
+        meeting_visit=this.visit if this else False,
+        next_section=following.section if following else None,
         lectures=lectures,
         readings=readings,
         assignments=[

@@ -155,10 +155,9 @@ def _schedule(term: Term, organizer: User) -> None:
     Locking is what a re-solve does with published sections; here it keeps the two demo accounts
     together whatever the solver does with everyone else.
     """
+    from cohortkit.scheduling.people import facilitator_id, participant_id
     from cohortkit.scheduling.services import (
-        facilitator_id,
         instance_build,
-        participant_id,
         run_publish,
         schedule_run_create,
         schedule_run_execute,

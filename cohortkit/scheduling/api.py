@@ -18,15 +18,24 @@ from cohortkit.accounts import rules as account_rules
 from cohortkit.accounts.models import Role
 from cohortkit.programs.selectors import term_get
 from cohortkit.scheduling.models import ScheduleRun
-from cohortkit.scheduling.services import SchedulingError, schedule_run_create
+from cohortkit.scheduling.services import (
+    SchedulingError,
+    run_unknown_ids,
+    schedule_run_create,
+    schedule_runs_expire,
+)
 
 router = Router(tags=["scheduling"])
 
 
 class RunIn(Schema):
     time_limit_seconds: int = 10
-    # An instance in the contract's format; without it, the term's own instance is built.
+    # An instance in the contract's format; without it, the term's own instance is built from
+    # ``source``: "applications", "offers" (offered or confirmed places) or "enrollments"
+    # (confirmed); left out, the one the organizer's page suggests. The run's ``source`` says
+    # which was used.
     instance: dict[str, Any] | None = None
+    source: str | None = None
 
 
 class RunOut(Schema):
@@ -38,10 +47,15 @@ class RunOut(Schema):
     bound: int
     elapsed_seconds: float
     created_at: dt.datetime
+    # While running: the worker's last report; a run past its lease is marked failed.
+    heartbeat_at: dt.datetime | None
     finished_at: dt.datetime | None
     published_at: dt.datetime | None
     error: str
     notes: list[str]
+    # Ids of the instance that name nobody of this term (an imported instance): never matched
+    # to an account; a run with any cannot be published.
+    unknown_ids: list[str]
     solution: dict[str, Any] | None
 
 
@@ -65,10 +79,12 @@ def _run_out(run: ScheduleRun) -> dict[str, Any]:
         "bound": run.bound,
         "elapsed_seconds": run.elapsed_seconds,
         "created_at": run.created_at,
+        "heartbeat_at": run.heartbeat_at,
         "finished_at": run.finished_at,
         "published_at": run.published_at,
         "error": run.error,
         "notes": [str(note) for note in run.notes],
+        "unknown_ids": run_unknown_ids(run),
         "solution": run.solution,
     }
 
@@ -86,6 +102,7 @@ def run_create(request: HttpRequest, slug: str, payload: RunIn) -> Any:
             actor=request.user,
             time_limit_seconds=payload.time_limit_seconds,
             instance_data=payload.instance,
+            source=payload.source if payload.instance is None else None,
         )
     except SchedulingError as error:
         return 400, {"detail": str(error)}
@@ -96,6 +113,7 @@ def run_create(request: HttpRequest, slug: str, payload: RunIn) -> Any:
 @router.get("/terms/{slug}/schedule/runs", response=list[RunOut], summary="The term's runs")
 def runs_list(request: HttpRequest, slug: str) -> Any:
     term = _organizer_term(request, slug)
+    schedule_runs_expire(term=term)
     return [_run_out(run) for run in ScheduleRun.objects.filter(term=term).order_by("-created_at")]
 
 
@@ -106,6 +124,7 @@ def runs_list(request: HttpRequest, slug: str) -> Any:
 )
 def run_detail(request: HttpRequest, slug: str, run_id: int) -> Any:
     term = _organizer_term(request, slug)
+    schedule_runs_expire(term=term)
     return _run_out(get_object_or_404(ScheduleRun, pk=run_id, term=term))
 
 

@@ -21,10 +21,17 @@ class _ChoicesForm(forms.Form):
         field.choices = choices
 
 
-class RunStartForm(forms.Form):
+class RunStartForm(_ChoicesForm):
+    # Left out (an old form, a script): the suggested source, which the run page then names.
+    source = forms.ChoiceField(label="Form sections from", widget=forms.RadioSelect, required=False)
     time_limit = forms.IntegerField(
         label="Time limit (seconds)", min_value=1, max_value=600, initial=10
     )
+
+    def __init__(self, *args: Any, sources: Any = (), initial_source: str = "", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._set_choices("source", sources)
+        self.fields["source"].initial = initial_source
 
 
 class InstanceImportForm(forms.Form):

@@ -26,11 +26,19 @@ class ScheduleRun(models.Model):
         "programs.Term", on_delete=models.CASCADE, related_name="schedule_runs"
     )
     status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    # The contract's instance JSON, and where it came from ("enrollments", "applications",
-    # "import"), with notes on people left out of it (unknown track, no university, ...).
+    # The contract's instance JSON, and the people it came from (``people.SOURCE_LABELS``:
+    # "applications", "offers", "enrollments" = confirmed, or "import"), with notes on people
+    # left out of it (unknown track, no university, ...).
     instance = models.JSONField()
     source = models.CharField(max_length=20, default="enrollments")
     notes = models.JSONField(default=list, blank=True)
+    # Instance id → the user id of the person of THIS term it names (someone with an application
+    # or enrollment of that role here). Only these ids are ever mapped to accounts: an imported
+    # instance's other ids stay unknown (shown as ids, never published), whatever they look like.
+    people = models.JSONField(default=dict, blank=True)
+    # ``<people digest>.<sections digest>`` when the run was made (``services.source_fingerprint``):
+    # a run whose source now gives another fingerprint is stale and is not published.
+    source_fingerprint = models.CharField(max_length=80, blank=True)
     # Monday of the reference week: slot 0 is 00:00 UTC of this date.
     week_monday = models.DateField()
     time_limit_seconds = models.PositiveSmallIntegerField(default=10)
@@ -44,6 +52,10 @@ class ScheduleRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The worker's lease: renewed by each progress report of the running solver
+    # (``heartbeat_at``); a running run past ``lease_expires_at`` has lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)

@@ -203,6 +203,92 @@ def section_of_term(*, term: Term, section_id: int) -> Section:
     )
 
 
+# Which meeting a person goes to ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonMeeting:
+    """A meeting the person attends as a participant: their own section's, or the one they
+    visit instead that week (``visit``); ``home`` is their own section that week."""
+
+    meeting: Meeting
+    home: Section | None
+    visit: bool
+
+    @property
+    def section(self) -> Section:
+        return self.meeting.section
+
+
+def person_meetings(*, user: Any, term: Term | None = None) -> list[PersonMeeting]:
+    """Every meeting the person attends as a participant (of ``term``, or of every term), in
+    time order: for each week a membership of theirs covers, that section's meeting, except a
+    week they visit another section, when it is the visited meeting instead. The one answer to
+    "which meeting is this person's in week N" for the week page, their section page and their
+    calendar. Three queries, however many weeks and sections."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    in_term = {"section__term": term} if term is not None else {}
+    memberships = list(
+        SectionMembership.objects.filter(user=user, **in_term).values_list(
+            "section_id", "from_week", "to_week"
+        )
+    )
+    related = (
+        "section__track",
+        "section__facilitator",
+        "section__term__program",
+    )
+    visits = list(
+        SectionVisit.objects.filter(user=user, **({"term": term} if term is not None else {}))
+        .select_related(*(f"meeting__{name}" for name in related))
+        .order_by("week")
+    )
+    away = {(visit.term_id, visit.week) for visit in visits}
+    home_meetings = list(
+        Meeting.objects.filter(section_id__in={section for section, _, _ in memberships})
+        .select_related(*related)
+        .order_by("starts_at", "id")
+    )
+
+    def covers(section_id: int, week: int) -> bool:
+        return any(
+            section == section_id and first <= week and (last is None or last >= week)
+            for section, first, last in memberships
+        )
+
+    homes: dict[tuple[int, int], Section] = {}
+    attended: list[PersonMeeting] = []
+    for meeting in home_meetings:
+        if not covers(meeting.section_id, meeting.week):
+            continue
+        homes[(meeting.section.term_id, meeting.week)] = meeting.section
+        if (meeting.section.term_id, meeting.week) not in away:
+            attended.append(PersonMeeting(meeting, meeting.section, visit=False))
+    for visit in visits:
+        attended.append(
+            PersonMeeting(visit.meeting, homes.get((visit.term_id, visit.week)), visit=True)
+        )
+    return sorted(attended, key=lambda item: (item.meeting.starts_at, item.meeting.pk))
+
+
+def person_meeting_in_week(
+    meetings: Sequence[PersonMeeting], *, term: Term, week: int
+) -> PersonMeeting | None:
+    """The person's meeting of ``term`` in ``week``, from :func:`person_meetings`."""
+    for item in meetings:
+        if item.section.term_id == term.pk and item.meeting.week == week:
+            return item
+    return None
+
+
+def person_next_meeting(
+    meetings: Sequence[PersonMeeting], *, now: dt.datetime
+) -> PersonMeeting | None:
+    """The first of the person's meetings not over yet, from :func:`person_meetings`."""
+    return next((item for item in meetings if item.meeting.ends_at >= now), None)
+
+
 # The facilitators' page --------------------------------------------------------------------
 
 

@@ -18,10 +18,14 @@ from cohortkit.scheduling.models import Meeting, ScheduleRun, Section, SectionMe
 from cohortkit.scheduling.services import (
     DaylightSavingConflict,
     daylight_saving_conflicts,
+    meeting_starts,
+    publish_new_members,
     run_instance,
+    run_is_empty,
     run_solution,
+    run_staleness,
+    run_unknown_ids,
     section_wall_clock,
-    user_id_of,
 )
 from cohortkit.scheduling.solver import Instance, Solution
 
@@ -127,16 +131,25 @@ class RunView:
     participants: list[PersonLabel]
     facilitators: list[PersonLabel]
     tracks: list[str]
+    unknown_ids: list[str] = field(default_factory=list)
+    new_members: list[Any] = field(default_factory=list)
+    # Why the run no longer matches its term (people or sections changed); empty if current.
+    stale: list[str] = field(default_factory=list)
+    empty: bool = False
 
 
-def _labels(ids: list[str]) -> dict[str, PersonLabel]:
-    user_ids = {uid for person in ids if (uid := user_id_of(person)) is not None}
+def _labels(ids: list[str], people: dict[str, int]) -> dict[str, PersonLabel]:
+    """Names for the ids that name people of the term (``ScheduleRun.people``); any other id
+    is shown as it is, never looked up as an account."""
     users = {
-        user.pk: user for user in User.objects.filter(pk__in=user_ids).only("id", "name", "email")
+        user.pk: user
+        for user in User.objects.filter(pk__in=[people[p] for p in ids if p in people]).only(
+            "id", "name", "email"
+        )
     }
     labels = {}
     for person in ids:
-        user = users.get(user_id_of(person) or 0)
+        user = users.get(people.get(person, 0))
         labels[person] = (
             PersonLabel(person, user.name or user.email, user.email)
             if user is not None
@@ -184,7 +197,8 @@ def run_view(*, run: ScheduleRun, term: Term, viewer_zone: str) -> RunView:
     tracks = list(instance.tracks or sorted(instance.known_tracks()))
     labels = _labels(
         [person.id for person in instance.participants]
-        + [person.id for person in instance.facilitators]
+        + [person.id for person in instance.facilitators],
+        run.people,
     )
     zones = {person.id: person.timezone for person in instance.participants}
     monday = run.week_monday
@@ -194,7 +208,9 @@ def run_view(*, run: ScheduleRun, term: Term, viewer_zone: str) -> RunView:
     if solution is not None:
         for index, section in enumerate(solution.sections):
             weekday, start, zone = section_wall_clock(instance, section, term, monday)
-            first = slots.weekly_start(monday, weekday, start, zone)
+            # The first real meeting (inside the term), not the reference week's day.
+            starts = meeting_starts(term, weekday, start, zone)
+            first = starts[0][1] if starts else slots.weekly_start(monday, weekday, start, zone)
             row = SectionRow(
                 index=index,
                 track=section.track,
@@ -245,6 +261,10 @@ def run_view(*, run: ScheduleRun, term: Term, viewer_zone: str) -> RunView:
         participants=[labels[person.id] for person in instance.participants],
         facilitators=[labels[person.id] for person in instance.facilitators],
         tracks=tracks,
+        unknown_ids=run_unknown_ids(run),
+        new_members=publish_new_members(run=run),
+        stale=run_staleness(run=run),
+        empty=solution is not None and run_is_empty(run),
     )
 
 

@@ -5,13 +5,16 @@ people into its instance (availability in each person's own zone → UTC slots o
 week), save its answers, and turn a solution into sections with real weekly meetings.
 
 Person ids in an instance built here are ``p<user id>`` for participants and ``f<user id>`` for
-facilitators, so a solution maps back to people; an imported instance can be solved and edited,
-and published when its ids follow the same rule.
+facilitators; each run stores which ids name which people of its term (``ScheduleRun.people``).
+An imported instance's ids are matched only to people of this term (``scheduling.people``); any
+other id stays unknown, whatever it looks like: the run can be solved and edited, never published.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 import math
 import time
@@ -21,7 +24,9 @@ from dataclasses import dataclass, replace
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cohortkit.accounts.models import User
@@ -31,7 +36,6 @@ from cohortkit.admissions.models import (
     Application,
     ApplicationStatus,
     Enrollment,
-    EnrollmentStatus,
 )
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import format_instant, is_valid_time_zone, time_zone_label
@@ -46,6 +50,17 @@ from cohortkit.scheduling.models import (
     Section,
     SectionMembership,
     Venue,
+)
+from cohortkit.scheduling.people import (
+    APPLICATIONS,
+    IMPORT,
+    SOURCE_CHOICES,
+    SOURCE_LABELS,
+    SOURCE_STATUSES,
+    facilitator_id,
+    participant_id,
+    source_choice,
+    term_people,
 )
 from cohortkit.scheduling.solver import (
     Facilitator,
@@ -69,8 +84,6 @@ from cohortkit.scheduling.solver.model import Mode
 logger = logging.getLogger(__name__)
 
 SLOT_MINUTES = 30
-PARTICIPANT_PREFIX = "p"
-FACILITATOR_PREFIX = "f"
 MODES = ("virtual", "in_person", "either")
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Progress is written at most this often (seconds), plus the final report.
@@ -87,34 +100,20 @@ class SchedulingError(Exception):
         self.problems = list(problems)
 
 
-def participant_id(user_id: int) -> str:
-    return f"{PARTICIPANT_PREFIX}{user_id}"
-
-
-def facilitator_id(user_id: int) -> str:
-    return f"{FACILITATOR_PREFIX}{user_id}"
-
-
-def user_id_of(person_id: str) -> int | None:
-    """The user id behind ``p12`` / ``f7``; None for an id that follows no such rule."""
-    digits = person_id[1:]
-    if person_id[:1] in (PARTICIPANT_PREFIX, FACILITATOR_PREFIX) and digits.isdigit():
-        return int(digits)
-    return None
-
-
 # Building the instance -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class BuiltInstance:
-    """The instance and how it was made: ``source`` is ``enrollments`` or ``applications``
-    (the term has no enrollments yet), ``notes`` name the people left out and why."""
+    """The instance and how it was made: ``source`` is the set of people it was built from
+    (``people.SOURCE_LABELS``), ``notes`` name the people left out and why, ``people`` maps
+    each id to its person."""
 
     instance: Instance
     source: str
     notes: tuple[str, ...]
     week_monday: dt.date
+    people: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -148,35 +147,38 @@ def _map_track(value: Any, mapping: dict[str, str]) -> str | None:
     return None
 
 
-def _people(term: Term, role: str) -> tuple[list[_Person], str]:
-    """The term's confirmed people of ``role`` and their answers, or, while the term has no
-    enrollments of that role, everyone who submitted that form."""
-    enrollments = Enrollment.objects.filter(term=term, role=role)
-    if enrollments.exists():
-        confirmed = list(
-            enrollments.filter(status=EnrollmentStatus.CONFIRMED).select_related("user", "track")
+def _people(term: Term, role: str, source: str) -> list[_Person]:
+    """The term's people of ``role`` in ``source`` (``people.SOURCE_LABELS``) and their answers:
+    submitted applications, or enrollments of the source's statuses (with their track)."""
+    if source in SOURCE_STATUSES:
+        enrolled = list(
+            Enrollment.objects.filter(
+                term=term, role=role, status__in=SOURCE_STATUSES[source]
+            ).select_related("user", "track")
         )
         applications = Application.objects.filter(
             form__term=term,
             form__kind=role,
-            applicant_id__in=[enrollment.user_id for enrollment in confirmed],
-        )
-        application_of = {app.applicant_id: app.pk for app in applications.only("id", "applicant")}
+            applicant_id__in=[enrollment.user_id for enrollment in enrolled],
+        ).order_by("-id")
+        application_of: dict[int, int] = {}
+        for app in applications.only("id", "applicant"):
+            application_of.setdefault(app.applicant_id, app.pk)
         pairs = [
             (
                 enrollment.user,
                 application_of.get(enrollment.user_id),
                 enrollment.track.slug if enrollment.track else None,
             )
-            for enrollment in confirmed
+            for enrollment in enrolled
         ]
-        source = "enrollments"
-    else:
+    elif source == APPLICATIONS:
         submitted = Application.objects.filter(
             form__term=term, form__kind=role, status=ApplicationStatus.SUBMITTED
         ).select_related("applicant")
         pairs = [(application.applicant, application.pk, None) for application in submitted]
-        source = "applications"
+    else:
+        raise SchedulingError(f"Unknown source of people: {source}.")
     answers: dict[int, dict[str, Any]] = defaultdict(dict)
     rows = Answer.objects.filter(
         application_id__in=[pk for _, pk, _ in pairs if pk is not None],
@@ -189,7 +191,7 @@ def _people(term: Term, role: str) -> tuple[list[_Person], str]:
         for user, pk, track in pairs
     ]
     people.sort(key=lambda person: person.user.pk)
-    return people, source
+    return people
 
 
 def _zone_of(person: _Person, term: Term) -> str:
@@ -209,9 +211,14 @@ def _label(person: _Person) -> str:
 
 
 def _participants(
-    term: Term, monday: dt.date, mapping: dict[str, str], notes: list[str]
-) -> tuple[list[Participant], str]:
-    people, source = _people(term, "participant")
+    term: Term,
+    monday: dt.date,
+    mapping: dict[str, str],
+    notes: list[str],
+    ids: dict[str, int],
+    source: str,
+) -> list[Participant]:
+    people = _people(term, "participant", source)
     participants: list[Participant] = []
     for person in people:
         track = person.enrolled_track or _map_track(person.answers.get("track"), mapping)
@@ -225,6 +232,7 @@ def _participants(
             notes.append(f"{_label(person)} wants to meet in person but named no university.")
             continue
         zone = _zone_of(person, term)
+        ids[participant_id(person.user.pk)] = person.user.pk
         participants.append(
             Participant(
                 id=participant_id(person.user.pk),
@@ -236,13 +244,18 @@ def _participants(
                 timezone=zone,
             )
         )
-    return participants, source
+    return participants
 
 
 def _facilitators(
-    term: Term, monday: dt.date, mapping: dict[str, str], notes: list[str]
+    term: Term,
+    monday: dt.date,
+    mapping: dict[str, str],
+    notes: list[str],
+    ids: dict[str, int],
+    source: str,
 ) -> list[Facilitator]:
-    people, _ = _people(term, "facilitator")
+    people = _people(term, "facilitator", source)
     facilitators: list[Facilitator] = []
     for person in people:
         answered = person.answers.get("tracks") or []
@@ -263,6 +276,7 @@ def _facilitators(
             continue
         sections = person.answers.get("sections")
         zone = _zone_of(person, term)
+        ids[facilitator_id(person.user.pk)] = person.user.pk
         facilitators.append(
             Facilitator(
                 id=facilitator_id(person.user.pk),
@@ -334,14 +348,19 @@ def _violations_of(
     )
 
 
-def instance_build_with_notes(*, term: Term, week_start: dt.date | None = None) -> BuiltInstance:
-    """The term's instance with its source and notes; see :func:`instance_build`."""
+def instance_build_with_notes(
+    *, term: Term, source: str | None = None, week_start: dt.date | None = None
+) -> BuiltInstance:
+    """The term's instance from ``source`` (default: what ``source_choice`` suggests) with its
+    notes; see :func:`instance_build`."""
+    source = source or source_choice(term=term).default
     monday = slots.reference_monday(week_start or term.starts_on)
     tracks = list(Track.objects.filter(term=term))
     mapping = _track_map(tracks)
     notes: list[str] = []
-    participants, source = _participants(term, monday, mapping, notes)
-    facilitators = _facilitators(term, monday, mapping, notes)
+    people: dict[str, int] = {}
+    participants = _participants(term, monday, mapping, notes, people, source)
+    facilitators = _facilitators(term, monday, mapping, notes, people, source)
     instance = Instance(
         slot_minutes=SLOT_MINUTES,
         meeting_slots=math.ceil(term.meeting_minutes / SLOT_MINUTES),
@@ -356,18 +375,128 @@ def instance_build_with_notes(*, term: Term, week_start: dt.date | None = None) 
         instance = parse_instance(instance_to_json(instance))
     except InstanceError as error:
         raise SchedulingError(f"The term's data is not a valid instance: {error}") from error
-    return BuiltInstance(instance=instance, source=source, notes=tuple(notes), week_monday=monday)
+    return BuiltInstance(
+        instance=instance, source=source, notes=tuple(notes), week_monday=monday, people=people
+    )
 
 
-def instance_build(*, term: Term, week_start: dt.date | None = None) -> Instance:
-    """The scheduling instance of ``term``: its confirmed participants and facilitators (or,
-    before any enrollment exists, its submitted applications), availability turned from each
-    person's wall-clock time into UTC slots of the week of ``week_start`` (default: the term's
-    first week), the term's tracks and sizes, and its published sections locked."""
-    return instance_build_with_notes(term=term, week_start=week_start).instance
+def instance_build(
+    *, term: Term, source: str | None = None, week_start: dt.date | None = None
+) -> Instance:
+    """The scheduling instance of ``term``: the participants and facilitators of ``source``
+    (submitted applications, released offers or confirmed enrollments; by default the one
+    ``people.source_choice`` suggests), availability turned from each person's wall-clock time
+    into UTC slots of the week of ``week_start`` (default: the term's first week), the term's
+    tracks and sizes, and its published sections locked."""
+    return instance_build_with_notes(term=term, source=source, week_start=week_start).instance
 
 
 # Runs ------------------------------------------------------------------------------------
+
+
+# Staleness: has the term changed under a run? -------------------------------------------------
+
+
+def _digest(data: Any) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _sections_digest(term: Term) -> str:
+    """The term's published sections as they stand: time, venue, facilitator, open members."""
+    members: dict[int, list[int]] = defaultdict(list)
+    for section_id, user_id in (
+        SectionMembership.objects.filter(section__term=term, to_week__isnull=True)
+        .order_by("section_id", "user_id")
+        .values_list("section_id", "user_id")
+    ):
+        members[section_id].append(user_id)
+    rows = [
+        [*row, members[row[0]]]
+        for row in Section.objects.filter(term=term)
+        .order_by("pk")
+        .values_list(
+            "pk", "facilitator_id", "track_id", "weekday", "start_time", "time_zone", "location"
+        )
+    ]
+    return _digest(rows)
+
+
+def _people_basis(instance: Instance, people: dict[str, int]) -> dict[str, Any]:
+    data = instance_to_json(instance)
+    return {
+        "participants": data["participants"],
+        "facilitators": data["facilitators"],
+        "people": sorted(people.items()),
+    }
+
+
+def _current_people(run: ScheduleRun, term: Term) -> tuple[Instance, dict[str, int]]:
+    """What the run's source gives now: the rebuilt instance (an import keeps its own) and
+    which of its ids name people of the term."""
+    if run.source == IMPORT:
+        instance = run_instance(run)
+        people, _ = term_people(term=term).resolve(
+            participant_ids=[person.id for person in instance.participants],
+            facilitator_ids=[person.id for person in instance.facilitators],
+        )
+        return instance, people
+    built = instance_build_with_notes(term=term, source=run.source)
+    return built.instance, built.people
+
+
+def source_fingerprint(*, instance: Instance, people: dict[str, int], term: Term) -> str:
+    """``<people>.<sections>``: a digest of the run's people (every id, the person it names and
+    every answer the scheduler read: track, mode, university, zone, availability, sections) and
+    one of the term's published sections (time, venue, facilitator, open members)."""
+    return f"{_digest(_people_basis(instance, people))}.{_sections_digest(term)}"
+
+
+def run_staleness(*, run: ScheduleRun) -> list[str]:
+    """Why a finished, unpublished run no longer matches its term (empty when it does).
+
+    A run is stale when building its people from its source now gives a different fingerprint
+    than when it was made: someone joined or left the source (applied, withdrew, was offered a
+    place, confirmed, declined, lapsed), changed an answer the scheduler reads, or sections were
+    published or changed since. Publishing a stale run is refused; form sections again.
+    """
+    if run.solution is None or run.published_at is not None:
+        return []
+    if not run.source_fingerprint:
+        return ["This run was made before cohortkit kept track of changes; form sections again."]
+    term = run.term
+    instance, people = _current_people(run, term)
+    then_people, then_sections = run.source_fingerprint.split(".", 1)
+    changes: list[str] = []
+    if _digest(_people_basis(instance, people)) != then_people:
+        old = run_instance(run)
+        for role, before, after in (
+            ("participant", old.participants, instance.participants),
+            ("facilitator", old.facilitators, instance.facilitators),
+        ):
+            was = {person.id: person for person in before if person.id in run.people}
+            now = {person.id: person for person in after if person.id in people}
+            joined = [pid for pid in now if pid not in was]
+            left = [pid for pid in was if pid not in now]
+            edited = [pid for pid in was if pid in now and was[pid] != now[pid]]
+            for count, what in ((joined, "joined"), (left, "left"), (edited, "changed answers")):
+                if count:
+                    changes.append(
+                        f"{len(count)} {role}{'' if len(count) == 1 else 's'} {what} "
+                        f"since this run was built ({', '.join(count[:10])}"
+                        f"{', …' if len(count) > 10 else ''})."
+                    )
+        if not changes:
+            changes.append("The people of this run changed since it was built.")
+    if _sections_digest(term) != then_sections:
+        changes.append("Sections were published or changed since this run was built.")
+    return changes
+
+
+def run_is_empty(run: ScheduleRun) -> bool:
+    """A run with nothing to publish: no section, or nobody placed."""
+    solution = run.solution or {}
+    return not solution.get("sections") or not solution.get("objective")
 
 
 def schedule_run_create(
@@ -376,32 +505,50 @@ def schedule_run_create(
     actor: Any,
     time_limit_seconds: int = 10,
     instance_data: Any | None = None,
+    source: str | None = None,
 ) -> ScheduleRun:
-    """Queue a solver run on the term's instance, or on an imported one (``instance_data``, the
-    contract's JSON), and enqueue its execution once this transaction commits."""
+    """Queue a solver run on the term's people of ``source`` (submitted applications, released
+    offers or confirmed enrollments; by default the one ``people.source_choice`` suggests), or on
+    an imported instance (``instance_data``, the contract's JSON), and enqueue its execution
+    once this transaction commits. The run records a fingerprint of its people and of the
+    published sections, so a run the term has moved away from is never published."""
     if not 1 <= time_limit_seconds <= 600:
         raise SchedulingError("The time limit must be between 1 and 600 seconds.")
+    if source is not None and source not in SOURCE_STATUSES and source != APPLICATIONS:
+        raise SchedulingError(
+            f"Choose the people to use: {', '.join(SOURCE_LABELS[s] for s in SOURCE_CHOICES)}."
+        )
     with transaction.atomic():
         Term.objects.select_for_update().filter(pk=term.pk).first()
+        schedule_runs_expire(term=term)
         if ScheduleRun.objects.filter(
             term=term, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
         ).exists():
             raise SchedulingError("A run is already in progress; wait for it to finish.")
         monday = slots.reference_monday(term.starts_on)
         if instance_data is None:
-            built = instance_build_with_notes(term=term)
+            built = instance_build_with_notes(term=term, source=source)
             instance, source, notes = built.instance, built.source, list(built.notes)
+            people = built.people
         else:
             try:
                 instance = parse_instance(instance_data)
             except InstanceError as error:
                 raise SchedulingError(f"The uploaded instance is invalid: {error}") from error
-            source, notes = "import", []
+            source, notes = IMPORT, []
+            # Only people of this term are matched; the other ids stay unknown (never an
+            # account found by its number).
+            people, _ = term_people(term=term).resolve(
+                participant_ids=[person.id for person in instance.participants],
+                facilitator_ids=[person.id for person in instance.facilitators],
+            )
         run = ScheduleRun.objects.create(
             term=term,
             instance=instance_to_json(instance),
             source=source,
             notes=notes,
+            people=people,
+            source_fingerprint=source_fingerprint(instance=instance, people=people, term=term),
             week_monday=monday,
             time_limit_seconds=time_limit_seconds,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -415,17 +562,75 @@ def schedule_run_create(
     return run
 
 
-def schedule_run_execute(*, run_id: int) -> bool:
-    """Solve a queued run, writing its progress to the row as it goes; True when this call ran it.
+WORKER_STOPPED = "the worker stopped"
 
-    The conditional UPDATE claims the run, so two workers never solve the same one.
+
+def _lease() -> dt.timedelta:
+    return dt.timedelta(seconds=max(1, int(settings.SCHEDULE_RUN_LEASE_SECONDS)))
+
+
+def schedule_runs_expire(*, term: Term | None = None, now: dt.datetime | None = None) -> int:
+    """Mark failed every running run (of ``term``, or of every term) whose worker's lease has
+    run out, so a new run may start; returns how many. The page, a new run and the worker all
+    call this. A run that finishes after all is not written over (its writes need RUNNING).
+
+    The solver reports progress only when it improves, so a live run may be silent until its
+    time limit: its lease lasts until ``started_at + time limit + lease`` and each report
+    renews it to at least ``now + lease`` (``SCHEDULE_RUN_LEASE_SECONDS``).
     """
+    now = now or timezone.now()
+    lease = _lease()
+    running = ScheduleRun.objects.filter(status=RunStatus.RUNNING)
+    if term is not None:
+        running = running.filter(term=term)
+    # Runs from before leases existed: the longest time limit and a lease after their start.
+    stale = Q(lease_expires_at__lt=now) | Q(
+        lease_expires_at__isnull=True, started_at__lt=now - lease - dt.timedelta(seconds=600)
+    )
+    expired = 0
+    for run in running.filter(stale).only("id", "term", "heartbeat_at", "started_at"):
+        last = run.heartbeat_at or run.started_at
+        message = (
+            f"{WORKER_STOPPED}: no word from it since {format_instant(last, 'UTC')} "
+            f"(a lease of {int(lease.total_seconds())} s after the time limit). Start it again."
+            if last
+            else f"{WORKER_STOPPED}. Start it again."
+        )
+        done = ScheduleRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=RunStatus.FAILED, error=message, finished_at=now
+        )
+        if done:
+            expired += 1
+            logger.warning("schedule run %s lost its worker; marked failed", run.pk)
+            audit_record(actor=None, action="schedule_run.expire", target=run)
+    return expired
+
+
+def schedule_run_execute(*, run_id: int) -> bool:
+    """Solve a queued run, writing its progress (and renewing its lease) as it goes; True when
+    this call ran it.
+
+    The conditional UPDATE claims the run, so two workers never solve the same one; every
+    later write needs the run still RUNNING, so a run marked failed after its lease ran out
+    stays failed. Before claiming, the worker marks failed the runs whose workers died.
+    """
+    schedule_runs_expire()
+    run = ScheduleRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).first()
+    if run is None:
+        return False
+    lease = _lease()
+    started = timezone.now()
+    # Silent solving is alive until the time limit; after it, only a fresh report renews.
+    first_deadline = started + dt.timedelta(seconds=run.time_limit_seconds) + lease
     claimed = ScheduleRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=timezone.now()
+        status=RunStatus.RUNNING,
+        started_at=started,
+        heartbeat_at=started,
+        lease_expires_at=first_deadline,
     )
     if claimed != 1:
         return False
-    run = ScheduleRun.objects.get(pk=run_id)
+    running = ScheduleRun.objects.filter(pk=run_id, status=RunStatus.RUNNING)
     last_write = [0.0]
 
     def on_progress(progress: Progress) -> None:
@@ -433,11 +638,14 @@ def schedule_run_execute(*, run_id: int) -> bool:
         if progress.phase != "done" and now - last_write[0] < PROGRESS_INTERVAL:
             return
         last_write[0] = now
-        ScheduleRun.objects.filter(pk=run_id).update(
+        beat = timezone.now()
+        running.update(
             placed=progress.placed,
             bound=progress.bound,
             elapsed_seconds=progress.elapsed_seconds,
             phase=progress.phase[:20],
+            heartbeat_at=beat,
+            lease_expires_at=max(first_deadline, beat + lease),
         )
 
     try:
@@ -445,11 +653,9 @@ def schedule_run_execute(*, run_id: int) -> bool:
         solution = solve(instance, time_limit=run.time_limit_seconds, progress=on_progress)
     except Exception as error:
         logger.exception("schedule run %s failed", run_id)
-        ScheduleRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
-        )
+        running.update(status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now())
         return False
-    ScheduleRun.objects.filter(pk=run_id).update(
+    finished = running.update(
         status=RunStatus.DONE,
         solution=solution_to_json(solution),
         placed=solution.objective,
@@ -458,7 +664,21 @@ def schedule_run_execute(*, run_id: int) -> bool:
         phase="done",
         finished_at=timezone.now(),
     )
-    return True
+    return finished == 1
+
+
+def schedule_run_restart(*, run: ScheduleRun, actor: Any) -> ScheduleRun:
+    """Start a failed run again: the same people (built again from its source, or the same
+    imported instance) and time limit."""
+    if run.status != RunStatus.FAILED:
+        raise SchedulingError("Only a failed run can be started again.")
+    return schedule_run_create(
+        term=run.term,
+        actor=actor,
+        time_limit_seconds=run.time_limit_seconds,
+        instance_data=run.instance if run.source == IMPORT else None,
+        source=None if run.source == IMPORT else run.source,
+    )
 
 
 def run_instance(run: ScheduleRun) -> Instance:
@@ -611,10 +831,32 @@ def section_wall_clock(
     return weekday, start, zone
 
 
-def term_week_mondays(term: Term) -> list[tuple[int, dt.date]]:
+def meeting_days(term: Term, weekday: int) -> list[tuple[int, dt.date]]:
+    """The date of each week's meeting of a section that meets on ``weekday`` (Monday = 0, on
+    the section's own wall clock): the first such day on or after the week's first day.
+
+    Week N of a term is the seven days from ``starts_on + 7 × (N − 1)``, so in a term that
+    starts on a Wednesday a Monday section first meets on the Monday five days later, inside
+    week 1, never before the term; a week whose day would fall after ``ends_on`` (a short last
+    week) has no meeting for that section.
+    """
+    days = []
+    for week in range(1, term.week_count + 1):
+        first = term.week_starts_on(week)
+        day = first + dt.timedelta(days=(weekday - first.weekday()) % 7)
+        if term.starts_on <= day <= term.ends_on:
+            days.append((week, day))
+    return days
+
+
+def meeting_starts(
+    term: Term, weekday: int, start: dt.time, zone: str
+) -> list[tuple[int, dt.datetime]]:
+    """Each week's meeting of a section at ``weekday`` ``start`` in ``zone``, as a UTC instant
+    (see :func:`meeting_days`); a daylight-saving change moves the instant, not the local time."""
     return [
-        (week, slots.reference_monday(term.week_starts_on(week)))
-        for week in range(1, term.week_count + 1)
+        (week, slots.wall_instant(day, start.hour * 60 + start.minute, zone))
+        for week, day in meeting_days(term, weekday)
     ]
 
 
@@ -632,12 +874,11 @@ def daylight_saving_conflicts(
     wall-clock time in theirs. Every week of the term is checked on its real dates.
     """
     participants = {person.id: person for person in instance.participants}
-    weeks = term_week_mondays(term)
     step = dt.timedelta(minutes=instance.slot_minutes)
     conflicts: list[DaylightSavingConflict] = []
     for index, section in enumerate(solution.sections):
         weekday, start, zone = section_wall_clock(instance, section, term, monday)
-        starts = [(week, slots.weekly_start(m, weekday, start, zone)) for week, m in weeks]
+        starts = meeting_starts(term, weekday, start, zone)
         for member_id in section.participants:
             member = participants.get(member_id)
             if member is None or not member.timezone or not is_valid_time_zone(member.timezone):
@@ -683,15 +924,12 @@ class PublishSummary:
 
 def _meetings(section: Section, term: Term) -> list[Meeting]:
     duration = dt.timedelta(minutes=section.duration_minutes)
-    meetings = []
-    for week, monday in term_week_mondays(term):
-        starts_at = slots.weekly_start(
-            monday, section.weekday, section.start_time, section.time_zone
+    return [
+        Meeting(section=section, week=week, starts_at=starts_at, ends_at=starts_at + duration)
+        for week, starts_at in meeting_starts(
+            term, section.weekday, section.start_time, section.time_zone
         )
-        meetings.append(
-            Meeting(section=section, week=week, starts_at=starts_at, ends_at=starts_at + duration)
-        )
-    return meetings
+    ]
 
 
 def _venue_text(section: Section) -> str:
@@ -758,11 +996,117 @@ def _next_names(term: Term) -> dict[str, int]:
     return counts
 
 
-def run_publish(*, run: ScheduleRun, actor: Any) -> PublishSummary:
+@dataclass(frozen=True)
+class Placement:
+    """One section of the solution: the published section it is (locked in the run) or None
+    for a new one, and the instance ids that publishing adds to it (facilitator first)."""
+
+    solved: SolverSection
+    existing: Section | None
+    new_people: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NewMember:
+    """Someone publishing would make a member of the term: they hold no such role yet (they
+    applied, or were offered a place, but have not confirmed it)."""
+
+    id: str
+    user: User
+    role: str
+
+
+def _placements(run: ScheduleRun, term: Term, solution: Solution) -> list[Placement]:
+    existing = {
+        (
+            facilitator_id(section.facilitator_id),
+            _safe_slot(section, run.week_monday),
+            section.track.slug,
+            None if section.is_virtual else section.location,
+        ): section
+        for section in Section.objects.filter(term=term).select_related("track")
+    }
+    open_members: dict[int, set[int]] = defaultdict(set)
+    for section_id, user_id in SectionMembership.objects.filter(
+        section__term=term, to_week__isnull=True
+    ).values_list("section_id", "user_id"):
+        open_members[section_id].add(user_id)
+    placements = []
+    for solved in solution.sections:
+        section = existing.get((solved.facilitator, solved.start, solved.track, solved.location))
+        if section is None:
+            new_people = (solved.facilitator, *solved.participants)
+        else:
+            already = open_members[section.pk]
+            new_people = tuple(p for p in solved.participants if run.people.get(p) not in already)
+        placements.append(Placement(solved, section, new_people))
+    return placements
+
+
+def _role_of(person_id: str, solution: Solution) -> str:
+    leads = {section.facilitator for section in solution.sections}
+    return "facilitator" if person_id in leads else "participant"
+
+
+def run_unknown_ids(run: ScheduleRun) -> list[str]:
+    """The ids of the run's instance that name nobody of its term (an imported instance)."""
+    instance = run.instance or {}
+    ids = [str(person.get("id")) for person in instance.get("participants", [])]
+    ids += [str(person.get("id")) for person in instance.get("facilitators", [])]
+    return [person_id for person_id in dict.fromkeys(ids) if person_id not in run.people]
+
+
+def _no_longer_of_term(run: ScheduleRun, term: Term, solution: Solution) -> list[str]:
+    """Placed ids whose person is no longer a person of the term in that role."""
+    now = term_people(term=term)
+    gone = []
+    for section in solution.sections:
+        if now.facilitators.get(section.facilitator) != run.people.get(section.facilitator):
+            gone.append(section.facilitator)
+        gone += [p for p in section.participants if now.participants.get(p) != run.people.get(p)]
+    return list(dict.fromkeys(gone))
+
+
+def publish_new_members(*, run: ScheduleRun) -> list[NewMember]:
+    """The people publishing ``run`` would make members of its term (nobody for a run that
+    cannot be published): what the organizer must agree to before publishing."""
+    solution = run_solution(run)
+    if solution is None or run.published_at is not None or run_unknown_ids(run):
+        return []
+    return _new_members(run, run.term, solution, _placements(run, run.term, solution))
+
+
+def _new_members(
+    run: ScheduleRun, term: Term, solution: Solution, placements: Sequence[Placement]
+) -> list[NewMember]:
+    from cohortkit.accounts.models import Membership
+
+    ids = list(dict.fromkeys(p for placement in placements for p in placement.new_people))
+    users = User.objects.in_bulk([run.people[p] for p in ids if p in run.people])
+    held = set(
+        Membership.objects.filter(term=term, user_id__in=users).values_list("user_id", "role")
+    )
+    members = []
+    for person_id in ids:
+        user = users.get(run.people.get(person_id, 0))
+        role = _role_of(person_id, solution)
+        if user is not None and (user.pk, role) not in held:
+            members.append(NewMember(person_id, user, role))
+    return members
+
+
+def run_publish(*, run: ScheduleRun, actor: Any, grant_roles: bool = False) -> PublishSummary:
     """Create the run's sections with a membership per participant and a meeting per week of
     the term (real UTC instants from the section's wall-clock time and zone), and email each
     member and facilitator once. Sections already published (locked in the run) are kept and
-    only get their new members."""
+    only get their new members.
+
+    Only people of the term are placed: a run naming anyone else (an imported instance's
+    unknown ids) or someone who has since left the term is refused, nothing saved. Placing
+    someone who holds no role in the term yet (sections formed from applications or from offers
+    not yet confirmed) makes them a member of it; that happens only with ``grant_roles``, the
+    organizer's explicit consent, and is refused with the list of those people otherwise.
+    """
     with transaction.atomic():
         run = ScheduleRun.objects.select_for_update().select_related("term").get(pk=run.pk)
         term = run.term
@@ -775,42 +1119,56 @@ def run_publish(*, run: ScheduleRun, actor: Any) -> PublishSummary:
         problems = validate_solution(instance, solution)
         if problems:
             raise SchedulingError("The solution breaks a rule; fix it before publishing.", problems)
-        ids = [
-            person_id
-            for section in solution.sections
-            for person_id in (section.facilitator, *section.participants)
-        ]
-        unknown = [person_id for person_id in ids if user_id_of(person_id) is None]
-        users = User.objects.in_bulk([uid for pid in ids if (uid := user_id_of(pid)) is not None])
-        unknown += [
-            pid for pid in ids if user_id_of(pid) is not None and user_id_of(pid) not in users
-        ]
+        unknown = run_unknown_ids(run)
         if unknown:
             raise SchedulingError(
-                "Some people in this run are not people of the term (an imported instance?).",
-                [f"unknown person {person_id}" for person_id in unknown[:20]],
+                f"{len(unknown)} ids in this run are not people of {term.name}, so it cannot be "
+                "published; nobody was matched to an account. Form sections from the term's "
+                "own people instead.",
+                [f"unknown id {person_id}" for person_id in unknown[:50]],
+            )
+        if run_is_empty(run):
+            raise SchedulingError(
+                "This run placed nobody, so there is nothing to publish. Check which people it "
+                f"used ({SOURCE_LABELS.get(run.source, run.source)}) and form sections again."
+            )
+        stale = run_staleness(run=run)
+        if stale:
+            raise SchedulingError(
+                "The term changed since this run was built, so it was not published; form "
+                "sections again to plan with the people as they are now.",
+                stale,
+            )
+        gone = _no_longer_of_term(run, term, solution)
+        if gone:
+            raise SchedulingError(
+                f"Some people in this run are no longer people of {term.name} (withdrawn, "
+                "declined or lapsed); form sections again.",
+                [f"{person_id} is no longer in the term" for person_id in gone[:50]],
             )
         tracks = {track.slug: track for track in Track.objects.filter(term=term)}
         missing_tracks = sorted({s.track for s in solution.sections} - set(tracks))
         if missing_tracks:
             raise SchedulingError(f"Unknown tracks: {', '.join(missing_tracks)}")
+        placements = _placements(run, term, solution)
+        new_members = _new_members(run, term, solution, placements)
+        if new_members and not grant_roles:
+            raise SchedulingError(
+                f"{len(new_members)} people in these sections are not yet accepted members of "
+                f"{term.name}; publishing makes them participants or facilitators of the term. "
+                "Tick the box to agree, then publish.",
+                [
+                    f"{member.user.name or member.user.email} ({member.role})"
+                    for member in new_members
+                ],
+            )
+        users = User.objects.in_bulk(list(run.people.values()))
         zones = {person.id: person.timezone for person in instance.participants}
         zones |= {person.id: person.timezone for person in instance.facilitators}
-
-        existing = {
-            (
-                facilitator_id(section.facilitator_id),
-                _safe_slot(section, run.week_monday),
-                section.track.slug,
-                None if section.is_virtual else section.location,
-            ): section
-            for section in Section.objects.filter(term=term).select_related("track")
-        }
         counts = _next_names(term)
         created = kept = memberships = emails = 0
-        for solved in solution.sections:
-            key = (solved.facilitator, solved.start, solved.track, solved.location)
-            section = existing.get(key)
+        for placement in placements:
+            solved, section, new_people = placement.solved, placement.existing, placement.new_people
             track = tracks[solved.track]
             if section is None:
                 weekday, start, zone = section_wall_clock(instance, solved, term, run.week_monday)
@@ -819,7 +1177,7 @@ def run_publish(*, run: ScheduleRun, actor: Any) -> PublishSummary:
                     term=term,
                     track=track,
                     name=f"{track.name} {counts[solved.track]}",
-                    facilitator=users[user_id_of(solved.facilitator) or 0],
+                    facilitator=users[run.people[solved.facilitator]],
                     venue=Venue.VIRTUAL if solved.location is None else Venue.IN_PERSON,
                     location=solved.location or "",
                     weekday=weekday,
@@ -830,31 +1188,23 @@ def run_publish(*, run: ScheduleRun, actor: Any) -> PublishSummary:
                 )
                 Meeting.objects.bulk_create(_meetings(section, term))
                 created += 1
-                new_people = [solved.facilitator, *solved.participants]
             else:
                 kept += 1
-                already = set(
-                    section.memberships.filter(to_week__isnull=True).values_list(
-                        "user_id", flat=True
-                    )
-                )
-                new_people = [p for p in solved.participants if user_id_of(p) not in already]
+            joining = [p for p in new_people if p != solved.facilitator]
             SectionMembership.objects.bulk_create(
                 [
-                    SectionMembership(section=section, user=users[user_id_of(p) or 0], from_week=1)
-                    for p in new_people
-                    if p.startswith(PARTICIPANT_PREFIX)
+                    SectionMembership(section=section, user=users[run.people[p]], from_week=1)
+                    for p in joining
                 ]
             )
-            memberships += sum(1 for p in new_people if p.startswith(PARTICIPANT_PREFIX))
+            memberships += len(joining)
             section.track = track
             meetings = list(section.meetings.all())
             for person_id in new_people:
-                person = users[user_id_of(person_id) or 0]
+                person = users[run.people[person_id]]
                 zone = zones.get(person_id) or person.time_zone or term.time_zone
-                role = "facilitator" if person_id.startswith(FACILITATOR_PREFIX) else "participant"
-                # A place in a published section makes the person a member of the term (this
-                # matters when sections were formed from applications, before any enrollment).
+                role = "facilitator" if person_id == solved.facilitator else "participant"
+                # Those without the role yet were listed to the organizer, who agreed.
                 membership_grant(term=term, user=person, role=role, actor=actor)
                 email_queue(
                     to=person.email,
@@ -869,7 +1219,10 @@ def run_publish(*, run: ScheduleRun, actor: Any) -> PublishSummary:
         run.save(update_fields=["published_at"])
         summary = PublishSummary(created, kept, memberships, emails)
         audit_record(
-            actor=actor, action="schedule_run.publish", target=run, details=summary.__dict__
+            actor=actor,
+            action="schedule_run.publish",
+            target=run,
+            details={**summary.__dict__, "roles_granted": [m.id for m in new_members]},
         )
     return summary
 

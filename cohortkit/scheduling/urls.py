@@ -16,6 +16,7 @@ urlpatterns = [
     path(f"{BASE}runs/<int:run_id>/edit/", views.run_edit, name="run_edit"),
     path(f"{BASE}runs/<int:run_id>/what-if/", views.run_what_if, name="run_what_if"),
     path(f"{BASE}runs/<int:run_id>/publish/", views.run_publish, name="run_publish"),
+    path(f"{BASE}runs/<int:run_id>/restart/", views.run_restart, name="run_restart"),
     path("terms/<slug:slug>/my-section/", views.my_sections, name="my_sections"),
 ]
 

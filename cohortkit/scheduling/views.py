@@ -19,7 +19,7 @@ from cohortkit.accounts.models import Role, User
 from cohortkit.programs.models import Term
 from cohortkit.programs.selectors import term_get
 from cohortkit.scheduling import attendance as attendance_services
-from cohortkit.scheduling import rosters, selectors, services, slots, switching
+from cohortkit.scheduling import people, rosters, selectors, services, slots, switching
 from cohortkit.scheduling.attendance import Mark
 from cohortkit.scheduling.forms import (
     ChangeFacilitatorForm,
@@ -33,6 +33,19 @@ from cohortkit.scheduling.models import AttendanceStatus, Meeting, ScheduleRun, 
 from cohortkit.scheduling.services import SchedulingError
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+def _start_form(choice: people.SourceChoice, data: Any = None) -> RunStartForm:
+    sources = [
+        (
+            option.value,
+            f"{option.label[:1].upper()}{option.label[1:]}: {option.participants} participant"
+            f"{'' if option.participants == 1 else 's'}, {option.facilitators} facilitator"
+            f"{'' if option.facilitators == 1 else 's'}",
+        )
+        for option in choice.options
+    ]
+    return RunStartForm(data, sources=sources, initial_source=choice.default)
 
 
 def _organizer_term(request: HttpRequest, slug: str) -> Term:
@@ -61,8 +74,9 @@ def _render_page(
         if run is not None and not run.is_active
         else None
     )
+    choice = people.source_choice(term=term)
     forms: dict[str, Any] = {
-        "start_form": RunStartForm(),
+        "start_form": _start_form(choice),
         "import_form": InstanceImportForm(),
     }
     if view is not None and view.solution is not None:
@@ -70,10 +84,10 @@ def _render_page(
             (row.index, f"{row.index + 1}. {row.track}, {row.facilitator.name}, {row.viewer_time}")
             for row in view.sections
         ]
-        people = [(person.id, f"{person.name} ({person.id})") for person in view.participants]
+        members = [(person.id, f"{person.name} ({person.id})") for person in view.participants]
         leads = [(person.id, f"{person.name} ({person.id})") for person in view.facilitators]
         forms |= {
-            "move_form": MoveForm(participants=people, sections=section_choices),
+            "move_form": MoveForm(participants=members, sections=section_choices),
             "time_form": ChangeTimeForm(sections=section_choices),
             "facilitator_form": ChangeFacilitatorForm(sections=section_choices, facilitators=leads),
             "what_if_form": WhatIfForm(tracks=view.tracks),
@@ -91,6 +105,8 @@ def _render_page(
             "problems": problems or [],
             "problem_message": problem_message,
             "viewer_zone": viewer_zone,
+            "source_choice": choice,
+            "source_label": people.SOURCE_LABELS.get(run.source, run.source) if run else "",
             **forms,
         },
         status=status,
@@ -102,6 +118,7 @@ def _render_page(
 def sections(request: HttpRequest, slug: str) -> HttpResponse:
     """The term's scheduling page, showing its latest run."""
     term = _organizer_term(request, slug)
+    services.schedule_runs_expire(term=term)
     return _render_page(request, term, selectors.run_latest(term=term))
 
 
@@ -109,6 +126,7 @@ def sections(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     term = _organizer_term(request, slug)
+    services.schedule_runs_expire(term=term)
     return _render_page(request, term, selectors.run_get(term=term, run_id=run_id))
 
 
@@ -118,6 +136,7 @@ def run_progress(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     """The progress partial the page polls every second while the run is queued or running;
     once it is over, htmx reloads the page to show the result."""
     term = _organizer_term(request, slug)
+    services.schedule_runs_expire(term=term)
     run = selectors.run_progress_get(term=term, run_id=run_id)
     if getattr(request, "htmx", False) and not run.is_active:
         return HttpResponseClientRefresh()
@@ -143,7 +162,7 @@ def run_export(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
 @require_POST
 def run_start(request: HttpRequest, slug: str) -> HttpResponse:
     term = _organizer_term(request, slug)
-    form = RunStartForm(request.POST)
+    form = _start_form(people.source_choice(term=term), request.POST)
     if not form.is_valid():
         return _render_page(
             request,
@@ -154,12 +173,29 @@ def run_start(request: HttpRequest, slug: str) -> HttpResponse:
         )
     try:
         run = services.schedule_run_create(
-            term=term, actor=request.user, time_limit_seconds=form.cleaned_data["time_limit"]
+            term=term,
+            actor=request.user,
+            time_limit_seconds=form.cleaned_data["time_limit"],
+            source=form.cleaned_data["source"] or None,
         )
     except SchedulingError as error:
         messages.error(request, error.message)
         return redirect("scheduling:sections", slug=term.slug)
     return redirect("scheduling:run_detail", slug=term.slug, run_id=run.pk)
+
+
+@login_required
+@require_POST
+def run_restart(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    """Start a failed run (its worker stopped, or the solver failed) again, on the same people."""
+    term = _organizer_term(request, slug)
+    services.schedule_runs_expire(term=term)
+    run = selectors.run_get(term=term, run_id=run_id)
+    try:
+        again = services.schedule_run_restart(run=run, actor=request.user)
+    except SchedulingError as error:
+        return _render_page(request, term, run, status=400, problem_message=error.message)
+    return redirect("scheduling:run_detail", slug=term.slug, run_id=again.pk)
 
 
 @login_required
@@ -302,7 +338,9 @@ def run_publish(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     term = _organizer_term(request, slug)
     run = selectors.run_get(term=term, run_id=run_id)
     try:
-        summary = services.run_publish(run=run, actor=request.user)
+        summary = services.run_publish(
+            run=run, actor=request.user, grant_roles=request.POST.get("grant_roles") == "yes"
+        )
     except SchedulingError as error:
         return _render_page(
             request,
@@ -328,15 +366,29 @@ def my_sections(request: HttpRequest, slug: str) -> HttpResponse:
     account_rules.require_term_role(request, term, *Role.values)
     sections = selectors.sections_of_person(term=term, user=request.user)
     now = timezone.now()
+    # The meetings they go to: their section's, or the one they visit instead that week.
+    attended = rosters.person_meetings(user=request.user, term=term)
+    away = {
+        (item.home.pk, item.meeting.week): item.section
+        for item in attended
+        if item.visit and item.home is not None
+    }
     return render(
         request,
         "scheduling/my_sections.html",
         {
             "term": term,
             "sections": [
-                {"section": section, "next": selectors.next_meeting(section, now)}
+                {
+                    "section": section,
+                    "next": selectors.next_meeting(section, now)
+                    if section.facilitator_id == request.user.pk
+                    else None,
+                    "away": {week: to for (home, week), to in away.items() if home == section.pk},
+                }
                 for section in sections
             ],
+            "next_meeting": rosters.person_next_meeting(attended, now=now),
             "now": now,
             **rosters.person_changes(term=term, user=request.user),
         },

@@ -47,4 +47,5 @@ ROWS: dict[str, tuple[Any, dict[str, Any]]] = {
 
 POST_ONLY: dict[str, Any] = {
     "scheduling:apology": lambda term: [term.slug, _meeting_of_a(term).pk],
+    "scheduling:run_restart": lambda term: [term.slug, 1],
 }

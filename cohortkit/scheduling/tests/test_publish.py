@@ -34,7 +34,7 @@ def solved(fall, new_york_section, people, django_capture_on_commit_callbacks):
 
 def _publish(run, people, capture):
     with capture(execute=True):
-        return run_publish(run=run, actor=people["organizer"])
+        return run_publish(run=run, actor=people["organizer"], grant_roles=True)
 
 
 def test_publish_creates_meetings_at_real_instants_across_the_us_change(

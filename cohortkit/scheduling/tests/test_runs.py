@@ -1,8 +1,11 @@
 """A run solves in the background (tasks run immediately in tests), writes its progress to its
 row, and the organizer's page polls it while it runs and shows the result once done."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cohortkit.scheduling.models import RunStatus, ScheduleRun
 from cohortkit.scheduling.services import (
@@ -60,7 +63,13 @@ def _instance_json(term):
 
 
 def test_a_second_run_is_refused_while_one_is_in_progress(fall, people):
-    ScheduleRunFactory(term=fall, status=RunStatus.RUNNING, solution=None, finished_at=None)
+    ScheduleRunFactory(
+        term=fall,
+        status=RunStatus.RUNNING,
+        solution=None,
+        finished_at=None,
+        lease_expires_at=timezone.now() + dt.timedelta(minutes=1),
+    )
 
     with pytest.raises(SchedulingError, match="already in progress"):
         schedule_run_create(term=fall, actor=people["organizer"])
@@ -78,7 +87,7 @@ def test_the_organizer_starts_a_run_and_sees_the_result(
     assert response["Location"] == reverse("scheduling:run_detail", args=[fall.slug, run.pk])
     page = client.get(response["Location"]).content.decode()
     assert "Placed <strong>4</strong> of 4 participants; proven bound 4" in page
-    assert "From submitted applications: this term has no enrollments yet." in page
+    assert "From submitted applications: 4 participants and 1 facilitator." in page
     # The viewer's zone is UTC in tests: the section's time, and each member's own.
     assert "Mon, 26 Sep 2022, 22:00 UTC+00:00" in page
     assert "Tue, 27 Sep 2022, 03:30 UTC+05:30, Asia/Kolkata" in page
@@ -95,6 +104,7 @@ def test_the_progress_partial_polls_while_running_and_reloads_the_page_when_done
         placed=37,
         bound=40,
         elapsed_seconds=2.5,
+        lease_expires_at=timezone.now() + dt.timedelta(minutes=1),
     )
     client = client_as("organizer")
     url = reverse("scheduling:run_progress", args=[fall.slug, running.pk])

@@ -52,7 +52,7 @@ def test_organizer_runs_the_scheduler_edits_and_publishes(live_server, new_page,
 
     # The run waits for a worker; the page polls its progress.
     expect(page.get_by_test_id("run-status")).to_have_text("Queued")
-    expect(page.get_by_test_id("run-source")).to_contain_text("no enrollments yet")
+    expect(page.get_by_test_id("run-source")).to_contain_text("From submitted applications")
     run = ScheduleRun.objects.get()
     worker = threading.Thread(target=_worker, args=(run.pk,))
     worker.start()
@@ -87,6 +87,11 @@ def test_organizer_runs_the_scheduler_edits_and_publishes(live_server, new_page,
     assert run.solution == solution
 
     page.goto(f"{live_server.url}/terms/{term.slug}/organize/sections/")
+    # Formed from applications: six of the seven hold no role yet, and the organizer agrees.
+    expect(page.get_by_test_id("new-members")).to_contain_text(
+        "These 6 people are not yet accepted"
+    )
+    page.get_by_test_id("grant-roles").check()
     page.get_by_test_id("publish").click()
     expect(page.get_by_text("Published: 2 new sections")).to_be_visible()
     expect(page.get_by_test_id("published-sections")).to_contain_text("Introductory 2")

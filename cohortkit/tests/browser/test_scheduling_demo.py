@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from cohortkit.accounts.models import User
 from cohortkit.programs.models import Term
 from cohortkit.scheduling.models import RunStatus, ScheduleRun, SectionMembership
-from cohortkit.scheduling.services import schedule_run_execute, user_id_of
+from cohortkit.scheduling.services import schedule_run_execute
 from cohortkit.scheduling.solver import parse_instance, parse_solution, validate_solution
 from cohortkit.tests.browser.conftest import expected_instant, log_in
 
@@ -108,6 +108,9 @@ def test_organizer_schedules_the_demo_term(live_server, new_page, settings):
 
     mail.outbox.clear()  # the demo's own loading sent emails of the running term
     page.goto(f"{live_server.url}/terms/{term.slug}/organize/sections/")
+    # The demo's open term has applications, no decisions yet: its people hold no role.
+    expect(page.get_by_test_id("new-members")).to_contain_text("are not yet accepted")
+    page.get_by_test_id("grant-roles").check()
     page.get_by_test_id("publish").click()
     expect(page.get_by_text("Published:")).to_be_visible()
     # One email per person per section (a facilitator of two sections gets one for each).
@@ -123,7 +126,7 @@ def test_organizer_schedules_the_demo_term(live_server, new_page, settings):
     assert all("BEGIN:VCALENDAR" in message.body for message in mail.outbox)
 
     # The moved participant sees their section at their own local time.
-    person = User.objects.get(pk=user_id_of(mover))
+    person = User.objects.get(pk=run.people[mover])
     person.set_password("a participant's password")
     person.save()
     membership = SectionMembership.objects.select_related("section").get(
