@@ -32,6 +32,7 @@ from cohortkit.admissions.review_forms import (
     StageForm,
 )
 from cohortkit.admissions.services import AdmissionsError
+from cohortkit.common.timezones import person_time_zone
 from cohortkit.programs.models import Term, Track
 from cohortkit.programs.selectors import term_get
 
@@ -166,10 +167,6 @@ def review_conflict(request: HttpRequest, slug: str, application_id: int) -> Htt
 # Organizers: settings, rubric, assignments -------------------------------------------------
 
 
-def _viewer_zone(request: HttpRequest) -> str:
-    return timezone.get_current_timezone_name()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_settings(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
@@ -178,7 +175,9 @@ def review_settings(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     form = _organizer_form(request, slug, kind)
     term = form.term
     reviewers = review_selectors.term_reviewers(term=term)
-    settings_form = ReviewSettingsForm.for_form(form, _viewer_zone(request))
+    settings_form = ReviewSettingsForm.for_form(
+        form, person_time_zone(request.user, term.time_zone)
+    )
     category_form = RubricCategoryForm(prefix="new")
     assign_form = ManualAssignForm(prefix="assign", reviewers=reviewers)
     action = str(request.POST.get("action", ""))

@@ -21,6 +21,7 @@ from cohortkit.admissions.forms import (
     raw_answers_from_post,
 )
 from cohortkit.admissions.models import AccessCode, ApplicationForm, ApplicationStatus
+from cohortkit.common.timezones import person_time_zone
 from cohortkit.programs.selectors import term_get
 
 
@@ -207,12 +208,14 @@ def deadlines(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     term = term_get(slug=slug)
     account_rules.require_term_role(request, term, Role.ORGANIZER)
     form = selectors.form_get(term=term, kind=kind)
-    extension_form = ExtensionForm(prefix="extension")
-    code_form = AccessCodeForm(prefix="code")
+    # Times are entered in the organizer's own zone unless they pick another one.
+    zone = {"time_zone": person_time_zone(request.user, term.time_zone)}
+    extension_form = ExtensionForm(prefix="extension", initial=zone)
+    code_form = AccessCodeForm(prefix="code", initial=zone)
     new_link = ""
     status = 200
     if request.method == "POST" and "extension-email" in request.POST:
-        extension_form = ExtensionForm(request.POST, prefix="extension")
+        extension_form = ExtensionForm(request.POST, prefix="extension", initial=zone)
         if extension_form.is_valid():
             data = extension_form.cleaned_data
             services.extension_grant(
@@ -226,7 +229,7 @@ def deadlines(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
             return redirect("admissions:deadlines", slug=slug, kind=kind)
         status = 400
     elif request.method == "POST":
-        code_form = AccessCodeForm(request.POST, prefix="code")
+        code_form = AccessCodeForm(request.POST, prefix="code", initial=zone)
         if code_form.is_valid():
             data = code_form.cleaned_data
             _, token = services.access_code_create(
