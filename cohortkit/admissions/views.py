@@ -39,6 +39,7 @@ def _page(
     status: int = 200,
     error: str = "",
     field_errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
 ) -> HttpResponse:
     application = selectors.application_of(form=form, user=request.user)
     deadline = services.deadline_for(form=form, user=request.user)
@@ -52,11 +53,15 @@ def _page(
             "term": form.term,
             "form": form,
             "application": application,
-            "questions": selectors.form_questions_with_answers(form=form, application=application),
+            "questions": selectors.form_questions_with_answers(
+                form=form, application=application, typed=typed
+            ),
             "deadline": deadline,
             "is_open": is_open,
             "error": error,
             "field_errors": field_errors or {},
+            # The fields show text the server refused, not what it has.
+            "shows_unsaved_text": bool(typed),
         },
         status=status,
     )
@@ -98,7 +103,22 @@ def apply_save(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     except services.StaleRevisionError as error:
         return _save_status(request, error.message, status=409, problem=True)
     except services.AdmissionsError as error:
-        return _save_status(request, error.message, status=400, problem=True)
+        if not error.field_errors:
+            return _save_status(request, error.message, status=400, problem=True)
+        # A submitted application keeps its valid answers: mark each refused one beside its
+        # field and leave every other field as typed.
+        count = len(error.field_errors)
+        return _save_status(
+            request,
+            f"Not saved: {count} answer{'s' if count != 1 else ''} to fix (marked). "
+            "Your submitted application is unchanged.",
+            status=400,
+            problem=True,
+            answer_errors=[
+                (key, error.field_errors.get(key, ""))
+                for key in raw_answers_from_post(request.POST, form)
+            ],
+        )
     posted = raw_answers_from_post(request.POST, form)
     errors = dict(
         application.answers.filter(question__key__in=posted).values_list("question__key", "error")
@@ -161,7 +181,13 @@ def apply_submit(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         return _page(request, form, status=403, error=error.message)
     except services.AdmissionsError as error:
         return _page(
-            request, form, status=400, error=error.message, field_errors=error.field_errors
+            request,
+            form,
+            status=400,
+            error=error.message,
+            field_errors=error.field_errors,
+            # The refused text stays on the page beside its error; nothing else is reset.
+            typed=raw_answers_from_post(request.POST, form) if was_submitted else None,
         )
     messages.success(
         request,
