@@ -23,6 +23,7 @@ from cohortkit.admissions.forms import (
 from cohortkit.admissions.models import AccessCode, ApplicationForm, ApplicationStatus
 from cohortkit.common.timezones import person_time_zone
 from cohortkit.programs.selectors import term_get
+from cohortkit.programs.services import term_application_deadline
 
 
 def _form_for(request: HttpRequest, slug: str, kind: str) -> ApplicationForm:
@@ -40,6 +41,7 @@ def _page(
     error: str = "",
     field_errors: dict[str, str] | None = None,
     typed: dict[str, str] | None = None,
+    error_link: str = "",
 ) -> HttpResponse:
     application = selectors.application_of(form=form, user=request.user)
     deadline = services.deadline_for(form=form, user=request.user)
@@ -59,6 +61,7 @@ def _page(
             "deadline": deadline,
             "is_open": is_open,
             "error": error,
+            "error_link": error_link,
             "field_errors": field_errors or {},
             # The fields show text the server refused, not what it has.
             "shows_unsaved_text": bool(typed),
@@ -206,7 +209,13 @@ def apply_withdraw(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     try:
         services.application_withdraw(form=form, user=request.user)
     except services.AdmissionsError as error:
-        return _page(request, form, status=400, error=error.message)
+        return _page(
+            request,
+            form,
+            status=error.http_status,
+            error=error.message,
+            error_link=getattr(error, "decision_path", ""),
+        )
     messages.success(
         request, "Your application is withdrawn. You can submit it again before the deadline."
     )
@@ -236,12 +245,13 @@ def deadlines(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     form = selectors.form_get(term=term, kind=kind)
     # Times are entered in the organizer's own zone unless they pick another one.
     zone = {"time_zone": person_time_zone(request.user, term.time_zone)}
-    extension_form = ExtensionForm(prefix="extension", initial=zone)
-    code_form = AccessCodeForm(prefix="code", initial=zone)
+    own = {"form_deadline": term_application_deadline(term=term, kind=form.kind)}
+    extension_form = ExtensionForm(prefix="extension", initial=zone, **own)
+    code_form = AccessCodeForm(prefix="code", initial=zone, **own)
     new_link = ""
     status = 200
     if request.method == "POST" and "extension-email" in request.POST:
-        extension_form = ExtensionForm(request.POST, prefix="extension", initial=zone)
+        extension_form = ExtensionForm(request.POST, prefix="extension", initial=zone, **own)
         if extension_form.is_valid():
             data = extension_form.cleaned_data
             services.extension_grant(
@@ -255,7 +265,7 @@ def deadlines(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
             return redirect("admissions:deadlines", slug=slug, kind=kind)
         status = 400
     elif request.method == "POST":
-        code_form = AccessCodeForm(request.POST, prefix="code", initial=zone)
+        code_form = AccessCodeForm(request.POST, prefix="code", initial=zone, **own)
         if code_form.is_valid():
             data = code_form.cleaned_data
             _, token = services.access_code_create(

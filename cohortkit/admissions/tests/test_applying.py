@@ -298,14 +298,6 @@ def test_anonymous_visitor_is_sent_to_sign_up_while_open(client, form):
     assert response["Location"].startswith(reverse("accounts:signup"))
 
 
-def test_withdrawing_is_possible_after_the_deadline(form, applicant):
-    _complete(form, applicant)
-
-    withdrawn = services.application_withdraw(form=form, user=applicant)
-
-    assert withdrawn.status == "withdrawn"
-
-
 def test_organizer_extends_a_deadline_and_makes_a_late_link_from_the_page(
     client_as, people, term, client
 ):
