@@ -205,7 +205,15 @@ def apply_submit(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 @login_required
 @require_POST
 def apply_withdraw(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    """Withdraw, once the person ticked that they mean it (a stray click changes nothing)."""
     form = _form_for(request, slug, kind)
+    if request.POST.get("confirm") != "yes":
+        return _page(
+            request,
+            form,
+            status=400,
+            error="Nothing was withdrawn: tick “Yes, withdraw my application” to confirm.",
+        )
     try:
         services.application_withdraw(form=form, user=request.user)
     except services.AdmissionsError as error:
