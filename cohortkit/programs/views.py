@@ -37,6 +37,12 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "open_terms": [term for term in terms if term.participant_deadline > now],
             "other_terms": [term for term in terms if term.participant_deadline <= now],
+            # The terms the person takes part in, each with a way straight to this week's work.
+            "my_terms": (
+                selectors.terms_taken_part_in(user=request.user)
+                if request.user.is_authenticated
+                else []
+            ),
         },
     )
 
