@@ -108,6 +108,10 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = ENVIRONMENT.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Whether SITE_URL was set for this deployment: links a page hands out (the calendar feed) use
+# it then, and otherwise the address the browser used (the request's host, which ALLOWED_HOSTS
+# checks), so a demo opened as localhost:8123 shows localhost:8123, not the default above.
+SITE_URL_IS_SET = bool(ENVIRONMENT.get("SITE_URL", "").strip())
 
 INSTALLED_APPS = [
     "django.contrib.admin",

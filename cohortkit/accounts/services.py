@@ -16,7 +16,7 @@ from django.utils import timezone
 from cohortkit.accounts.models import ApiToken, Invitation, Membership, Role, User
 from cohortkit.common.errors import InvalidInputError, NotFoundError
 from cohortkit.common.services import audit_record
-from cohortkit.common.timezones import is_valid_time_zone
+from cohortkit.common.timezones import time_zone_to_store
 from cohortkit.notifications.services import email_queue
 
 INVITATION_LIFETIME = dt.timedelta(days=14)
@@ -26,12 +26,19 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _chosen_time_zone(time_zone: str) -> str:
+    """The canonical name of a zone from the list (an old alias becomes its current name)."""
+    stored = time_zone_to_store(time_zone)
+    if stored is None:
+        raise ValidationError({"time_zone": "Pick a time zone from the list."})
+    return stored
+
+
 @transaction.atomic
 def user_signup(*, email: str, name: str, password: str, time_zone: str) -> User:
     """Create an account; an address already in use is refused (case does not matter)."""
     email = email.strip().lower()
-    if not is_valid_time_zone(time_zone):
-        raise ValidationError({"time_zone": "Pick a time zone from the list."})
+    time_zone = _chosen_time_zone(time_zone)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "An account with this email already exists. Log in?"})
     try:
@@ -46,8 +53,7 @@ def user_signup(*, email: str, name: str, password: str, time_zone: str) -> User
 
 @transaction.atomic
 def user_profile_update(*, user: User, name: str, time_zone: str) -> User:
-    if not is_valid_time_zone(time_zone):
-        raise ValidationError({"time_zone": "Pick a time zone from the list."})
+    time_zone = _chosen_time_zone(time_zone)
     user.name = name.strip()
     user.time_zone = time_zone
     user.save(update_fields=["name", "time_zone"])
@@ -55,8 +61,7 @@ def user_profile_update(*, user: User, name: str, time_zone: str) -> User:
 
 
 def user_time_zone_set(*, user: Any, time_zone: str) -> None:
-    if not is_valid_time_zone(time_zone):
-        raise ValidationError({"time_zone": "Pick a time zone from the list."})
+    time_zone = _chosen_time_zone(time_zone)
     User.objects.filter(pk=user.pk).update(time_zone=time_zone)
     user.time_zone = time_zone
 

@@ -17,7 +17,7 @@ from django.core.validators import EmailValidator, URLValidator
 
 from cohortkit.admissions.models import FormQuestion, QuestionType
 from cohortkit.common.numbers import NumberError, format_number, parse_number
-from cohortkit.common.timezones import is_valid_time_zone
+from cohortkit.common.timezones import time_zone_to_store
 
 YES = {"yes", "y", "true", "1", "on"}
 NO = {"no", "n", "false", "0", "off"}
@@ -104,9 +104,10 @@ def _parse_by_type(
         except ValueError as error:
             raise ValueError("Enter a date as YYYY-MM-DD, for example 2022-09-21.") from error
     if kind == QuestionType.TIME_ZONE:
-        if not is_valid_time_zone(text):
+        stored = time_zone_to_store(text)
+        if stored is None:
             raise ValueError("Pick a time zone from the list, for example Europe/Berlin.")
-        return None, text
+        return None, stored
     if kind == QuestionType.AVAILABILITY:
         return None, parse_availability(text)
     raise ValueError(f"Unknown question type {kind}.")

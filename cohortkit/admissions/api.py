@@ -197,8 +197,12 @@ def application_submit(request: HttpRequest, slug: str, kind: str, payload: Answ
 
 @router.post(
     "/terms/{slug}/forms/{kind}/application/withdraw",
-    response={200: ApplicationOut, 400: ErrorOut},
+    response={200: ApplicationOut, 400: ErrorOut, 403: ErrorOut},
     summary="Withdraw your application (the answers are kept)",
+    description=(
+        "Refused with 403 after your deadline, and once you hold an offer or a confirmed place "
+        "(decline the offer with `.../decision/decline` instead)."
+    ),
 )
 def application_withdraw(request: HttpRequest, slug: str, kind: str) -> Any:
     form = _form(request, slug, kind)

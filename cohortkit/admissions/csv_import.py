@@ -2,8 +2,10 @@
 
 A dry run reads the whole file and lists every problem of every row; the import writes nothing
 unless there are none. The file needs an ``email`` column; ``name`` and ``submitted_at`` are used
-when present; every other column must be a question key of the form (the columns our own export
-adds, such as ``score`` or ``decision``, are ignored). Cells that our export protected from being
+when present; every other column must be a question key of the form, or ``answer:<key>`` (the
+columns our own export adds, such as ``score`` or ``decision``, are ignored; a question whose key
+is one of those names, such as ``track``, is exported as ``answer:track``), so our own export
+imports as it is. Cells that our export protected from being
 read as formulas (a leading ``'`` before ``=``, ``+``, ``-``, ``@``) are read back as typed.
 """
 
@@ -21,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cohortkit.accounts.models import User
-from cohortkit.admissions.export import FIXED_COLUMNS, FORMULA_STARTS
+from cohortkit.admissions.export import ANSWER_COLUMN_PREFIX, FIXED_COLUMNS, FORMULA_STARTS
 from cohortkit.admissions.models import ApplicationForm
 from cohortkit.admissions.services import (
     ImportRow,
@@ -29,7 +31,9 @@ from cohortkit.admissions.services import (
     applications_import_check,
 )
 
-IGNORED_COLUMNS = set(FIXED_COLUMNS) - {"email", "name", "submitted_at"}
+# Our export's own columns: email, name and submitted_at are read, the others (rank, score,
+# decision…) are ignored.
+OWN_COLUMNS = set(FIXED_COLUMNS)
 MAX_ROWS = 20_000
 
 
@@ -57,8 +61,37 @@ def _submitted_at(text: str) -> dt.datetime:
     return moment
 
 
+def _answer_columns(header: list[str], keys: set[str]) -> tuple[dict[int, str], list[str]]:
+    """Which columns hold which question's answers, and the header's problems.
+
+    ``answer:<key>`` is always a question's column (our export writes it so when the key is also
+    one of its own column names, such as ``track``); a bare column is a question's when the form
+    has that key and no ``answer:`` column for it, else one of our export's own columns.
+    """
+    columns: dict[int, str] = {}
+    problems: list[str] = []
+    for index, column in enumerate(header):
+        if column.startswith(ANSWER_COLUMN_PREFIX):
+            key = column[len(ANSWER_COLUMN_PREFIX) :]
+            if key in keys:
+                columns[index] = key
+            else:
+                problems.append(f"row 1, column {column}: no such question on this form")
+        elif column in keys and ANSWER_COLUMN_PREFIX + column not in header:
+            columns[index] = column
+        elif column and column not in OWN_COLUMNS:
+            problems.append(f"row 1, column {column}: no such question on this form")
+    for column in sorted({column for column in header if column and header.count(column) > 1}):
+        problems.append(f"row 1, column {column}: appears more than once")
+    return columns, problems
+
+
 def applications_csv_plan(*, form: ApplicationForm, text: str) -> CsvPlan:
-    """Read the file and check every row against the form, writing nothing."""
+    """Read the file and check every row against the form, writing nothing.
+
+    Every problem of every row is listed (a row with a bad email, a bad date and three bad
+    answers gets five), in row order.
+    """
     plan = CsvPlan()
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = [column.strip() for column in next(reader, [])]
@@ -66,25 +99,17 @@ def applications_csv_plan(*, form: ApplicationForm, text: str) -> CsvPlan:
         plan.problems.append("row 1: the file needs an email column")
         return plan
     keys = set(form.questions.values_list("key", flat=True))
-    for column in header:
-        if (
-            column
-            and column not in keys
-            and column not in IGNORED_COLUMNS | {"email", "name", "submitted_at"}
-        ):
-            plan.problems.append(f"row 1, column {column}: no such question on this form")
-    duplicate_columns = {column for column in header if header.count(column) > 1}
-    for column in sorted(duplicate_columns):
-        plan.problems.append(f"row 1, column {column}: appears more than once")
+    answer_columns, header_problems = _answer_columns(header, keys)
+    plan.problems.extend(header_problems)
+    email_index = header.index("email")
     lines = list(enumerate(reader, start=2))
-    emails = [
-        cells[header.index("email")].strip().lower()
-        for _, cells in lines
-        if len(cells) == len(header)
-    ]
+    emails = [cells[email_index].strip().lower() for _, cells in lines if len(cells) == len(header)]
     existing = {user.email.lower(): user for user in User.objects.filter(email__in=emails)}
     seen: dict[str, int] = {}
     now = timezone.now()
+    # Each readable row: its number, what it would import, its own problems, whether it can be
+    # imported apart from its answers (a readable, new email and submission time).
+    checked: list[tuple[int, ImportRow, list[str], bool]] = []
     for number, cells in lines:
         if number > MAX_ROWS + 1:
             plan.problems.append(f"more than {MAX_ROWS} rows: split the file")
@@ -94,37 +119,53 @@ def applications_csv_plan(*, form: ApplicationForm, text: str) -> CsvPlan:
         if len(cells) != len(header):
             plan.problems.append(f"row {number}: {len(cells)} cells, the header has {len(header)}")
             continue
-        record = {column: _unprotect(cell) for column, cell in zip(header, cells, strict=True)}
-        email = record["email"].strip().lower()
+        cells = [_unprotect(cell) for cell in cells]
+        own = {
+            column: cell
+            for index, (column, cell) in enumerate(zip(header, cells, strict=True))
+            if index not in answer_columns or column in OWN_COLUMNS
+        }
+        problems: list[str] = []
+        email = own["email"].strip().lower()
         try:
             validate_email(email)
         except ValidationError:
-            plan.problems.append(
-                f"row {number}, email: “{record['email']}” is not an email address"
-            )
-            continue
-        if email in seen:
-            plan.problems.append(f"row {number}, email: {email} is already on row {seen[email]}")
-            continue
-        seen[email] = number
+            problems.append(f"row {number}, email: “{own['email']}” is not an email address")
+            email = ""
+        if email and email in seen:
+            problems.append(f"row {number}, email: {email} is already on row {seen[email]}")
+            email = ""
+        elif email:
+            seen[email] = number
         submitted_at = now
-        if record.get("submitted_at", "").strip():
+        if own.get("submitted_at", "").strip():
             try:
-                submitted_at = _submitted_at(record["submitted_at"])
+                submitted_at = _submitted_at(own["submitted_at"])
             except ValueError as error:
-                plan.problems.append(f"row {number}, submitted_at: {error}")
-                continue
-        user = existing.get(email)
-        if user is None:
-            plan.new_people += 1
-            user = User(email=email, name=record.get("name", "").strip(), time_zone="UTC")
-        plan.names[email] = record.get("name", "").strip()
-        answers = {key: value for key, value in record.items() if key in keys}
-        plan.rows.append(ImportRow(user=user, raw_answers=answers, submitted_at=submitted_at))
-    answer_problems = applications_import_check(form=form, rows=plan.rows)
-    for problem in answer_problems:
-        row_number = seen[plan.rows[problem.row - 1].user.email]
-        plan.problems.append(f"row {row_number}, {problem.key}: {problem.message}")
+                problems.append(f"row {number}, submitted_at: {error}")
+        name = own.get("name", "").strip()
+        user = existing.get(email) if email else None
+        if email and user is None:
+            user = User(email=email, name=name, time_zone="UTC")
+        answers = {key: cells[index] for index, key in answer_columns.items()}
+        checked.append(
+            (
+                number,
+                ImportRow(user=user, raw_answers=answers, submitted_at=submitted_at),
+                problems,
+                not problems,
+            )
+        )
+    for problem in applications_import_check(form=form, rows=[row for _, row, _, _ in checked]):
+        number, _, problems, _ = checked[problem.row - 1]
+        problems.append(f"row {number}, {problem.key}: {problem.message}")
+    for _, row, problems, importable in checked:
+        plan.problems.extend(problems)
+        if importable:
+            if row.user.pk is None:
+                plan.new_people += 1
+            plan.names[row.user.email] = row.user.name
+            plan.rows.append(row)
     return plan
 
 

@@ -20,6 +20,10 @@ from cohortkit.admissions.review_selectors import RankedRow
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
+# A question whose key is also one of our own columns below (a question called ``track``) is
+# written as ``answer:track``; no question key holds a colon, so the file reads back unambiguously.
+ANSWER_COLUMN_PREFIX = "answer:"
+
 FIXED_COLUMNS = [
     "rank",
     "email",
@@ -32,6 +36,11 @@ FIXED_COLUMNS = [
     "waitlist_rank",
     "released_at",
 ]
+
+
+def answer_column(key: str) -> str:
+    """The column of a question's answers: its key, unless one of our own columns has that name."""
+    return ANSWER_COLUMN_PREFIX + key if key in FIXED_COLUMNS else key
 
 
 def spreadsheet_safe(value: object) -> str:
@@ -60,7 +69,7 @@ def ranking_csv_lines(
         writer.writerow([spreadsheet_safe(cell) for cell in cells])
         return buffer.getvalue()
 
-    yield line(FIXED_COLUMNS + [question.key for question in questions])
+    yield line(FIXED_COLUMNS + [answer_column(question.key) for question in questions])
     for row in rows:
         decision = row.decision
         cells: list[object] = [

@@ -10,7 +10,7 @@ from django.http import QueryDict
 
 from cohortkit.accounts.models import User
 from cohortkit.admissions.models import ApplicationForm, QuestionType
-from cohortkit.common.timezones import wall_clock_to_instant
+from cohortkit.common.timezones import format_instant, wall_clock_to_instant
 from cohortkit.programs.forms import TimeZoneField
 
 ANSWER_PREFIX = "answer-"
@@ -35,6 +35,21 @@ def raw_answers_from_post(data: QueryDict, form: ApplicationForm) -> dict[str, s
 
 class _LocalMomentMixin(forms.Form):
     time_zone = TimeZoneField(label="Time zone")
+
+    def __init__(self, *args: Any, form_deadline: dt.datetime | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.form_deadline = form_deadline
+
+    def require_after_form_deadline(self, prefix: str, moment: dt.datetime | None) -> None:
+        """A personal deadline is always later than the form's own (which it extends)."""
+        if moment is None or self.form_deadline is None or moment > self.form_deadline:
+            return
+        zone = self.cleaned_data.get("time_zone") or "UTC"
+        self.add_error(
+            f"{prefix}_date",
+            "Choose a moment after the form's own deadline, "
+            f"{format_instant(self.form_deadline, zone)}.",
+        )
 
     def moment(self, prefix: str) -> dt.datetime | None:
         date = self.cleaned_data.get(f"{prefix}_date")
@@ -65,6 +80,7 @@ class ExtensionForm(_LocalMomentMixin):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         data["until"] = self.moment("until")
+        self.require_after_form_deadline("until", data["until"])
         return data
 
 
@@ -84,6 +100,7 @@ class AccessCodeForm(_LocalMomentMixin):
         data = super().clean() or {}
         data["until"] = self.moment("until")
         data["expires_at"] = self.moment("expires")
+        self.require_after_form_deadline("until", data["until"])
         if data["until"] and data["expires_at"] and data["expires_at"] > data["until"]:
             self.add_error("expires_date", "The link should stop working by the deadline it gives.")
         return data

@@ -32,6 +32,7 @@ from cohortkit.admissions.review_forms import (
     StageForm,
 )
 from cohortkit.admissions.services import AdmissionsError
+from cohortkit.common.timezones import person_time_zone
 from cohortkit.programs.models import Term, Track
 from cohortkit.programs.selectors import term_get
 
@@ -152,6 +153,13 @@ def review_conflict(request: HttpRequest, slug: str, application_id: int) -> Htt
     application = review_selectors.application_for_review(
         term=term, application_id=application_id, user=request.user, roles=roles
     )
+    if request.POST.get("confirm") != "yes":
+        # Handing an application back cannot be undone by the reviewer: ask first.
+        messages.error(
+            request,
+            "Nothing was handed back: tick “I have a conflict of interest” to confirm.",
+        )
+        return redirect("admissions:review_application", slug=slug, application_id=application.pk)
     try:
         reviewing.reviewer_conflict_declare(
             term=term, reviewer=request.user, applicant=application.applicant, actor=request.user
@@ -166,10 +174,6 @@ def review_conflict(request: HttpRequest, slug: str, application_id: int) -> Htt
 # Organizers: settings, rubric, assignments -------------------------------------------------
 
 
-def _viewer_zone(request: HttpRequest) -> str:
-    return timezone.get_current_timezone_name()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_settings(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
@@ -178,7 +182,9 @@ def review_settings(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     form = _organizer_form(request, slug, kind)
     term = form.term
     reviewers = review_selectors.term_reviewers(term=term)
-    settings_form = ReviewSettingsForm.for_form(form, _viewer_zone(request))
+    settings_form = ReviewSettingsForm.for_form(
+        form, person_time_zone(request.user, term.time_zone)
+    )
     category_form = RubricCategoryForm(prefix="new")
     assign_form = ManualAssignForm(prefix="assign", reviewers=reviewers)
     action = str(request.POST.get("action", ""))
@@ -518,6 +524,12 @@ def my_decision_respond(request: HttpRequest, slug: str, kind: str) -> HttpRespo
         if answer == "confirm":
             decisions.enrollment_confirm(enrollment=enrollment, user=request.user)
             messages.success(request, "Thank you: your place is confirmed.")
+        elif answer == "decline" and request.POST.get("confirm_decline") != "yes":
+            # Declining cannot be undone: a stray click changes nothing.
+            messages.error(
+                request, "Nothing was declined: tick “Yes, I give up my place” to confirm."
+            )
+            return redirect("admissions:my_decision", slug=slug, kind=kind)
         elif answer == "decline":
             decisions.enrollment_decline(enrollment=enrollment, user=request.user)
             messages.success(request, "You declined the place; thank you for telling us.")

@@ -43,19 +43,23 @@ class QuestionWithAnswer:
 
 
 def form_questions_with_answers(
-    *, form: ApplicationForm, application: Application | None
+    *,
+    form: ApplicationForm,
+    application: Application | None,
+    typed: dict[str, str] | None = None,
 ) -> list[QuestionWithAnswer]:
+    """Every question with the stored answer, or with ``typed`` text (what the person just sent
+    and the server refused) where given, so a refused page shows what was typed, not a reset."""
+    typed = typed or {}
     answers: dict[int, Answer] = {}
     if application is not None:
         answers = {answer.question_id: answer for answer in application.answers.all()}
     result = []
     for question in form.questions.all():
         answer = answers.get(question.pk)
-        result.append(
-            QuestionWithAnswer(
-                question=question,
-                raw=answer.raw if answer else "",
-                error=answer.error if answer else "",
-            )
-        )
+        if question.key in typed:
+            raw, error = typed[question.key], ""
+        else:
+            raw, error = (answer.raw, answer.error) if answer else ("", "")
+        result.append(QuestionWithAnswer(question=question, raw=raw, error=error))
     return result

@@ -28,9 +28,11 @@ from cohortkit.admissions.models import (
     ApplicationForm,
     ApplicationStatus,
     DeadlineExtension,
+    Enrollment,
+    EnrollmentStatus,
     FormQuestion,
 )
-from cohortkit.common.errors import ServiceError
+from cohortkit.common.errors import InvalidInputError, ServiceError
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import format_instant
 from cohortkit.notifications.services import email_queue
@@ -42,11 +44,20 @@ class AdmissionsError(ServiceError):
 
 
 class DeadlinePassedError(AdmissionsError):
-    pass
+    http_status = 403
 
 
 class StaleRevisionError(AdmissionsError):
     pass
+
+
+class OfferMadeError(DeadlinePassedError):
+    """Refused because the person holds an offer (or a confirmed place): they answer the offer on
+    their decision page instead, at ``decision_path``."""
+
+    def __init__(self, message: str, *, decision_path: str) -> None:
+        super().__init__(message)
+        self.decision_path = decision_path
 
 
 @dataclass(frozen=True)
@@ -333,25 +344,78 @@ def _email_confirmation(
 
 
 @transaction.atomic
-def application_withdraw(*, form: ApplicationForm, user: Any) -> Application:
-    """Withdraw a draft or submitted application; the answers are kept. Repeating is harmless."""
+def application_withdraw(
+    *, form: ApplicationForm, user: Any, now: dt.datetime | None = None
+) -> Application:
+    """Withdraw a draft or submitted application; the answers are kept. Repeating is harmless.
+
+    Refused, changing nothing, once the person has been offered a place (they decline the offer
+    instead, which hands the place to the waitlist) and after their deadline (the organizers
+    decide on the applications as they stood then).
+    """
+    moment = now or timezone.now()
     application = Application.objects.select_for_update().filter(form=form, applicant=user).first()
     if application is None:
         raise AdmissionsError("There is no application to withdraw.")
     if application.status == ApplicationStatus.WITHDRAWN:
         return application
+    offer = (
+        Enrollment.objects.filter(
+            term_id=form.term_id,
+            user=user,
+            role=form.kind,
+            status__in=[EnrollmentStatus.OFFERED, EnrollmentStatus.CONFIRMED],
+        )
+        .values_list("status", flat=True)
+        .first()
+    )
+    if offer is not None:
+        decision_path = reverse("admissions:my_decision", args=[form.term.slug, form.kind])
+        raise OfferMadeError(
+            "You have been offered a place, so the application can no longer be withdrawn. "
+            + (
+                "To give up your place, decline the offer"
+                if offer == EnrollmentStatus.OFFERED
+                else "You confirmed your place; to give it up, tell the organizers"
+            )
+            + f" on your decision page: {decision_path}",
+            decision_path=decision_path,
+        )
+    deadline = deadline_for(form=form, user=user)
+    if not deadline.is_open(moment):
+        zone = getattr(user, "time_zone", "UTC") or "UTC"
+        raise DeadlinePassedError(
+            f"Applications closed on {format_instant(deadline.instant, zone)}, so yours can no "
+            "longer be withdrawn: the organizers decide on it as it was submitted. If you can no "
+            "longer take part, tell them (or decline the offer if you get one)."
+        )
     application.status = ApplicationStatus.WITHDRAWN
-    application.withdrawn_at = timezone.now()
+    application.withdrawn_at = moment
     application.save(update_fields=["status", "withdrawn_at", "updated_at"])
     audit_record(actor=user, action="application.withdrawn", target=application)
     return application
+
+
+def _require_after_form_deadline(*, form: ApplicationForm, until: dt.datetime, zone: str) -> None:
+    original = term_application_deadline(term=form.term, kind=form.kind)
+    if until <= original:
+        raise InvalidInputError(
+            "The new deadline must be after the form's own deadline, "
+            f"{format_instant(original, zone or form.term.time_zone)}.",
+            field_errors={"until": "Choose a moment after the form's own deadline."},
+        )
 
 
 @transaction.atomic
 def extension_grant(
     *, form: ApplicationForm, user: Any, until: dt.datetime, granted_by: Any, reason: str = ""
 ) -> DeadlineExtension:
-    """Give one person their own deadline on a form (replacing an earlier extension)."""
+    """Give one person their own deadline on a form (replacing an earlier extension).
+
+    Refused unless it is later than the form's own deadline: an earlier one would close the form
+    for them sooner, which an extension never means.
+    """
+    _require_after_form_deadline(form=form, until=until, zone=getattr(granted_by, "time_zone", ""))
     extension, _ = DeadlineExtension.objects.update_or_create(
         form=form,
         user=user,
@@ -379,6 +443,7 @@ def access_code_create(
     """Make a late-application link; returns the code and its secret (shown once, as a URL)."""
     if max_uses < 1:
         raise AdmissionsError("A code must allow at least one use.")
+    _require_after_form_deadline(form=form, until=until, zone=getattr(created_by, "time_zone", ""))
     token = secrets.token_urlsafe(16)
     code = AccessCode.objects.create(
         form=form,

@@ -21,7 +21,9 @@ from cohortkit.admissions.forms import (
     raw_answers_from_post,
 )
 from cohortkit.admissions.models import AccessCode, ApplicationForm, ApplicationStatus
+from cohortkit.common.timezones import person_time_zone
 from cohortkit.programs.selectors import term_get
+from cohortkit.programs.services import term_application_deadline
 
 
 def _form_for(request: HttpRequest, slug: str, kind: str) -> ApplicationForm:
@@ -38,6 +40,8 @@ def _page(
     status: int = 200,
     error: str = "",
     field_errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
+    error_link: str = "",
 ) -> HttpResponse:
     application = selectors.application_of(form=form, user=request.user)
     deadline = services.deadline_for(form=form, user=request.user)
@@ -51,11 +55,16 @@ def _page(
             "term": form.term,
             "form": form,
             "application": application,
-            "questions": selectors.form_questions_with_answers(form=form, application=application),
+            "questions": selectors.form_questions_with_answers(
+                form=form, application=application, typed=typed
+            ),
             "deadline": deadline,
             "is_open": is_open,
             "error": error,
+            "error_link": error_link,
             "field_errors": field_errors or {},
+            # The fields show text the server refused, not what it has.
+            "shows_unsaved_text": bool(typed),
         },
         status=status,
     )
@@ -97,7 +106,22 @@ def apply_save(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     except services.StaleRevisionError as error:
         return _save_status(request, error.message, status=409, problem=True)
     except services.AdmissionsError as error:
-        return _save_status(request, error.message, status=400, problem=True)
+        if not error.field_errors:
+            return _save_status(request, error.message, status=400, problem=True)
+        # A submitted application keeps its valid answers: mark each refused one beside its
+        # field and leave every other field as typed.
+        count = len(error.field_errors)
+        return _save_status(
+            request,
+            f"Not saved: {count} answer{'s' if count != 1 else ''} to fix (marked). "
+            "Your submitted application is unchanged.",
+            status=400,
+            problem=True,
+            answer_errors=[
+                (key, error.field_errors.get(key, ""))
+                for key in raw_answers_from_post(request.POST, form)
+            ],
+        )
     posted = raw_answers_from_post(request.POST, form)
     errors = dict(
         application.answers.filter(question__key__in=posted).values_list("question__key", "error")
@@ -160,7 +184,13 @@ def apply_submit(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         return _page(request, form, status=403, error=error.message)
     except services.AdmissionsError as error:
         return _page(
-            request, form, status=400, error=error.message, field_errors=error.field_errors
+            request,
+            form,
+            status=400,
+            error=error.message,
+            field_errors=error.field_errors,
+            # The refused text stays on the page beside its error; nothing else is reset.
+            typed=raw_answers_from_post(request.POST, form) if was_submitted else None,
         )
     messages.success(
         request,
@@ -175,11 +205,25 @@ def apply_submit(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 @login_required
 @require_POST
 def apply_withdraw(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    """Withdraw, once the person ticked that they mean it (a stray click changes nothing)."""
     form = _form_for(request, slug, kind)
+    if request.POST.get("confirm") != "yes":
+        return _page(
+            request,
+            form,
+            status=400,
+            error="Nothing was withdrawn: tick “Yes, withdraw my application” to confirm.",
+        )
     try:
         services.application_withdraw(form=form, user=request.user)
     except services.AdmissionsError as error:
-        return _page(request, form, status=400, error=error.message)
+        return _page(
+            request,
+            form,
+            status=error.http_status,
+            error=error.message,
+            error_link=getattr(error, "decision_path", ""),
+        )
     messages.success(
         request, "Your application is withdrawn. You can submit it again before the deadline."
     )
@@ -207,12 +251,15 @@ def deadlines(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     term = term_get(slug=slug)
     account_rules.require_term_role(request, term, Role.ORGANIZER)
     form = selectors.form_get(term=term, kind=kind)
-    extension_form = ExtensionForm(prefix="extension")
-    code_form = AccessCodeForm(prefix="code")
+    # Times are entered in the organizer's own zone unless they pick another one.
+    zone = {"time_zone": person_time_zone(request.user, term.time_zone)}
+    own = {"form_deadline": term_application_deadline(term=term, kind=form.kind)}
+    extension_form = ExtensionForm(prefix="extension", initial=zone, **own)
+    code_form = AccessCodeForm(prefix="code", initial=zone, **own)
     new_link = ""
     status = 200
     if request.method == "POST" and "extension-email" in request.POST:
-        extension_form = ExtensionForm(request.POST, prefix="extension")
+        extension_form = ExtensionForm(request.POST, prefix="extension", initial=zone, **own)
         if extension_form.is_valid():
             data = extension_form.cleaned_data
             services.extension_grant(
@@ -226,7 +273,7 @@ def deadlines(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
             return redirect("admissions:deadlines", slug=slug, kind=kind)
         status = 400
     elif request.method == "POST":
-        code_form = AccessCodeForm(request.POST, prefix="code")
+        code_form = AccessCodeForm(request.POST, prefix="code", initial=zone, **own)
         if code_form.is_valid():
             data = code_form.cleaned_data
             _, token = services.access_code_create(

@@ -13,8 +13,13 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from cohortkit.calendars import selectors, services
 
 
-def _feed_url(token: str) -> str:
-    return settings.SITE_URL + reverse("calendars:feed", args=[token])
+def _feed_url(request: HttpRequest, token: str) -> str:
+    """The feed's address: on SITE_URL when the deployment set it, else on the host and scheme
+    the person used to reach this page."""
+    path = reverse("calendars:feed", args=[token])
+    if settings.SITE_URL_IS_SET:
+        return settings.SITE_URL + path
+    return request.build_absolute_uri(path)
 
 
 def _settings_page(request: HttpRequest, *, new_url: str = "") -> HttpResponse:
@@ -61,4 +66,4 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
 def reset(request: HttpRequest) -> HttpResponse:
     """Create the feed or replace its token, and show the new URL this once."""
     token = services.calendar_feed_reset(user=request.user)
-    return _settings_page(request, new_url=_feed_url(token))
+    return _settings_page(request, new_url=_feed_url(request, token))

@@ -11,15 +11,24 @@ from django.utils import timezone
 from cohortkit.common.timezones import canonical_time_zone, is_valid_time_zone
 
 TIME_ZONE_COOKIE = "tz"
+# A zone a signed-in person picked in the footer to view times in, for this session only: it
+# never changes the zone of their profile (which their emails and forms use).
+VIEW_TIME_ZONE_SESSION_KEY = "view_time_zone"
 
 
 def viewer_time_zone_name(request: HttpRequest) -> tuple[str, bool]:
     """The zone to show times in and whether it is known (not the UTC fallback).
 
-    A signed-in person's profile zone wins; then the zone the browser reported or the visitor
-    picked (the ``tz`` cookie); then UTC, which the page's script replaces at once.
+    For a signed-in person: the zone they picked in the footer for this session, else their
+    profile's. Otherwise the zone the browser reported or the visitor picked (the ``tz`` cookie);
+    then UTC, which the page's script replaces at once.
     """
     user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        session = getattr(request, "session", None)
+        picked = session.get(VIEW_TIME_ZONE_SESSION_KEY, "") if session is not None else ""
+        if isinstance(picked, str) and is_valid_time_zone(picked):
+            return picked, True
     if user is not None and user.is_authenticated and is_valid_time_zone(user.time_zone):
         return user.time_zone, True
     # The page script stores the zone percent-encoded (Asia%2FTokyo), as cookie values should be.

@@ -7,8 +7,10 @@ a concrete date, so a daylight-saving change inside a term lands on the right we
 from __future__ import annotations
 
 import datetime as dt
+import importlib.resources
 from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 UTC = dt.UTC
 
@@ -17,43 +19,74 @@ UTC = dt.UTC
 ANYWHERE_ON_EARTH = "Etc/GMT+12"
 
 
-# Browsers (through ICU) still report some zones by their old names; people know the new ones.
-LEGACY_TIME_ZONE_NAMES = {
-    "Asia/Calcutta": "Asia/Kolkata",
-    "Asia/Saigon": "Asia/Ho_Chi_Minh",
-    "Asia/Katmandu": "Asia/Kathmandu",
-    "Asia/Rangoon": "Asia/Yangon",
-    "Asia/Dacca": "Asia/Dhaka",
-    "Asia/Thimbu": "Asia/Thimphu",
-    "Asia/Macao": "Asia/Macau",
-    "Europe/Kiev": "Europe/Kyiv",
-    "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
-    "America/Indianapolis": "America/Indiana/Indianapolis",
-    "America/Louisville": "America/Kentucky/Louisville",
-    "America/Godthab": "America/Nuuk",
-    "Atlantic/Faeroe": "Atlantic/Faroe",
-    "Africa/Asmera": "Africa/Asmara",
-    "Pacific/Enderbury": "Pacific/Kanton",
-    "Pacific/Truk": "Pacific/Chuuk",
-    "Pacific/Ponape": "Pacific/Pohnpei",
-}
-
-
-def canonical_time_zone(name: str) -> str:
-    """The current IANA name for a zone a browser may report by an old one."""
-    return LEGACY_TIME_ZONE_NAMES.get(name, name)
+def _tzdata_file(name: str) -> str:
+    """A text file of the IANA database shipped by the ``tzdata`` package."""
+    return (importlib.resources.files("tzdata") / "zoneinfo" / name).read_text(encoding="utf-8")
 
 
 @cache
 def all_time_zones() -> tuple[str, ...]:
-    """IANA zone names a person may choose, sorted, without the legacy aliases."""
-    names = {
-        name
-        for name in available_timezones()
-        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
-    }
-    names.add("UTC")
+    """The zones a person may choose: every current canonical IANA name, sorted, and UTC.
+
+    Read from tzdata's ``zone1970.tab`` and ``zone.tab`` (one row per zone in current use, so
+    no ``Asia/Calcutta``, ``US/Pacific`` or ``Etc/GMT+5``); both, so that a zone people know by
+    their own country's city (``Europe/Oslo``) is listed too.
+    """
+    names = {"UTC"}
+    for table in ("zone1970.tab", "zone.tab"):
+        for line in _tzdata_file(table).splitlines():
+            if line and not line.startswith("#"):
+                names.add(line.split("\t")[2])
     return tuple(sorted(names))
+
+
+@cache
+def _links() -> dict[str, str]:
+    """Every alias of the database (``L target alias`` lines of ``tzdata.zi``) to its target."""
+    links = {}
+    for line in _tzdata_file("tzdata.zi").splitlines():
+        if line.startswith("L "):
+            _, target, alias = line.split()
+            links[alias] = target
+    return links
+
+
+@cache
+def _canonical_names() -> frozenset[str]:
+    return frozenset(all_time_zones())
+
+
+def canonical_time_zone(name: str) -> str:
+    """The current name a person chooses for ``name`` (an old alias such as ``Asia/Calcutta``
+    becomes ``Asia/Kolkata``, every spelling of UTC becomes ``UTC``); a name that is not an alias
+    of a listed zone comes back unchanged."""
+    canonical = _canonical_names()
+    seen = 0
+    current = name
+    while current not in canonical and current in _links() and seen < 10:
+        current = _links()[current]
+        seen += 1
+    if current in {"Etc/UTC", "Etc/GMT"}:
+        return "UTC"
+    return current if current in canonical else name
+
+
+def time_zone_to_store(name: str, *, allow_anywhere_on_earth: bool = False) -> str | None:
+    """The canonical name to store for a zone someone entered, or None when it is none of the
+    zones a person may choose (an alias is accepted and stored by its current name)."""
+    if not isinstance(name, str) or len(name) > 64:
+        return None
+    text = name.strip()
+    if allow_anywhere_on_earth and text == ANYWHERE_ON_EARTH:
+        return text
+    canonical = canonical_time_zone(text)
+    return canonical if canonical in _canonical_names() else None
+
+
+def person_time_zone(user: Any, fallback: str) -> str:
+    """The zone a person works in: their profile's (by its current name), else ``fallback``."""
+    stored = time_zone_to_store(getattr(user, "time_zone", "") or "")
+    return stored or canonical_time_zone(fallback)
 
 
 def is_valid_time_zone(name: str) -> bool:

@@ -8,8 +8,9 @@ from typing import Any
 from django import forms
 
 from cohortkit.accounts.models import Membership, Role, User
-from cohortkit.common.timezones import all_time_zones, wall_clock_to_instant
+from cohortkit.common.timezones import person_time_zone, wall_clock_to_instant
 from cohortkit.coursework.models import FeedbackVerdict
+from cohortkit.programs.forms import TimeZoneField
 from cohortkit.programs.models import Assignment, Quiz, Term
 from cohortkit.scheduling.models import Section
 
@@ -26,7 +27,7 @@ def _item_label(item: Assignment | Quiz) -> str:
 
 class DueDateForm(forms.Form):
     """A section's or one participant's own due date for an assignment or quiz, as a wall-clock
-    time in a zone (the term's by default)."""
+    time in a zone (the organizer's own by default, else the term's)."""
 
     item = forms.ChoiceField(label="Assignment or quiz")
     section = forms.ModelChoiceField(
@@ -39,26 +40,29 @@ class DueDateForm(forms.Form):
     due_time = forms.TimeField(
         label="Time", initial=dt.time(23, 59), widget=forms.TimeInput(attrs={"type": "time"})
     )
-    time_zone = forms.ChoiceField(label="Time zone")
+    time_zone = TimeZoneField(label="Time zone")
     reason = forms.CharField(required=False, max_length=300)
 
     def __init__(
-        self, *args: Any, term: Term, items: list[Assignment | Quiz], **kwargs: Any
+        self,
+        *args: Any,
+        term: Term,
+        items: list[Assignment | Quiz],
+        organizer: Any = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.term = term
         self.items = {self.item_value(item): item for item in items}
-        item_field, zone_field = self.fields["item"], self.fields["time_zone"]
+        item_field = self.fields["item"]
         section_field = self.fields["section"]
         assert isinstance(item_field, forms.ChoiceField)
-        assert isinstance(zone_field, forms.ChoiceField)
         assert isinstance(section_field, forms.ModelChoiceField)
         item_field.choices = [("", "Choose…")] + [
             (value, _item_label(item)) for value, item in self.items.items()
         ]
         section_field.queryset = Section.objects.filter(term=term).select_related("track")
-        zone_field.choices = [(name, name) for name in all_time_zones()]
-        self.fields["time_zone"].initial = term.time_zone
+        self.fields["time_zone"].initial = person_time_zone(organizer, term.time_zone)
 
     @staticmethod
     def item_value(item: Assignment | Quiz) -> str:

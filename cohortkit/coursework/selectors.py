@@ -11,7 +11,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cohortkit.common.timezones import localize
 from cohortkit.coursework.due import DueDate, due_dates_for, item_key, user_section_in_week
 from cohortkit.coursework.models import (
     DueDateOverride,
@@ -21,6 +20,7 @@ from cohortkit.coursework.models import (
     SubmissionVersion,
 )
 from cohortkit.programs.models import Assignment, Lecture, Quiz, Reading, Term, Track, Week
+from cohortkit.programs.selectors import term_current_week
 from cohortkit.scheduling.models import Meeting, Section, SectionMembership
 from cohortkit.scheduling.rosters import person_meeting_in_week, person_meetings
 
@@ -29,10 +29,8 @@ ItemModel = TypeVar("ItemModel", Lecture, Reading, Assignment, Quiz)
 
 def current_week_number(term: Term, now: dt.datetime | None = None) -> int:
     """The week of the term it is now in the term's zone: week 1 before the term, the last
-    week after it."""
-    today = localize(now or timezone.now(), term.time_zone).date()
-    number = (today - term.starts_on).days // 7 + 1
-    return min(max(number, 1), term.week_count)
+    week after it (the same selector the facilitators' page uses)."""
+    return term_current_week(term, now)
 
 
 def require_week_number(term: Term, number: int) -> int:

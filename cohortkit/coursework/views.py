@@ -334,7 +334,7 @@ def due_dates(request: HttpRequest, slug: str) -> HttpResponse:
     term = term_get(slug=slug)
     require_term_role(request, term, Role.ORGANIZER)
     items = selectors.dated_items_of(term=term)
-    form = DueDateForm(request.POST or None, term=term, items=items)
+    form = DueDateForm(request.POST or None, term=term, items=items, organizer=request.user)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -9,8 +9,10 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from cohortkit.common.timezones import wall_clock_to_instant
+from cohortkit.accounts.models import Role
+from cohortkit.common.timezones import localize, wall_clock_to_instant
 from cohortkit.programs.models import (
     Assignment,
     DiscussionGuide,
@@ -25,6 +27,27 @@ from cohortkit.programs.models import (
 
 def term_get(*, slug: str) -> Term:
     return get_object_or_404(Term.objects.select_related("program"), slug=slug)
+
+
+def term_current_week(term: Term, now: dt.datetime | None = None) -> int:
+    """The week of the term it is now in the term's zone: week 1 before the term, the last
+    week after it. The one "current week" of every page (participants', facilitators',
+    organizers')."""
+    today = localize(now or timezone.now(), term.time_zone).date()
+    number = (today - term.starts_on).days // 7 + 1
+    return min(max(number, 1), term.week_count)
+
+
+def terms_taken_part_in(*, user: Any) -> list[Term]:
+    """The terms the person is a participant or facilitator of, the latest first."""
+    return list(
+        Term.objects.filter(
+            memberships__user=user, memberships__role__in=[Role.PARTICIPANT, Role.FACILITATOR]
+        )
+        .select_related("program")
+        .distinct()
+        .order_by("-starts_on", "pk")
+    )
 
 
 def terms_published() -> QuerySet[Term]:

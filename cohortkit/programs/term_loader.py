@@ -58,7 +58,7 @@ from cohortkit.common.timezones import (
     ANYWHERE_ON_EARTH,
     UTC,
     end_of_day,
-    is_valid_time_zone,
+    time_zone_to_store,
     wall_clock_to_instant,
 )
 from cohortkit.programs.curriculum import (
@@ -183,13 +183,15 @@ def _time_zone(
         return None
     if allow_anywhere_on_earth and text.strip().lower() in {"aoe", "anywhere on earth"}:
         return ANYWHERE_ON_EARTH
-    if not is_valid_time_zone(text):
+    stored = time_zone_to_store(text, allow_anywhere_on_earth=allow_anywhere_on_earth)
+    if stored is None:
         hint = " or AoE" if allow_anywhere_on_earth else ""
         reader.error(
-            node, path, f'must be an IANA time zone like Europe/Berlin{hint}, got "{text}"'
+            node, path, f'must be an IANA time zone like Europe/Berlin{hint}, got "{text[:64]}"'
         )
         return None
-    return text
+    # An old name (Asia/Calcutta) is stored by its current one (Asia/Kolkata).
+    return stored
 
 
 def _deadline(value: dt.date | dt.datetime, zone_name: str) -> dt.datetime:

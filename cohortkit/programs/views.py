@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cohortkit.accounts import rules
 from cohortkit.accounts.models import Role
-from cohortkit.accounts.services import user_time_zone_set
-from cohortkit.common.middleware import TIME_ZONE_COOKIE
+from cohortkit.common.middleware import TIME_ZONE_COOKIE, VIEW_TIME_ZONE_SESSION_KEY
+from cohortkit.common.timezones import time_zone_label
 from cohortkit.programs import selectors, services
 from cohortkit.programs.forms import TermSettingsForm, TimeZonePickForm
 from cohortkit.programs.models import Term
@@ -37,6 +37,12 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "open_terms": [term for term in terms if term.participant_deadline > now],
             "other_terms": [term for term in terms if term.participant_deadline <= now],
+            # The terms the person takes part in, each with a way straight to this week's work.
+            "my_terms": (
+                selectors.terms_taken_part_in(user=request.user)
+                if request.user.is_authenticated
+                else []
+            ),
         },
     )
 
@@ -110,7 +116,12 @@ def term_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def time_zone_pick(request: HttpRequest) -> HttpResponse:
-    """Remember the zone a visitor wants times in (and make it a signed-in person's own zone)."""
+    """Show times in the zone a visitor picks.
+
+    A signed-in person's pick is a view for this session only: their profile's zone (which their
+    emails and forms use) changes only on the profile page. Picking the profile's zone again
+    ends the view.
+    """
     form = TimeZonePickForm(request.POST)
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
@@ -122,7 +133,17 @@ def time_zone_pick(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(next_url)
     zone_name = form.cleaned_data["tz"]
     if request.user.is_authenticated:
-        user_time_zone_set(user=request.user, time_zone=zone_name)
+        profile_zone = request.user.time_zone
+        if zone_name == profile_zone:
+            request.session.pop(VIEW_TIME_ZONE_SESSION_KEY, None)
+        else:
+            request.session[VIEW_TIME_ZONE_SESSION_KEY] = zone_name
+            messages.info(
+                request,
+                f"Times are shown in {time_zone_label(zone_name)} while you are signed in here. "
+                f"Your profile's zone is still {time_zone_label(profile_zone)}: change it on "
+                "your profile page if you have moved.",
+            )
     response = HttpResponseRedirect(next_url)
     response.set_cookie(
         TIME_ZONE_COOKIE,

@@ -21,6 +21,7 @@ from django.utils import timezone
 from cohortkit.accounts.models import User
 from cohortkit.common.timezones import format_instant, is_valid_time_zone, time_zone_label
 from cohortkit.programs.models import DiscussionGuide, Term
+from cohortkit.programs.selectors import term_current_week
 from cohortkit.scheduling.models import (
     Apology,
     Attendance,
@@ -41,10 +42,8 @@ def covers_week(week: int, prefix: str = "") -> Q:
 
 def term_week_of(term: Term, now: dt.datetime | None = None) -> int:
     """The week of the term that ``now`` falls in, on the term's own calendar (1 before it
-    starts, the last week after it ends)."""
-    today = (now or timezone.now()).astimezone(_zone(term.time_zone)).date()
-    week = (today - term.starts_on).days // 7 + 1
-    return max(1, min(term.week_count, week))
+    starts, the last week after it ends): the one "current week" every page uses."""
+    return term_current_week(term, now)
 
 
 def _zone(name: str) -> Any:
@@ -303,9 +302,15 @@ class RosterRow:
 
 @dataclass
 class FacilitatedSection:
+    """One section on its facilitator's page. The roster and the discussion guide are of one and
+    the same week, ``week``: the term's current week (its meeting in ``week_meeting``), or the
+    week of the next meeting when the section does not meet this week."""
+
     section: Section
     meetings: list[Meeting]
     next_meeting: Meeting | None
+    week_meeting: Meeting | None = None
+    week: int = 1
     roster: list[RosterRow] = field(default_factory=list)
     guides: list[DiscussionGuide] = field(default_factory=list)
 
@@ -340,9 +345,19 @@ def facilitated_sections(
     result: list[FacilitatedSection] = []
     for section in sections:
         meetings = list(section.meetings.all())
-        result.append(FacilitatedSection(section, meetings, _next(meetings, now)))
-    next_ids = [item.next_meeting.pk for item in result if item.next_meeting is not None]
-    weeks = {item.next_meeting.week for item in result if item.next_meeting is not None}
+        upcoming = _next(meetings, now)
+        shown = next((meeting for meeting in meetings if meeting.week == this_week), upcoming)
+        result.append(
+            FacilitatedSection(
+                section,
+                meetings,
+                upcoming,
+                week_meeting=shown,
+                week=shown.week if shown is not None else this_week,
+            )
+        )
+    next_ids = [item.week_meeting.pk for item in result if item.week_meeting is not None]
+    weeks = {item.week_meeting.week for item in result if item.week_meeting is not None}
     member_ids = {
         membership.user_id
         for section in sections
@@ -354,12 +369,21 @@ def facilitated_sections(
         ).select_related("user", "meeting__section")
     )
     guides = list(
-        DiscussionGuide.objects.filter(week__term=term, week__number=this_week)
+        DiscussionGuide.objects.filter(
+            week__term=term, week__number__in={item.week for item in result} | {this_week}
+        )
+        .select_related("week")
         .prefetch_related("tracks")
         .order_by("position", "id")
     )
     for item in result:
-        meeting = item.next_meeting
+        item.guides = [
+            guide
+            for guide in guides
+            if guide.week.number == item.week
+            and any(track.pk == item.section.track_id for track in guide.tracks.all())
+        ]
+        meeting = item.week_meeting
         if meeting is None:
             continue
         away = {
@@ -397,11 +421,6 @@ def facilitated_sections(
                         visitor=True,
                     )
                 )
-        item.guides = [
-            guide
-            for guide in guides
-            if any(track.pk == item.section.track_id for track in guide.tracks.all())
-        ]
     return result, this_week
 
 

@@ -298,14 +298,6 @@ def test_anonymous_visitor_is_sent_to_sign_up_while_open(client, form):
     assert response["Location"].startswith(reverse("accounts:signup"))
 
 
-def test_withdrawing_is_possible_after_the_deadline(form, applicant):
-    _complete(form, applicant)
-
-    withdrawn = services.application_withdraw(form=form, user=applicant)
-
-    assert withdrawn.status == "withdrawn"
-
-
 def test_organizer_extends_a_deadline_and_makes_a_late_link_from_the_page(
     client_as, people, term, client
 ):
@@ -361,6 +353,37 @@ def test_autosave_reports_unreadable_answers_next_to_their_question(client, form
     assert "1 answer to fix before submitting." in html
     assert 'id="error-hours" data-testid="error-hours" hx-swap-oob="true">Use a point' in html
     assert 'id="error-motivation" data-testid="error-motivation" hx-swap-oob="true"></p>' in html
+
+
+def test_autosaving_a_submitted_application_marks_the_bad_answer_and_keeps_the_rest(
+    client, form, applicant
+):
+    _complete(form, applicant)
+    client.force_login(applicant)
+    url_args = [form.term.slug, "participant"]
+
+    response = client.post(
+        reverse("admissions:apply_save", args=url_args),
+        {"answer-hours": "many", "answer-motivation": "still fine"},
+    )
+    submit = client.post(
+        reverse("admissions:apply_submit", args=url_args),
+        {"answer-hours": "many", "answer-motivation": "still fine"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Not saved: 1 answer to fix (marked). Your submitted application is unchanged." in html
+    assert 'data-testid="error-hours" hx-swap-oob="true">Enter a number' in html
+    assert 'data-testid="error-motivation" hx-swap-oob="true"></p>' in html
+    page = submit.content.decode()
+    assert submit.status_code == 400
+    assert ">many</" in page or 'value="many"' in page  # the refused text stays on the page
+    assert "still fine" in page
+    assert 'data-unsaved="true"' in page
+    application = Application.objects.get()
+    assert application.answers.get(question__key="hours").raw == "-3"
+    assert application.answers.get(question__key="motivation").raw == "I want to learn"
 
 
 def test_autosave_after_sign_out_says_so_and_saves_nothing(client, form):

@@ -83,6 +83,71 @@ def test_export_then_import_into_another_term_gives_the_same_answers():
     assert Application.objects.filter(form=target, submitted_at=when).count() == 3
 
 
+def test_a_row_with_five_problems_reports_all_five():
+    form = _facilitator_form("five")
+    text = (
+        "email,submitted_at,sections,mode,time_zone,availability,deep_learning_background,"
+        "ai_safety_background,tracks\n"
+        "not-an-email,yesterday,7,boat,Mars/Base,Mon 18:00-19:00,x,y,intro\n"
+    )
+
+    plan = applications_csv_plan(form=form, text=text)
+
+    assert plan.problems == [
+        "row 2, email: “not-an-email” is not an email address",
+        "row 2, submitted_at: Invalid isoformat string: 'yesterday'",
+        "row 2, sections: Enter 3 or less.",
+        "row 2, mode: Pick one of the options.",
+        "row 2, time_zone: Pick a time zone from the list, for example Europe/Berlin.",
+    ]
+    assert plan.rows == []
+
+
+def test_the_ranking_csv_of_a_participant_form_with_a_track_question_imports_as_it_is(
+    client_as, term, people
+):
+    forms = application_forms_load(term=term, text=FORMS.read_text())
+    source = next(form for form in forms if form.kind == "participant")
+    assert source.questions.filter(key="track").exists()  # also a column of the export
+    answers = {
+        "student": "no",
+        "deep_learning": "yes",
+        "linear_algebra_statistics": "yes",
+        "multivariate_calculus": "some",
+        "background_level": "1",
+        "track": "advanced",
+        "mode": "virtual",
+        "us_work_eligibility": "yes",
+        "time_zone": "Asia/Kolkata",
+        "availability": "Mon 18:00-20:00",
+        "motivation": "To make ML safe.",
+        "commitment": "yes",
+    }
+    when = dt.datetime(2022, 9, 1, 12, tzinfo=dt.UTC)
+    services.applications_import(
+        form=source, rows=[services.ImportRow(UserFactory(email="p@example.org"), answers, when)]
+    )
+    exported = client_as("organizer").get(
+        reverse("admissions:ranking_export", args=[term.slug, "participant"])
+    )
+    text = b"".join(exported.streaming_content).decode()
+    header = text.splitlines()[0].split(",")
+    assert "track" in header and "answer:track" in header
+    target = next(
+        form
+        for form in application_forms_load(term=TermFactory(slug="again"), text=FORMS.read_text())
+        if form.kind == "participant"
+    )
+
+    plan = applications_csv_import(form=target, text=text)
+
+    assert plan.problems == []
+    imported = Application.objects.get(form=target, applicant__email="p@example.org")
+    assert {
+        answer.question.key: answer.raw for answer in imported.answers.all() if answer.raw
+    } == answers
+
+
 def test_dry_run_lists_every_bad_row_and_import_writes_nothing():
     form = _facilitator_form("bad")
     text = (
@@ -100,11 +165,11 @@ def test_dry_run_lists_every_bad_row_and_import_writes_nothing():
     assert plan.problems == [
         "row 1, column shoe_size: no such question on this form",
         "row 3, email: “not-an-email” is not an email address",
-        "row 5, email: ok@example.org is already on row 2",
         "row 4, sections: Enter 3 or less.",
         "row 4, mode: Pick one of the options.",
         "row 4, time_zone: Pick a time zone from the list, for example Europe/Berlin.",
         "row 4, availability: “Funday”: write a day and a time range, like Mon 18:00-21:00.",
+        "row 5, email: ok@example.org is already on row 2",
     ]
     assert imported.problems == plan.problems
     assert not Application.objects.exists()

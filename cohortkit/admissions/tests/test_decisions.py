@@ -259,7 +259,7 @@ def test_participant_declines_on_the_page_and_the_top_waitlisted_is_offered(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("admissions:my_decision_respond", args=[term.slug, form.kind]),
-            {"answer": "decline"},
+            {"answer": "decline", "confirm_decline": "yes"},
         )
 
     assert "You are offered a place" in shown.content.decode()

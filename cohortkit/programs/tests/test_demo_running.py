@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from cohortkit.coursework.models import Feedback, SubmissionVersion
 from cohortkit.programs.demo_running import running_term_dates
+from cohortkit.programs.models import Term
 from cohortkit.quizzes.models import Attempt
 from cohortkit.scheduling.models import Attendance, Meeting, SectionMembership
 
@@ -27,6 +28,13 @@ def test_demo_loads_a_running_term_with_the_demo_people_in_one_section(capsys):
 
     output = capsys.readouterr().out
     assert "Running term ml-safety-fall-2026-running (week 3 today)" in output
+    running = Term.objects.get(slug="ml-safety-fall-2026-running")
+    participant_line = next(
+        line for line in output.splitlines() if line.strip().startswith("participant@example.org")
+    )
+    assert f"participant of {running.name} (running now, /terms/{running.slug}/" in (
+        participant_line
+    )
     assert output.count("unchanged.") >= 1
     membership = SectionMembership.objects.get(
         user__email="participant@example.org", section__term__slug="ml-safety-fall-2026-running"

@@ -1,6 +1,9 @@
 // Keeps an application's unsaved text safe: every change is copied to this browser's storage
 // before the autosave request goes out, so a closed tab, an expired login or a lost connection
 // never loses what was typed. The server's copy stays the one that counts.
+//
+// The status line says "Saved" only once the server has acknowledged exactly the text now in the
+// fields; while newer text is not yet there it says "Unsaved changes" or "Saving…".
 (function () {
   "use strict";
 
@@ -13,36 +16,52 @@
     return answers;
   }
 
+  // The same answers whatever the order they were collected in.
+  function fingerprint(answers) {
+    return JSON.stringify(Object.keys(answers || {}).sort().map(function (name) {
+      return [name, answers[name]];
+    }));
+  }
+
   function restore(form, answers) {
     Object.keys(answers).forEach(function (name) {
       var values = answers[name];
       form.querySelectorAll('[name="' + name + '"]').forEach(function (field) {
         if (field.type === "checkbox" || field.type === "radio") {
           field.checked = values.indexOf(field.value) !== -1;
-        } else {
+        } else if (field.type !== "hidden") {
           field.value = values[0];
         }
       });
+    });
+    // Radio groups and tick boxes absent from the copy were empty when it was taken.
+    form.querySelectorAll('input[type="radio"][name^="answer-"], input[type="checkbox"][name^="answer-"]').forEach(function (field) {
+      if (answers[field.name] === undefined) field.checked = false;
     });
   }
 
   function setup(form) {
     var key = "cohortkit:" + form.dataset.autosaveKey;
-    var revision = function () { return parseInt(form.querySelector("#revision").value, 10) || 0; };
-    var saved = null;
-    try { saved = JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+    var revision = function () {
+      var input = form.querySelector("#revision");
+      return input ? parseInt(input.value, 10) || 0 : 0;
+    };
+    var editable = !form.querySelector("fieldset[disabled]");
+    // What the server has: the fields as rendered, unless the page shows text it refused.
+    var pageIsServerCopy = form.dataset.unsaved !== "true";
+    var acknowledged = pageIsServerCopy ? fingerprint(snapshot(form)) : null;
+    var sending = null;
+    var inFlight = false;
 
-    // Unsaved text from this browser, based on the version the server still has: put it back.
-    if (saved && saved.pending && saved.revision === revision() && !form.querySelector("fieldset[disabled]")) {
-      restore(form, saved.answers);
-      var notice = document.createElement("p");
-      notice.className = "message";
-      notice.setAttribute("role", "status");
-      notice.dataset.testid = "restored";
-      notice.textContent = "We restored answers you typed in this browser that had not been saved yet. Saving them now…";
-      form.insertBefore(notice, form.firstChild);
-      window.setTimeout(function () { form.dispatchEvent(new Event("change", { bubbles: true })); }, 50);
+    function setStatus(text, problem) {
+      var status = document.getElementById("save-status");
+      if (!status) return;
+      status.textContent = text;
+      status.classList.toggle("problem", Boolean(problem));
+      status.dataset.state = problem ? "problem" : text === "Saving…" ? "saving" : "unsaved";
     }
+
+    function hasUnsaved() { return fingerprint(snapshot(form)) !== acknowledged; }
 
     function remember(pending) {
       try {
@@ -50,24 +69,75 @@
       } catch (e) { /* storage full or disabled: the server copy still counts */ }
     }
 
-    form.addEventListener("input", function () { remember(true); });
-    form.addEventListener("change", function () { remember(true); });
+    function forget() {
+      try { window.localStorage.removeItem(key); } catch (e) { /* ignore */ }
+    }
+
+    var saved = null;
+    try { saved = JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+
+    // Unsaved text from this browser, based on the version the server still has and different
+    // from it: put it back and save it. A copy the server already has is simply dropped.
+    if (saved && saved.pending && saved.revision === revision() && editable &&
+        fingerprint(saved.answers) !== fingerprint(snapshot(form))) {
+      restore(form, saved.answers);
+      var notice = document.createElement("p");
+      notice.className = "message";
+      notice.setAttribute("role", "status");
+      notice.dataset.testid = "restored";
+      notice.textContent = "We restored answers you typed in this browser that had not been saved yet. Saving them now…";
+      form.insertBefore(notice, form.firstChild);
+      setStatus("Unsaved changes");
+      window.setTimeout(function () { form.dispatchEvent(new Event("change", { bubbles: true })); }, 50);
+    } else if (saved && pageIsServerCopy && (!saved.pending || saved.revision !== revision() ||
+               fingerprint(saved.answers) === fingerprint(snapshot(form)))) {
+      forget();
+    }
+
+    function changed() {
+      remember(hasUnsaved());
+      if (!editable) return;
+      if (hasUnsaved()) setStatus(inFlight ? "Saving…" : "Unsaved changes");
+    }
+
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+
+    form.addEventListener("htmx:beforeRequest", function (event) {
+      if (event.detail.elt !== form) return;
+      inFlight = true;
+      sending = fingerprint(snapshot(form));
+      setStatus("Saving…");
+    });
+
+    // After the server's status line is swapped in: it is true only if the fields still hold
+    // what was sent.
     form.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.elt !== form) return;
+      inFlight = false;
       var xhr = event.detail.xhr;
       if (event.detail.successful) {
-        remember(false);
+        acknowledged = sending;
+        if (hasUnsaved()) {
+          // Typed while the request was out: the queued save sends it.
+          setStatus("Unsaved changes");
+          remember(true);
+        } else {
+          var status = document.getElementById("save-status");
+          if (status) status.dataset.state = "saved";
+          remember(false);
+        }
       } else if (xhr && xhr.status === 403) {
         // The deadline passed while typing: the server kept the last saved version; stop editing.
         var fieldset = form.querySelector("fieldset.questions");
         if (fieldset) fieldset.disabled = true;
+        editable = false;
         form.querySelectorAll(".form-actions button").forEach(function (button) { button.disabled = true; });
       }
+      sending = null;
     });
+
     form.addEventListener("submit", function () { remember(true); });
-    // An explicit submit that renders the page again means the server has everything.
-    if (!form.querySelector(".has-error") && saved && !saved.pending) {
-      try { window.localStorage.removeItem(key); } catch (e) { /* ignore */ }
-    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -41,8 +41,33 @@
     });
   }
 
+  // A box above a long list of time zones narrows it as one types ("kolkata", "new york").
+  function zoneFilters() {
+    document.querySelectorAll("input[data-zone-filter]").forEach(function (box) {
+      var select = document.getElementById(box.dataset.zoneFilter);
+      if (!select) return;
+      box.hidden = false;
+      box.addEventListener("input", function () {
+        var words = box.value.toLowerCase().replace(/[\s_]+/g, " ").trim();
+        var firstMatch = null;
+        Array.prototype.forEach.call(select.options, function (option) {
+          var text = (option.value + " " + option.textContent).toLowerCase().replace(/[_/]+/g, " ");
+          var matches = !words || text.indexOf(words) !== -1;
+          option.hidden = !matches;
+          if (matches && firstMatch === null) firstMatch = option;
+        });
+        // Show the first match as the choice, so the list and the box agree.
+        if (words && firstMatch && select.selectedOptions[0] && select.selectedOptions[0].hidden) {
+          select.value = firstMatch.value;
+          if (!select.classList.contains("js-autosubmit")) select.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     reportBrowserTimeZone();
+    zoneFilters();
     autosubmit();
     tickCountdowns();
     window.setInterval(tickCountdowns, 1000);

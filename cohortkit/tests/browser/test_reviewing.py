@@ -207,6 +207,14 @@ def test_blind_review_ranking_release_decline_and_the_waitlist(
     expect(
         page.get_by_role("heading", name="You are offered a place in the Introductory track")
     ).to_be_visible()
+    # One click is not enough: the browser asks for the tick first (no script involved).
+    page.get_by_role("button", name="Decline").click()
+    assert page.get_by_label("Yes, I give up my place").evaluate("box => box.matches(':invalid')")
+    expect(
+        page.get_by_role("heading", name="You are offered a place in the Introductory track")
+    ).to_be_visible()
+    assert Enrollment.objects.get(user=ada.applicant, term=term).status == "offered"
+    page.get_by_label("Yes, I give up my place").check()
     page.get_by_role("button", name="Decline").click()
     expect(page.get_by_role("heading", name="You declined your place")).to_be_visible()
 

@@ -80,8 +80,21 @@ class Command(BaseCommand):
             self.stdout.write("")
             self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
             width = max(len(account.email) for account in summary.accounts)
+            # The demo people of the running term: their section, week, homework and quizzes
+            # are there, so the summary says so (the account list alone names older terms).
+            running_roles = {
+                "participant@example.org": "participant",
+                "facilitator@example.org": "facilitator",
+            }
             for account in summary.accounts:
-                self.stdout.write(f"  {account.email:<{width}}  {account.roles}")
+                roles = account.roles
+                if running is not None and account.email in running_roles:
+                    roles += (
+                        f"; {running_roles[account.email]} of {running.term.name} "
+                        f"(running now, /terms/{running.term.slug}/: their section, week, "
+                        "homework and quizzes are there)"
+                    )
+                self.stdout.write(f"  {account.email:<{width}}  {roles}")
         self.stdout.write("")
         self.stdout.write(
             f"Open http://127.0.0.1:8000/terms/{summary.current_term.slug}/ "
