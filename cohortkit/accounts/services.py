@@ -13,8 +13,16 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cohortkit.accounts.models import ApiToken, Invitation, Membership, Role, User
+from cohortkit.accounts.models import (
+    NAME_MAX_LENGTH,
+    ApiToken,
+    Invitation,
+    Membership,
+    Role,
+    User,
+)
 from cohortkit.common.services import audit_record
+from cohortkit.common.text import text_problem
 from cohortkit.common.timezones import is_valid_time_zone
 from cohortkit.notifications.services import email_queue
 
@@ -25,10 +33,19 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _check_name(name: str) -> None:
+    """A name is one line: it goes into email subjects and headers, where a line break fails."""
+    problem = text_problem(name, max_length=NAME_MAX_LENGTH, single_line=True)
+    if problem is not None:
+        raise ValidationError({"name": problem})
+
+
 @transaction.atomic
 def user_signup(*, email: str, name: str, password: str, time_zone: str) -> User:
-    """Create an account; an address already in use is refused (case does not matter)."""
+    """Create an account; an address already in use is refused (case does not matter), so is a
+    name with a line break, a NUL or a broken character."""
     email = email.strip().lower()
+    _check_name(name)
     if not is_valid_time_zone(time_zone):
         raise ValidationError({"time_zone": "Pick a time zone from the list."})
     if User.objects.filter(email__iexact=email).exists():
@@ -45,6 +62,7 @@ def user_signup(*, email: str, name: str, password: str, time_zone: str) -> User
 
 @transaction.atomic
 def user_profile_update(*, user: User, name: str, time_zone: str) -> User:
+    _check_name(name)
     if not is_valid_time_zone(time_zone):
         raise ValidationError({"time_zone": "Pick a time zone from the list."})
     user.name = name.strip()

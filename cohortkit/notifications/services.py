@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cohortkit.common.text import one_line
 from cohortkit.notifications.models import OutboundEmail
 
 
@@ -23,8 +24,10 @@ def email_queue(
     """Record an email and enqueue its sending once the surrounding transaction commits.
 
     Calling it again with the same key returns the first email and queues nothing: a retried
-    request or a double click never mails anyone twice.
+    request or a double click never mails anyone twice. The subject is made one line (a line
+    break in a header makes sending fail), however a name or title inside it was written.
     """
+    subject = one_line(subject)
     email, created = OutboundEmail.objects.get_or_create(
         idempotency_key=idempotency_key,
         defaults={"to": to, "subject": subject, "body": body, "scheduled_at": scheduled_at},
