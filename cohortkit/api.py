@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema
+from ninja.errors import ValidationError
 from ninja.security import HttpBearer
 
 from cohortkit.accounts import rules
@@ -45,6 +46,21 @@ api = NinjaAPI(
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Exception) -> Any:
     return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request: HttpRequest, exc: ValidationError) -> Any:
+    """A body or parameter of the wrong shape is bad input: 400, with where and what."""
+    field_errors: dict[str, str] = {}
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in {"body", "payload"}]
+        field_errors.setdefault(".".join(location) or "body", str(error.get("msg", "Invalid.")))
+    detail = "; ".join(f"{where}: {message}" for where, message in field_errors.items())
+    return api.create_response(
+        request,
+        {"detail": detail or "The request is not valid.", "field_errors": field_errors},
+        status=400,
+    )
 
 
 @api.exception_handler(PermissionDenied)

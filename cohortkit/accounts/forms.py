@@ -7,13 +7,21 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template import loader
 
-from cohortkit.accounts.models import Role, User
+from cohortkit.accounts.models import NAME_MAX_LENGTH, Role, User
+from cohortkit.common.text import PersonTextValidator
 from cohortkit.notifications.services import email_queue
 from cohortkit.programs.forms import TimeZoneField
 
 
+def _name_field() -> forms.CharField:
+    return forms.CharField(
+        max_length=NAME_MAX_LENGTH,
+        validators=[PersonTextValidator(max_length=NAME_MAX_LENGTH, single_line=True)],
+    )
+
+
 class SignupForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = _name_field()
     email = forms.EmailField()
     time_zone = TimeZoneField(help_text="Times everywhere are shown in this zone.")
     password = forms.CharField(widget=forms.PasswordInput, strip=False)
@@ -41,7 +49,7 @@ class LoginForm(AuthenticationForm):
 
 
 class ProfileForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = _name_field()
     time_zone = TimeZoneField(help_text="Times everywhere are shown in this zone.")
 
 

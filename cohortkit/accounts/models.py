@@ -10,6 +10,10 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from cohortkit.common.text import PersonTextValidator
+
+NAME_MAX_LENGTH = 200
+
 
 class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
@@ -30,7 +34,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person, who logs in with their email address and sees times in their own zone."""
 
     email = models.EmailField(unique=True)
-    name = models.CharField(max_length=200)
+    # One line: names go into email subjects (a line break there makes every such email fail).
+    name = models.CharField(
+        max_length=NAME_MAX_LENGTH,
+        validators=[PersonTextValidator(max_length=NAME_MAX_LENGTH, single_line=True)],
+    )
     time_zone = models.CharField(max_length=64, default="UTC")
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)

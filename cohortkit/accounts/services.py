@@ -13,9 +13,17 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cohortkit.accounts.models import ApiToken, Invitation, Membership, Role, User
+from cohortkit.accounts.models import (
+    NAME_MAX_LENGTH,
+    ApiToken,
+    Invitation,
+    Membership,
+    Role,
+    User,
+)
 from cohortkit.common.errors import InvalidInputError, NotFoundError
 from cohortkit.common.services import audit_record
+from cohortkit.common.text import text_problem
 from cohortkit.common.timezones import time_zone_to_store
 from cohortkit.notifications.services import email_queue
 
@@ -34,10 +42,19 @@ def _chosen_time_zone(time_zone: str) -> str:
     return stored
 
 
+def _check_name(name: str) -> None:
+    """A name is one line: it goes into email subjects and headers, where a line break fails."""
+    problem = text_problem(name, max_length=NAME_MAX_LENGTH, single_line=True)
+    if problem is not None:
+        raise ValidationError({"name": problem})
+
+
 @transaction.atomic
 def user_signup(*, email: str, name: str, password: str, time_zone: str) -> User:
-    """Create an account; an address already in use is refused (case does not matter)."""
+    """Create an account; an address already in use is refused (case does not matter), so is a
+    name with a line break, a NUL or a broken character."""
     email = email.strip().lower()
+    _check_name(name)
     time_zone = _chosen_time_zone(time_zone)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "An account with this email already exists. Log in?"})
@@ -53,6 +70,7 @@ def user_signup(*, email: str, name: str, password: str, time_zone: str) -> User
 
 @transaction.atomic
 def user_profile_update(*, user: User, name: str, time_zone: str) -> User:
+    _check_name(name)
     time_zone = _chosen_time_zone(time_zone)
     user.name = name.strip()
     user.time_zone = time_zone

@@ -35,8 +35,10 @@ from cohortkit.programs.selectors import term_get
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
+    """The ``next`` page if it is a path of this site; ``redirect`` would read any other word
+    (``1e30``) as a URL name and fail."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

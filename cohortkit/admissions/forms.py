@@ -10,7 +10,7 @@ from django.http import QueryDict
 
 from cohortkit.accounts.models import User
 from cohortkit.admissions.models import ApplicationForm, QuestionType
-from cohortkit.common.timezones import format_instant, wall_clock_to_instant
+from cohortkit.common.timezones import date_in_range, format_instant, wall_clock_to_instant
 from cohortkit.programs.forms import TimeZoneField
 
 ANSWER_PREFIX = "answer-"
@@ -63,7 +63,9 @@ class _LocalMomentMixin(forms.Form):
 class ExtensionForm(_LocalMomentMixin):
     email = forms.EmailField(label="Applicant's email")
     until_date = forms.DateField(
-        label="New deadline", widget=forms.DateInput(attrs={"type": "date"})
+        validators=[date_in_range],
+        label="New deadline",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     until_time = forms.TimeField(label="at", widget=forms.TimeInput(attrs={"type": "time"}))
     reason = forms.CharField(required=False, max_length=300)
@@ -87,11 +89,15 @@ class ExtensionForm(_LocalMomentMixin):
 class AccessCodeForm(_LocalMomentMixin):
     label = forms.CharField(required=False, max_length=200, help_text="For your own records.")
     until_date = forms.DateField(
-        label="Deadline for people using the link", widget=forms.DateInput(attrs={"type": "date"})
+        validators=[date_in_range],
+        label="Deadline for people using the link",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     until_time = forms.TimeField(label="at", widget=forms.TimeInput(attrs={"type": "time"}))
     expires_date = forms.DateField(
-        label="The link works until", widget=forms.DateInput(attrs={"type": "date"})
+        validators=[date_in_range],
+        label="The link works until",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     expires_time = forms.TimeField(label="at", widget=forms.TimeInput(attrs={"type": "time"}))
     max_uses = forms.IntegerField(label="How many people may use it", min_value=1, max_value=10_000)

@@ -9,7 +9,7 @@ from django import forms
 
 from cohortkit.accounts.models import User
 from cohortkit.admissions.models import ApplicationForm, DecisionOutcome
-from cohortkit.common.timezones import localize, wall_clock_to_instant
+from cohortkit.common.timezones import date_in_range, localize, wall_clock_to_instant
 from cohortkit.programs.forms import TimeZoneField
 from cohortkit.programs.models import Track
 
@@ -23,6 +23,7 @@ class ReviewSettingsForm(forms.Form):
         min_value=1, max_value=20, label="Reviewers per application"
     )
     confirm_date = forms.DateField(
+        validators=[date_in_range],
         required=False,
         label="Accepted people confirm by",
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -14,6 +14,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 UTC = dt.UTC
 
+# Dates a person may enter: 9999-12-31 is a valid date, but the end of it, or any time on it west
+# of UTC, is past the last instant Python represents, so applying a zone would overflow.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+
 # "Anywhere on Earth": a deadline on date D closes when D has ended everywhere, i.e. at the end of
 # D in UTC-12. The IANA name for UTC-12 is Etc/GMT+12 (POSIX signs are inverted).
 ANYWHERE_ON_EARTH = "Etc/GMT+12"
@@ -38,6 +43,11 @@ def all_time_zones() -> tuple[str, ...]:
             if line and not line.startswith("#"):
                 names.add(line.split("\t")[2])
     return tuple(sorted(names))
+
+
+# The longest IANA name is 32 characters (America/Argentina/ComodRivadavia); anything much longer
+# is not a zone, and asking the file system for it fails with "File name too long".
+MAX_TIME_ZONE_LENGTH = 64
 
 
 @cache
@@ -90,11 +100,15 @@ def person_time_zone(user: Any, fallback: str) -> str:
 
 
 def is_valid_time_zone(name: str) -> bool:
-    if not name or name != name.strip():
+    """Whether ``name`` is an IANA zone this machine knows; never raises, whatever it is given
+    (a cookie, an answer or an API value of any length or content)."""
+    if not isinstance(name, str) or not name or name != name.strip():
+        return False
+    if len(name) > MAX_TIME_ZONE_LENGTH or "\x00" in name:
         return False
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError, UnicodeError):
         return False
     return True
 
@@ -158,3 +172,13 @@ def humanize_duration(delta: dt.timedelta) -> str:
     parts = [(days, "day"), (hours, "hour"), (minutes, "minute"), (seconds, "second")]
     shown = [(value, unit) for value, unit in parts if value][:2]
     return ", ".join(f"{value} {unit}{'' if value == 1 else 's'}" for value, unit in shown)
+
+
+def date_in_range(value: dt.date) -> None:
+    """A form validator: refuse dates no term, deadline or due date has (and that overflow)."""
+    from django.core.exceptions import ValidationError
+
+    if isinstance(value, dt.date) and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            f"Give a date between {EARLIEST_DATE:%Y} and {LATEST_DATE:%Y}.", code="date_range"
+        )

@@ -8,7 +8,11 @@ from typing import Any
 from django import forms
 
 from cohortkit.accounts.models import Membership, Role, User
-from cohortkit.common.timezones import person_time_zone, wall_clock_to_instant
+from cohortkit.common.timezones import (
+    date_in_range,
+    person_time_zone,
+    wall_clock_to_instant,
+)
 from cohortkit.coursework.models import FeedbackVerdict
 from cohortkit.programs.forms import TimeZoneField
 from cohortkit.programs.models import Assignment, Quiz, Term
@@ -36,7 +40,9 @@ class DueDateForm(forms.Form):
     email = forms.EmailField(
         required=False, label="Or for one participant (email)", help_text="A personal extension."
     )
-    due_date = forms.DateField(label="Due date", widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(
+        validators=[date_in_range], label="Due date", widget=forms.DateInput(attrs={"type": "date"})
+    )
     due_time = forms.TimeField(
         label="Time", initial=dt.time(23, 59), widget=forms.TimeInput(attrs={"type": "time"})
     )

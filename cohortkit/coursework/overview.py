@@ -43,6 +43,7 @@ from cohortkit.coursework.models import (
 )
 from cohortkit.programs.models import Assignment, Quiz, Term, Track
 from cohortkit.quizzes.models import Attempt
+from cohortkit.quizzes.selectors import counted_best
 from cohortkit.scheduling.attendance import MISSES_IN_A_ROW
 from cohortkit.scheduling.models import (
     Apology,
@@ -659,21 +660,22 @@ def attendance_csv_lines(*, term: Term, now: dt.datetime | None = None) -> Itera
 def grades_csv_lines(*, term: Term, now: dt.datetime | None = None) -> Iterator[str]:
     """One line per participant: for each written assignment its status (on time, late,
     missing, not yet due), whether it was late and the verdict of the latest review of the
-    latest version; for each quiz the best score and what it was out of. Four queries more than
-    ``term_facts``."""
+    latest version; for each quiz the best score of the attempts made by the person's due date,
+    what it was out of, and how many attempts came late (a late attempt never counts toward the
+    score). Four queries more than ``term_facts``."""
     facts = term_facts(term=term, now=now)
     quizzes = list(
         Quiz.objects.filter(week__term=term)
         .select_related("week")
         .order_by("week__number", "position", "id")
     )
-    best: dict[tuple[int, int], tuple[int, int]] = {}
-    for quiz_id, user_id, score, max_score in Attempt.objects.filter(
-        quiz__week__term=term
-    ).values_list("quiz_id", "user_id", "score", "max_score"):
-        known = best.get((quiz_id, user_id))
-        if known is None or score * known[1] > known[0] * max_score:
-            best[(quiz_id, user_id)] = (score, max_score)
+    attempts: dict[tuple[int, int], list[Attempt]] = defaultdict(list)
+    for attempt in (
+        Attempt.objects.filter(quiz__week__term=term)
+        .only("quiz_id", "user_id", "number", "score", "max_score", "is_late")
+        .order_by("number")
+    ):
+        attempts[(attempt.quiz_id, attempt.user_id)].append(attempt)
     verdicts = dict(
         Feedback.objects.filter(version__submission__assignment__week__term=term)
         .order_by("created_at", "id")
@@ -687,7 +689,7 @@ def grades_csv_lines(*, term: Term, now: dt.datetime | None = None) -> Iterator[
             header += [f"{name}: status", f"{name}: late", f"{name}: verdict"]
         for quiz in quizzes:
             name = f"W{quiz.week.number} {quiz.title}"
-            header += [f"{name}: best score", f"{name}: out of"]
+            header += [f"{name}: best score", f"{name}: out of", f"{name}: late attempts"]
         yield header
         for person in facts.people:
             cells = _person_cells(facts, person)
@@ -701,8 +703,11 @@ def grades_csv_lines(*, term: Term, now: dt.datetime | None = None) -> Iterator[
                     FeedbackVerdict(verdict).label.lower() if verdict else "",
                 ]
             for quiz in quizzes:
-                score = best.get((quiz.pk, person.pk))
-                cells += [score[0], score[1]] if score else ["", ""]
+                tries = attempts.get((quiz.pk, person.pk), [])
+                best = counted_best(tries)
+                late = sum(1 for attempt in tries if attempt.is_late)
+                cells += [best.score, best.max_score] if best else ["", ""]
+                cells.append(late if tries else "")
             yield cells
 
     return _csv_lines(rows())

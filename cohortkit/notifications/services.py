@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from cohortkit.common.errors import ConflictError, NotFoundError
 from cohortkit.common.services import audit_record
+from cohortkit.common.text import one_line
 from cohortkit.notifications.models import OutboundEmail
 
 MAX_ERROR_CHARACTERS = 2000
@@ -81,8 +82,10 @@ def email_queue(
 
     A ``scheduled_at`` in the future defers the task to that instant, so it is not sent before.
     Calling it again with the same key returns the first email and queues nothing: a retried
-    request or a double click never mails anyone twice.
+    request or a double click never mails anyone twice. The subject is made one line (a line
+    break in a header makes sending fail), however a name or title inside it was written.
     """
+    subject = one_line(subject)
     email, created = OutboundEmail.objects.get_or_create(
         idempotency_key=idempotency_key,
         defaults={"to": to, "subject": subject, "body": body, "scheduled_at": scheduled_at},

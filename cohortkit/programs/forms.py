@@ -15,6 +15,7 @@ from cohortkit.common.timezones import (
     UTC,
     all_time_zones,
     canonical_time_zone,
+    date_in_range,
     end_of_day,
     localize,
     time_zone_to_store,
@@ -84,6 +85,9 @@ class TimeZoneField(forms.ChoiceField):
         super().validate(value)
 
 
+MAX_CENTS = 2_000_000_000
+
+
 def parse_money_to_cents(text: str) -> int:
     """``1000``, ``1,000.50`` or ``1000.5`` to integer cents; never through a float."""
     cleaned = text.strip().replace(",", "").replace("$", "")
@@ -97,12 +101,12 @@ def parse_money_to_cents(text: str) -> int:
         raise ValueError("Enter an amount, for example 1000 or 1000.00.")
     if amount < 0:
         raise ValueError("The amount cannot be negative.")
+    # Before rounding: 1e30 has more digits than a Decimal context rounds to (InvalidOperation).
+    if amount * 100 > MAX_CENTS:
+        raise ValueError(f"That amount is too large (at most {format_cents(MAX_CENTS)}).")
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError("Use at most two decimal places (whole cents).")
-    cents = int(amount * 100)
-    if cents > 2_000_000_000:
-        raise ValueError("That amount is too large.")
-    return cents
+    return int(amount * 100)
 
 
 def format_cents(cents: int) -> str:
@@ -122,8 +126,14 @@ class TermSettingsForm(forms.Form):
         required=False, label="Published (the program page is public)"
     )
     time_zone = TimeZoneField(label="Time zone of record", help_text="Term dates are days here.")
-    starts_on = forms.DateField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label="Last day", widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        validators=[date_in_range],
+        label="First day",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    ends_on = forms.DateField(
+        validators=[date_in_range], label="Last day", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     deadline_time_zone = TimeZoneField(
         include_anywhere_on_earth=True,
@@ -131,7 +141,9 @@ class TermSettingsForm(forms.Form):
         help_text="“Anywhere on Earth” closes when the date has ended everywhere.",
     )
     participant_deadline_date = forms.DateField(
-        label="Participant applications close on", widget=forms.DateInput(attrs={"type": "date"})
+        validators=[date_in_range],
+        label="Participant applications close on",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     participant_deadline_time = forms.TimeField(
         label="at",
@@ -140,7 +152,9 @@ class TermSettingsForm(forms.Form):
         help_text="Leave empty for the end of the day.",
     )
     facilitator_deadline_date = forms.DateField(
-        label="Facilitator applications close on", widget=forms.DateInput(attrs={"type": "date"})
+        validators=[date_in_range],
+        label="Facilitator applications close on",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     facilitator_deadline_time = forms.TimeField(
         label="at",

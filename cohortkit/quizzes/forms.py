@@ -17,13 +17,13 @@ from cohortkit.common.numbers import NumberError, format_number, parse_number
 from cohortkit.quizzes.grading import NumberKey, TextKey
 from cohortkit.quizzes.models import Question, QuestionKind, ToleranceKind
 from cohortkit.quizzes.services import MAX_POINTS, ChoiceInput
+from cohortkit.quizzes.services import answer_field_name as _field_name
 
-ANSWER_PREFIX = "answer-"
 NUMBER_WIDGET_ATTRS = {"inputmode": "decimal", "autocomplete": "off", "class": "number"}
 
 
 def answer_field_name(question: Question) -> str:
-    return f"{ANSWER_PREFIX}{question.pk}"
+    return _field_name(question.pk)
 
 
 def answers_from_post(data: QueryDict, questions: Iterable[Question]) -> dict[int, str]:

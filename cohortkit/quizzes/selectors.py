@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -72,6 +73,24 @@ def accepted_answers_text(question: Question, *, number_format: str) -> list[str
     if question.kind == "multiple_choice":
         return [choice.text for choice in question.choices.all() if choice.correct]
     return [text.text for text in question.accepted_texts.all()]
+
+
+def counted_best(attempts: Iterable[Attempt]) -> Attempt | None:
+    """The attempt that is the person's score: the best of those submitted by the due date.
+
+    Best means the highest share of the maximum (a regrade can change the maximum), the earlier
+    attempt on a tie. A late attempt never counts, however good: after the due date the accepted
+    answers are shown, and a late attempt could copy them.
+    """
+    best: Attempt | None = None
+    for attempt in attempts:
+        if attempt.is_late:
+            continue
+        if best is None or attempt.score * max(best.max_score, 1) > best.score * max(
+            attempt.max_score, 1
+        ):
+            best = attempt
+    return best
 
 
 def attempts_of(*, quiz: Quiz, user: Any) -> list[Attempt]:

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohortkit.accounts.models import User
+from cohortkit.common.errors import InvalidInputError, ServiceError
+from cohortkit.common.numbers import NumberError, parse_number
 from cohortkit.common.services import audit_record
 from cohortkit.coursework.due import due_at
 from cohortkit.notifications.services import email_queue
@@ -43,8 +45,32 @@ MAX_TOKEN_LENGTH = 64
 MAX_POINTS = 100
 
 
-class QuizError(Exception):
+class QuizError(ServiceError):
     """A refused request; the message is meant for the person who made it."""
+
+
+def answer_field_name(question_id: int) -> str:
+    """The name of a question's answer field on the quiz page (and in ``field_errors``)."""
+    return f"answer-{question_id}"
+
+
+def _unreadable_numbers(
+    questions: Sequence[Question], answers: Mapping[int, str], *, number_format: str
+) -> dict[str, str]:
+    """The number rule's message for each numeric answer it cannot read, by field name.
+
+    A blank answer is not an error (it is stored unanswered, as a form's optional field is).
+    """
+    errors: dict[str, str] = {}
+    for question in questions:
+        raw = answers.get(question.pk, "")
+        if question.kind != QuestionKind.NUMERIC or not raw.strip():
+            continue
+        try:
+            parse_number(raw, number_format=number_format)
+        except NumberError as error:
+            errors[answer_field_name(question.pk)] = str(error)
+    return errors
 
 
 @dataclass(frozen=True)
@@ -75,7 +101,13 @@ def attempt_submit(
     id); a question left out is stored as unanswered. Submitting again with the same
     ``submit_token`` (a double click, a retried request) returns the attempt already stored and
     changes nothing. Refused with ``QuizError`` when the person is not a participant of the term,
-    has used every attempt, or answers a question that is not in this quiz.
+    has used every attempt, or answers a question that is not in this quiz; refused with
+    ``InvalidInputError`` (``field_errors`` by answer field name, nothing stored, no attempt used)
+    when a numeric answer is not a number the term's number rule reads.
+
+    An attempt after the person's due date is stored and marked late; a late attempt never counts
+    toward the person's score (``selectors.counted_best``), so the accepted answers, shown after
+    the due date, cannot raise it.
     """
     term = quiz.week.term
     if not rules.can_take_quizzes(user, term):
@@ -99,6 +131,15 @@ def attempt_submit(
     unknown = set(answers) - known
     if unknown:
         raise QuizError("Some answers are for questions that are not in this quiz: reload it.")
+    unreadable = _unreadable_numbers(questions, answers, number_format=term.number_format)
+    if unreadable:
+        count = len(unreadable)
+        raise InvalidInputError(
+            f"Nothing was submitted and no attempt was used: {count} answer"
+            f"{'s are' if count != 1 else ' is'} not a number. Correct "
+            f"{'them' if count != 1 else 'it'} and submit again.",
+            field_errors=unreadable,
+        )
 
     moment = now or timezone.now()
     due = due_at(item=quiz, user=user)

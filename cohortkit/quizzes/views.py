@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from cohortkit.common.errors import ServiceError
 from cohortkit.common.numbers import NUMBER_FORMATS
 from cohortkit.coursework.due import due_at
 from cohortkit.programs.models import Quiz, Term
@@ -55,14 +56,23 @@ def _render_take(
     *,
     raw: dict[int, str] | None = None,
     error: str = "",
+    field_errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     questions = list(selectors.questions_with_keys(quiz=quiz))
     attempts = selectors.attempts_of(quiz=quiz, user=request.user)
     raw = raw or {}
+    field_errors = field_errors or {}
     items = [
-        {"question": q, "name": answer_field_name(q), "raw": raw.get(q.pk, "")} for q in questions
+        {
+            "question": q,
+            "name": answer_field_name(q),
+            "raw": raw.get(q.pk, ""),
+            "error": field_errors.get(answer_field_name(q), ""),
+        }
+        for q in questions
     ]
+    due = due_at(item=quiz, user=request.user)
     return render(
         request,
         "quizzes/take.html",
@@ -70,10 +80,11 @@ def _render_take(
             "term": term,
             "quiz": quiz,
             "items": items,
-            "due": due_at(item=quiz, user=request.user),
+            "due": due,
+            "past_due": due.is_late(timezone.now()),
             "attempts": attempts,
             "attempts_left": max(quiz.max_attempts - len(attempts), 0),
-            "best": max((a.score for a in attempts), default=None),
+            "best": selectors.counted_best(attempts),
             "submit_token": secrets.token_urlsafe(24),
             "number_hint": _number_hint(term),
             "error": error,
@@ -103,8 +114,16 @@ def submit(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
             answers=answers,
             submit_token=str(request.POST.get("submit_token", "")),
         )
-    except QuizError as error:
-        return _render_take(request, term, quiz, raw=answers, error=str(error), status=400)
+    except ServiceError as error:
+        return _render_take(
+            request,
+            term,
+            quiz,
+            raw=answers,
+            error=error.message,
+            field_errors=error.field_errors,
+            status=error.http_status,
+        )
     return redirect("quizzes:attempt", term.slug, quiz.pk, attempt.number)
 
 
@@ -126,7 +145,9 @@ def attempt(request: HttpRequest, slug: str, quiz_id: int, number: int) -> HttpR
     ]
     used = selectors.attempts_of(quiz=quiz, user=request.user)
     attempts_left = max(quiz.max_attempts - len(used), 0)
-    # The answers would help the next attempt: show them once there is none, or after the due date.
+    # The answers would help the next attempt that counts: show them only to someone who can no
+    # longer change their score, because no attempt is left or their due date has passed (a late
+    # attempt never counts, see ``selectors.counted_best``).
     reveal = attempts_left == 0 or due_at(item=quiz, user=request.user).is_late(timezone.now())
     return render(
         request,

@@ -268,12 +268,17 @@ def test_the_grades_csv_has_each_assignment_and_quiz_and_is_spreadsheet_safe(run
     header = rows[0]
     first = "W1 Why safety?"
     assert header[4:7] == [f"{first}: status", f"{first}: late", f"{first}: verdict"]
-    assert header[-2:] == ["W1 Quiz one: best score", "W1 Quiz one: out of"]
+    assert header[-3:] == [
+        "W1 Quiz one: best score",
+        "W1 Quiz one: out of",
+        "W1 Quiz one: late attempts",
+    ]
     by_email = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
     ann, cat = by_email["ann@example.org"], by_email["cat@example.org"]
     assert (ann["W1 Why safety?: status"], ann["W1 Why safety?: late"]) == ("on time", "no")
     assert ann["W1 Why safety?: verdict"] == "complete"
     assert (ann["W1 Quiz one: best score"], ann["W1 Quiz one: out of"]) == ("4", "5")
+    assert ann["W1 Quiz one: late attempts"] == "0"
     assert (cat["W1 Why safety?: status"], cat["W1 Why safety?: late"]) == ("late", "yes")
     assert cat["W2 Robustness: status"] == "not yet due"
     assert by_email["bob@example.org"]["W2 Robustness: status"] == "missing"

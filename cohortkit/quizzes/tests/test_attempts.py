@@ -5,9 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.models import AuditEvent
 from cohortkit.coursework.due import due_override_set
 from cohortkit.quizzes.models import Attempt, AttemptAnswer
+from cohortkit.quizzes.selectors import attempts_of, counted_best
 from cohortkit.quizzes.services import QuizError, attempt_submit
 from cohortkit.quizzes.tests.conftest import BEFORE_DUE, TERM_DUE
 
@@ -47,21 +49,69 @@ def test_an_attempt_keeps_the_raw_answers_the_parsed_number_and_the_grade(quiz, 
     assert AuditEvent.objects.filter(action="quiz.attempt_submitted").count() == 1
 
 
-def test_an_unreadable_number_is_wrong_with_the_rules_message_and_the_raw_text_kept(
+def test_an_unreadable_number_is_refused_with_the_rules_message_and_uses_no_attempt(
     quiz, questions, people
 ):
+    participant = people["participant"]
+
+    with pytest.raises(InvalidInputError) as refused:
+        attempt_submit(
+            quiz=quiz,
+            user=participant,
+            answers=_answers(questions, loss="-0,25"),
+            submit_token="page-1",
+            now=BEFORE_DUE,
+        )
+
+    assert refused.value.field_errors == {
+        f"answer-{questions['loss'].pk}": "Use a point for decimals, for example -0.25."
+    }
+    assert not Attempt.objects.exists()
+    assert not AuditEvent.objects.filter(action="quiz.attempt_submitted").exists()
+    # The same page, corrected, is the person's first attempt.
     attempt = attempt_submit(
         quiz=quiz,
-        user=people["participant"],
-        answers=_answers(questions, loss="-0,25"),
+        user=participant,
+        answers=_answers(questions, loss="-0.25"),
+        submit_token="page-1",
+        now=BEFORE_DUE,
+    )
+    assert (attempt.number, attempt.score) == (1, 3)
+
+
+def test_a_late_attempt_is_kept_and_marked_late_but_never_the_score(quiz, questions, people):
+    participant = people["participant"]
+    attempt_submit(
+        quiz=quiz,
+        user=participant,
+        answers=_answers(questions, loss="5", optimizer="SGD"),
         submit_token="page-1",
         now=BEFORE_DUE,
     )
 
-    loss = attempt.answers.get(question=questions["loss"])
-    assert (loss.raw, loss.parsed_number, loss.correct) == ("-0,25", None, False)
-    assert loss.feedback == "Use a point for decimals, for example -0.25."
-    assert attempt.score == 2
+    late = attempt_submit(
+        quiz=quiz,
+        user=participant,
+        answers=_answers(questions),
+        submit_token="page-2",
+        now=TERM_DUE + dt.timedelta(minutes=1),
+    )
+
+    assert (late.number, late.score, late.is_late) == (2, 3, True)
+    best = counted_best(attempts_of(quiz=quiz, user=participant))
+    assert (best.number, best.score, best.max_score) == (1, 1, 3)
+
+
+def test_only_late_attempts_give_no_score(quiz, questions, people):
+    attempt_submit(
+        quiz=quiz,
+        user=people["participant"],
+        answers=_answers(questions),
+        submit_token="page-1",
+        now=TERM_DUE + dt.timedelta(days=1),
+    )
+
+    assert counted_best(attempts_of(quiz=quiz, user=people["participant"])) is None
 
 
 def test_a_question_left_out_is_stored_unanswered(quiz, questions, people):

@@ -1,6 +1,8 @@
 """The quiz pages as people use them: take, submit, read feedback; edit, save, regrade."""
 
+import csv
 import datetime as dt
+import io
 import re
 from decimal import Decimal
 
@@ -84,19 +86,28 @@ def test_submitting_shows_feedback_per_question(term, quiz, questions, client_as
     assert "Try again (1 attempt left)" in page
 
 
-def test_an_unreadable_number_shows_the_rules_example_on_the_feedback_page(
+def test_an_unreadable_number_is_refused_on_the_page_with_the_text_kept_and_no_attempt_used(
     term, quiz, questions, client_as
 ):
     client = client_as("participant")
     token = _token(client.get(_take_url(term, quiz)))
+    name = f"answer-{questions['loss'].pk}"
 
     response = client.post(
         _submit_url(term, quiz),
-        {"submit_token": token, f"answer-{questions['loss'].pk}": "-0,25"},
-        follow=True,
+        {"submit_token": token, name: "-0,25", f"answer-{questions['optimizer'].pk}": "Adam"},
     )
 
-    assert "Use a point for decimals, for example -0.25." in response.content.decode()
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Nothing was submitted and no attempt was used: 1 answer is not a number." in page
+    field = page[page.index(f'id="id-{name}"') :]
+    assert 'value="-0,25"' in field[:300]
+    assert 'aria-invalid="true"' in field[:400]
+    assert "Use a point for decimals, for example -0.25." in field[:900]
+    assert 'value="Adam"' in page
+    assert "You have 2 of 2 attempts left." in page
+    assert not Attempt.objects.exists()
 
 
 def test_a_double_post_of_the_page_is_one_attempt(term, quiz, questions, client_as):
@@ -311,3 +322,56 @@ def test_accepted_answers_wait_while_attempts_are_left_and_the_due_date_is_ahead
     assert 'data-testid="answers-hidden"' in page
     assert 'data-testid="accepted"' not in page
     assert "-0.25 ± 0.01" not in page
+
+
+def test_after_the_due_date_a_late_attempt_shows_the_answers_but_not_in_the_score_or_csv(
+    term, quiz, questions, client_as, people, sections
+):
+    from cohortkit.quizzes.services import attempt_submit
+    from cohortkit.quizzes.tests.conftest import BEFORE_DUE
+
+    participant = people["participant"]
+    attempt_submit(
+        quiz=quiz,
+        user=participant,
+        answers={questions["loss"].pk: "5"},
+        submit_token="on-time",
+        now=BEFORE_DUE,
+    )
+    client = client_as("participant")  # now is long after the term's due date (2022)
+    take = client.get(_take_url(term, quiz)).content.decode()
+    relu = questions["activation"].choices.get(text="ReLU")
+
+    feedback = client.post(
+        _submit_url(term, quiz),
+        {
+            "submit_token": _token(client.get(_take_url(term, quiz))),
+            f"answer-{questions['loss'].pk}": "-0.25",
+            f"answer-{questions['activation'].pk}": str(relu.pk),
+            f"answer-{questions['optimizer'].pk}": "Adam",
+        },
+        follow=True,
+    ).content.decode()
+    again = client.get(_take_url(term, quiz)).content.decode()
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client_as("organizer")
+                .get(reverse("coursework:overview_grades_csv", args=[term.slug]))
+                .content.decode()
+            )
+        )
+    )
+
+    assert "a late attempt is marked late and does not count toward your score" in take
+    assert "The due date has passed" in take
+    assert "Score <strong>3/3</strong>" in feedback
+    assert 'data-testid="late-not-counted"' in feedback
+    assert 'data-testid="accepted"' in feedback  # past the due date the score cannot change
+    assert "Your score: <strong>0/3</strong> (attempt 1)." in again
+    assert "late, does not count" in again
+    header, *people_rows = rows
+    mine = dict(zip(header, next(r for r in people_rows if participant.email in r), strict=True))
+    title = f"W1 {quiz.title}"
+    assert (mine[f"{title}: best score"], mine[f"{title}: out of"]) == ("0", "3")
+    assert mine[f"{title}: late attempts"] == "1"

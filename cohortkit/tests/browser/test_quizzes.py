@@ -1,5 +1,6 @@
 """A participant takes a quiz in real Chromium under a decimal-comma term: a negative number in
-scientific notation with the Unicode minus is read, graded and shown back as typed."""
+scientific notation with the Unicode minus is read, graded and shown back as typed; a number
+written with the wrong decimal mark is refused without using an attempt."""
 
 from __future__ import annotations
 
@@ -63,13 +64,28 @@ def test_participant_submits_a_negative_answer_under_a_decimal_comma_and_reads_f
     page.get_by_label("PGD").check()
     page.get_by_role("button", name="Submit answers").click()
 
+    # A non-number is refused like a form field: the text kept, the rule's message beside it, no
+    # attempt used.
+    expect(page.get_by_test_id("answer-error")).to_have_text(
+        "Use a comma for decimals, for example 0,03."
+    )
+    expect(page.get_by_label("The ε of the attack?")).to_have_value("0.03")
+    expect(page.get_by_label("An adversarial perturbation changed the logit")).to_have_value(
+        "−1,5e3"
+    )
+    expect(page.get_by_test_id("attempts-left")).to_contain_text("You have 2 of 2 attempts left.")
+    assert not Attempt.objects.filter(user=person).exists()
+    page.get_by_label("The ε of the attack?").fill("0,3")  # a number, but the wrong one
+    page.get_by_label("PGD").check()
+    page.get_by_role("button", name="Submit answers").click()
+
     expect(page.get_by_test_id("quiz-score")).to_contain_text("2/3")
     right = page.get_by_test_id(f"feedback-{loss.pk}")
     expect(right).to_contain_text("✓ Right")
     expect(right.get_by_test_id("your-answer")).to_have_text("−1,5e3")
     wrong = page.get_by_test_id(f"feedback-{bound.pk}")
     expect(wrong).to_contain_text("✗ Wrong")
-    expect(wrong).to_contain_text("Use a comma for decimals, for example 0,03.")
+    expect(wrong.get_by_test_id("your-answer")).to_have_text("0,3")
     # An attempt is left, so the accepted answers stay hidden for now.
     expect(page.get_by_test_id("accepted")).to_have_count(0)
     expect(page.get_by_test_id("answers-hidden")).to_be_visible()
