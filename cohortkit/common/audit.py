@@ -44,7 +44,8 @@ def path_to_term(model: Any) -> tuple[str, ...] | None:
 
 def term_id_of(target: Any) -> int | None:
     """The primary key of the term ``target`` belongs to, or None (a person, a site setting)."""
-    model: Any = type(target)
+    # ``__class__``, not ``type()``: a request's lazy user reports the class it wraps.
+    model: Any = target.__class__
     path = path_to_term(model)
     if path is None:
         return None

@@ -35,6 +35,20 @@ def test_an_event_finds_its_term_through_the_targets_foreign_keys(term, sections
     assert given.term_id == term.pk
 
 
+def test_a_lazy_request_user_is_audited_like_the_user_it_wraps(people):
+    from django.utils.functional import SimpleLazyObject
+
+    lazy = SimpleLazyObject(lambda: people["organizer"])
+
+    event = audit_record(actor=lazy, action="api_token.created", target=lazy)
+
+    assert (event.target_type, event.target_id, event.term_id) == (
+        "accounts.user",
+        str(people["organizer"].pk),
+        None,
+    )
+
+
 def _events(term, other_term, people, count):
     for index in range(count):
         audit_record(
