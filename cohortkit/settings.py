@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "cohortkit.calendars",
     "cohortkit.notifications",
     "cohortkit.scheduling",
+    "cohortkit.community",
 ]
 
 MIDDLEWARE = [
