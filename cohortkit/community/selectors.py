@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, Q, QuerySet
+from django.db.models import Count, Exists, Q, QuerySet, Window
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from cohortkit.accounts import rules as account_rules
@@ -52,13 +52,16 @@ def questions_visible(*, term: Any) -> QuerySet[PublicQuestion]:
 
 def program_page_questions(*, term: Any) -> tuple[list[PublicQuestion], list[PublicQuestion], int]:
     """(the FAQ: the pinned answered questions, the newest other visible ones, how many visible
-    questions there are in all): one query, and a count only when there are more than shown."""
-    rows = list(questions_visible(term=term)[: FAQ_LIMIT + PROGRAM_PAGE_QUESTIONS])
+    questions there are in all) in one query whatever their number: the total is a window
+    count over the rows before the limit."""
+    rows: list[Any] = list(
+        questions_visible(term=term).annotate(total=Window(Count("id")))[
+            : FAQ_LIMIT + PROGRAM_PAGE_QUESTIONS
+        ]
+    )
     faq = [question for question in rows if question.pinned]
     recent = [question for question in rows if not question.pinned][:PROGRAM_PAGE_QUESTIONS]
-    if len(rows) < FAQ_LIMIT + PROGRAM_PAGE_QUESTIONS:
-        return faq, recent, len(rows)
-    return faq, recent, questions_visible(term=term).count()
+    return faq, recent, (int(rows[0].total) if rows else 0)
 
 
 def questions_search(*, term: Any, query: str) -> QuerySet[PublicQuestion]:
