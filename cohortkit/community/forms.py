@@ -83,6 +83,7 @@ class ContactForm(forms.Form):
     )
     body = forms.CharField(
         label="Your message",
+        required=False,
         widget=_textarea(5),
         help_text="Only the organizers read it.",
     )
