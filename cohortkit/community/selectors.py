@@ -301,8 +301,8 @@ def announcement_recipients(*, announcement: Announcement) -> list[User]:
 def digest_contents(
     *, organizer: User, since: dt.datetime, until: dt.datetime
 ) -> tuple[list[PublicQuestion], list[Conversation]]:
-    """New questions (of the programs of the terms they organize) and new conversations (of
-    those terms) between two instants."""
+    """New questions asked from the terms they organize, and new conversations of those terms,
+    between two instants (an organizer of a past term of the program is not told)."""
     term_ids = list(
         Membership.objects.filter(user=organizer, role=Role.ORGANIZER).values_list(
             "term_id", flat=True
@@ -312,13 +312,12 @@ def digest_contents(
         return [], []
     questions = list(
         PublicQuestion.objects.filter(
-            program__terms__in=term_ids,
+            asked_in_id__in=term_ids,
             status__in=OPEN_QUESTION_STATUSES,
             created_at__gt=since,
             created_at__lte=until,
         )
-        .select_related("program")
-        .distinct()
+        .select_related("program", "asked_in")
         .order_by("created_at")
     )
     conversations = list(
