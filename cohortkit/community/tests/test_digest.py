@@ -84,3 +84,22 @@ def test_the_database_refuses_a_second_digest_for_the_same_day(term, people):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         DigestSent.objects.create(organizer=people["organizer"], day=dt.date(2026, 12, 1))
+
+
+def test_the_commands_run_the_digest_and_the_due_announcements(term, people):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _new_activity(term, 1)
+    out = StringIO()
+
+    call_command("community", "digest", stdout=out)
+    call_command("community", "digest", stdout=out)
+    call_command("community", "send-announcements", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "Queued 1 digest(s).",
+        "Queued 0 digest(s).",
+        "Sent 0 announcement(s).",
+    ]
