@@ -318,3 +318,18 @@ def test_the_inbox_reads_as_many_queries_for_many_conversations_as_for_one(
 
     assert one.count("Extension request") == 1
     assert many.count("Extension request") == 31
+
+
+@pytest.mark.parametrize(("role", "status"), [("participant", 403), ("organizer_other_term", 404)])
+def test_only_the_terms_organizers_reply_from_the_inbox(term, people, client_as, role, status):
+    conversation = services.conversation_start(
+        term=term, topic="other", body="Hello there.", person=people["applicant"]
+    )
+
+    response = client_as(role).post(
+        reverse("community:inbox_detail", args=[term.slug, conversation.pk]),
+        {"action": "reply", "reply-body": "Hi!"},
+    )
+
+    assert response.status_code == status
+    assert conversation.messages.count() == 1

@@ -397,3 +397,35 @@ def test_program_page_reads_as_many_queries_for_200_answered_questions_as_for_on
     # The FAQ (5 pinned) and the 20 newest others; the rest are one link away.
     assert many.count('data-testid="public-question"') == 25
     assert "All 200 questions" in many
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("participant", 403), ("facilitator", 403), ("organizer_other_term", 404), ("applicant", 404)],
+)
+def test_only_the_terms_organizers_moderate(term, people, client_as, role, status):
+    question = _ask(term, people["applicant"])
+
+    response = client_as(role).post(
+        reverse("community:question_action", args=[term.slug, question.pk]),
+        {"action": "answer", "answer": "Sure, why not."},
+    )
+
+    assert response.status_code == status
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.HELD and question.answer == ""
+
+
+def test_a_question_of_another_program_is_404_to_this_terms_organizers(term, people, client_as):
+    from cohortkit.tests.factories import ProgramFactory
+
+    elsewhere = TermFactory(program=ProgramFactory(slug="other-course", name="Other course"))
+    question = _ask(elsewhere, people["applicant"])
+
+    response = client_as("organizer").post(
+        reverse("community:question_action", args=[term.slug, question.pk]), {"action": "hide"}
+    )
+
+    assert response.status_code == 404
+    question.refresh_from_db()
+    assert question.status == QuestionStatus.HELD
