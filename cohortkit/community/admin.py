@@ -26,7 +26,7 @@ class ConversationAdmin(admin.ModelAdmin[Conversation]):
 
 @admin.register(Announcement)
 class AnnouncementAdmin(admin.ModelAdmin[Announcement]):
-    list_display = ("title", "term", "audience", "publish_at", "sent_at")
+    list_display = ("title", "term", "audience", "scheduled_at", "sent_at")
     list_filter = ("term", "audience")
 
 

@@ -219,7 +219,7 @@ class AnnouncementForm(forms.Form):
         date, time = data.get("publish_date"), data.get("publish_time")
         if (date is None) != (time is None):
             self.add_error("publish_time", "Give both the day and the time, or neither.")
-        data["publish_at"] = _moment(date, time, data.get("time_zone"))
+        data["scheduled_at"] = _moment(date, time, data.get("time_zone"))
         return data
 
     def targets(self) -> dict[str, Any]:
@@ -229,5 +229,5 @@ class AnnouncementForm(forms.Form):
             "track": self.tracks.get(data.get("track") or 0),
             "role": data.get("role") or "",
             "section": self.sections.get(data.get("section") or 0),
-            "publish_at": data.get("publish_at"),
+            "scheduled_at": data.get("scheduled_at"),
         }

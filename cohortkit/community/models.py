@@ -239,7 +239,7 @@ class Audience(models.TextChoices):
 
 
 class Announcement(models.Model):
-    """A message to (part of) a term, shown on their term and week pages from ``publish_at``
+    """A message to (part of) a term, shown on their term and week pages from ``scheduled_at``
     and emailed once to each recipient; ``sent_at`` is claimed by a conditional UPDATE."""
 
     term = models.ForeignKey(
@@ -258,15 +258,17 @@ class Announcement(models.Model):
         "scheduling.Section", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     # The moment it appears and is emailed: now, or the later time it was scheduled for.
-    publish_at = models.DateTimeField()
+    scheduled_at = models.DateTimeField()
     is_scheduled = models.BooleanField(default=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     recipient_count = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-publish_at", "-id"]
-        indexes = [models.Index(fields=["term", "publish_at"], name="announcement_term_publish")]
+        ordering = ["-scheduled_at", "-id"]
+        indexes = [
+            models.Index(fields=["term", "scheduled_at"], name="announcement_term_scheduled")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(audience__in=Audience.values), name="announcement_audience_known"

@@ -232,7 +232,7 @@ def announcements_for_viewer(
     roles = account_rules.term_roles(user, term)
     if not roles:
         return []
-    announcements = Announcement.objects.filter(term=term, publish_at__lte=now).select_related(
+    announcements = Announcement.objects.filter(term=term, scheduled_at__lte=now).select_related(
         "author", "track", "section"
     )
     if Role.ORGANIZER not in roles:
@@ -250,7 +250,7 @@ def announcements_for_viewer(
             | Q(audience=Audience.SECTION, section_id__in=my_sections.values("pk"))
             | Q(author=user)
         )
-    return list(announcements.order_by("-publish_at", "-id")[:limit])
+    return list(announcements.order_by("-scheduled_at", "-id")[:limit])
 
 
 def announcements_of_author(*, user: Any, term: Any) -> QuerySet[Announcement]:
@@ -261,7 +261,7 @@ def announcements_of_author(*, user: Any, term: Any) -> QuerySet[Announcement]:
     )
     if not account_rules.is_organizer(user, term):
         announcements = announcements.filter(author=user)
-    return announcements.order_by("-publish_at", "-id")
+    return announcements.order_by("-scheduled_at", "-id")
 
 
 def announcement_recipients(*, announcement: Announcement) -> list[User]:

@@ -30,7 +30,7 @@ def _validate(
     track: Any | None,
     role: str,
     section: Any | None,
-    publish_at: dt.datetime | None,
+    scheduled_at: dt.datetime | None,
     now: dt.datetime,
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
@@ -53,10 +53,10 @@ def _validate(
         errors["role"] = "Pick a role."
     elif audience == Audience.SECTION and (section is None or section.term_id != term.pk):
         errors["section"] = "Pick one of this term's sections."
-    if publish_at is not None and publish_at.tzinfo is None:
-        errors["publish_at"] = "Give the time with its zone."
-    elif publish_at is not None and publish_at > now + dt.timedelta(days=366):
-        errors["publish_at"] = "Schedule it within a year."
+    if scheduled_at is not None and scheduled_at.tzinfo is None:
+        errors["scheduled_at"] = "Give the time with its zone."
+    elif scheduled_at is not None and scheduled_at > now + dt.timedelta(days=366):
+        errors["scheduled_at"] = "Schedule it within a year."
     return errors
 
 
@@ -71,10 +71,10 @@ def announcement_post(
     track: Any | None = None,
     role: str = "",
     section: Any | None = None,
-    publish_at: dt.datetime | None = None,
+    scheduled_at: dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> Announcement:
-    """Post an announcement now, or schedule it (``publish_at`` later than now). Its sending is
+    """Post an announcement now, or schedule it (``scheduled_at`` later than now). Its sending is
     queued for its time; posting the same announcement twice is one announcement."""
     moment = now or timezone.now()
     title, body = (title or "").strip(), (body or "").strip()
@@ -87,7 +87,7 @@ def announcement_post(
         track=track,
         role=role,
         section=section,
-        publish_at=publish_at,
+        scheduled_at=scheduled_at,
         now=moment,
     )
     if errors:
@@ -96,7 +96,7 @@ def announcement_post(
         raise NotAllowedError("Facilitators post to their own sections only.")
     if audience == Audience.SECTION and not rules.may_post_to_section(author, term, section):
         raise NotAllowedError("You can post only to the sections you facilitate.")
-    scheduled = publish_at is not None and publish_at > moment
+    scheduled = scheduled_at is not None and scheduled_at > moment
     targets = {
         "track": track if audience == Audience.TRACK else None,
         "role": role if audience == Audience.ROLE else "",
@@ -105,8 +105,8 @@ def announcement_post(
     same = Announcement.objects.filter(
         term=term, author=author, title=title, body=body, audience=audience, **targets
     )
-    if scheduled and publish_at is not None:
-        same = same.filter(publish_at=publish_at)
+    if scheduled and scheduled_at is not None:
+        same = same.filter(scheduled_at=scheduled_at)
     else:
         same = same.filter(is_scheduled=False)
     earlier = same.filter(created_at__gte=moment - dt.timedelta(hours=1)).first()
@@ -119,7 +119,7 @@ def announcement_post(
         body=body,
         body_html=render_markdown(body),
         audience=audience,
-        publish_at=publish_at if scheduled and publish_at is not None else moment,
+        scheduled_at=scheduled_at if scheduled and scheduled_at is not None else moment,
         is_scheduled=scheduled,
         **targets,
     )
@@ -127,7 +127,7 @@ def announcement_post(
         actor=author,
         action="announcement.scheduled" if scheduled else "announcement.posted",
         target=announcement,
-        details={"audience": audience, "publish_at": announcement.publish_at.isoformat()},
+        details={"audience": audience, "scheduled_at": announcement.scheduled_at.isoformat()},
     )
     _enqueue_sending(announcement)
     return announcement
@@ -139,12 +139,12 @@ def _enqueue_sending(announcement: Announcement) -> None:
     (``cohortkit community send-announcements``) sends whatever is due and not yet sent."""
     from cohortkit.community.tasks import send_announcement
 
-    announcement_id, publish_at = announcement.pk, announcement.publish_at
+    announcement_id, scheduled_at = announcement.pk, announcement.scheduled_at
     backend = send_announcement.get_backend()
     if announcement.is_scheduled:
         if not backend.supports_defer:
             return
-        task = send_announcement.using(run_after=publish_at)
+        task = send_announcement.using(run_after=scheduled_at)
     else:
         task = send_announcement
     transaction.on_commit(lambda: task.enqueue(announcement_id=announcement_id))
@@ -161,7 +161,7 @@ def announcement_send(*, announcement_id: int, now: dt.datetime | None = None) -
     emails were queued, or None when it was not due or already sent."""
     moment = now or timezone.now()
     claimed = Announcement.objects.filter(
-        pk=announcement_id, sent_at__isnull=True, publish_at__lte=moment
+        pk=announcement_id, sent_at__isnull=True, scheduled_at__lte=moment
     ).update(sent_at=moment)
     if claimed != 1:
         return None
@@ -192,7 +192,7 @@ def announcements_send_due(*, now: dt.datetime | None = None) -> int:
     """Send every announcement whose time has come and that nobody has sent (the safety net for
     a lost task, and the way scheduled ones go out where the task backend cannot defer)."""
     moment = now or timezone.now()
-    due = Announcement.objects.filter(sent_at__isnull=True, publish_at__lte=moment).values_list(
+    due = Announcement.objects.filter(sent_at__isnull=True, scheduled_at__lte=moment).values_list(
         "pk", flat=True
     )
     sent = 0

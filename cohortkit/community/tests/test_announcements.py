@@ -126,9 +126,9 @@ def test_a_scheduled_announcement_is_hidden_and_unsent_until_its_time_then_sent_
 ):
     later = timezone.now() + dt.timedelta(days=2)
     with committed():
-        announcement = _post(people["organizer"], term, publish_at=later, title="Reminder")
+        announcement = _post(people["organizer"], term, scheduled_at=later, title="Reminder")
 
-    assert announcement.is_scheduled and announcement.publish_at == later
+    assert announcement.is_scheduled and announcement.scheduled_at == later
     assert not outbox
     assert (
         "Reminder"
@@ -158,7 +158,7 @@ def test_a_scheduled_announcement_is_queued_for_its_time_where_the_backend_can_d
     later = timezone.now() + dt.timedelta(hours=3)
 
     with committed():
-        announcement = _post(people["organizer"], term, publish_at=later)
+        announcement = _post(people["organizer"], term, scheduled_at=later)
 
     queued = DBTaskResult.objects.get(task_path__endswith="send_announcement")
     assert queued.run_after == later
