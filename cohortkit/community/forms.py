@@ -179,7 +179,7 @@ class AnnouncementForm(forms.Form):
         widget=_textarea(6),
         help_text="Markdown works.",
     )
-    audience = forms.ChoiceField(label="Who is it for?", choices=Audience.choices)
+    audience = forms.ChoiceField(label="Audience", choices=Audience.choices)
     track = forms.TypedChoiceField(label="Track", required=False, coerce=int, empty_value=None)
     role = forms.ChoiceField(label="Role", required=False)
     section = forms.TypedChoiceField(label="Section", required=False, coerce=int, empty_value=None)
@@ -213,6 +213,8 @@ class AnnouncementForm(forms.Form):
             _set_choices(self, "audience", [(Audience.SECTION, Audience.SECTION.label)])
             del self.fields["track"]
             del self.fields["role"]
+            if len(sections) == 1:
+                self.fields["section"].initial = sections[0].pk
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
