@@ -429,3 +429,21 @@ def test_a_question_of_another_program_is_404_to_this_terms_organizers(term, peo
     assert response.status_code == 404
     question.refresh_from_db()
     assert question.status == QuestionStatus.HELD
+
+
+def test_the_demo_loads_a_small_faq_once(term, people, client_as):
+    from cohortkit.community.demo import demo_questions_load
+
+    created = demo_questions_load(
+        term=term, asker=people["participant"], organizer=people["organizer"]
+    )
+    again = demo_questions_load(
+        term=term, asker=people["participant"], organizer=people["organizer"]
+    )
+
+    assert (created, again) == (5, 0)
+    html = _program_page(client_as("anonymous"), term)
+    faq = html[html.index('data-testid="faq"') : html.index('data-testid="recent-questions"')]
+    assert faq.count('data-testid="public-question"') == 3
+    assert "Students and non-students are welcome." in faq
+    assert "recorded" not in html  # the waiting one is not public
