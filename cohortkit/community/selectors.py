@@ -78,9 +78,10 @@ def questions_search(*, term: Any, query: str) -> QuerySet[PublicQuestion]:
             "answer", weight="B", config="english"
         )
         search = SearchQuery(query, search_type="websearch", config="english")
+        # Match with @@ (a rank above zero is not a match: ts_rank ignores negation).
         return (
-            visible.annotate(rank=SearchRank(vector, search))
-            .filter(rank__gt=0)
+            visible.annotate(document=vector, rank=SearchRank(vector, search))
+            .filter(document=search)
             .order_by("-rank", "-pinned", "-created_at")
         )
     matches = Q()

@@ -333,3 +333,22 @@ def test_only_the_terms_organizers_reply_from_the_inbox(term, people, client_as,
 
     assert response.status_code == status
     assert conversation.messages.count() == 1
+
+
+def test_a_reply_to_someone_without_an_account_carries_their_secret_link(
+    term, people, client, committed, outbox
+):
+    conversation = services.conversation_start(
+        term=term, topic="other", body="Hello from Ada.", email="ada@example.org"
+    )
+
+    with committed():
+        services.conversation_reply(
+            conversation=conversation, actor=people["organizer"], body="Hello Ada!"
+        )
+
+    (reply,) = emails_to(outbox, "ada@example.org")
+    link = re.search(r"http\S+(/conversations/\S+/)", reply.body)
+    assert link is not None
+    page = client.get(link.group(1)).content.decode()
+    assert "Hello Ada!" in page and "Hello from Ada." in page

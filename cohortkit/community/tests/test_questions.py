@@ -447,3 +447,40 @@ def test_the_demo_loads_a_small_faq_once(term, people, client_as):
     assert faq.count('data-testid="public-question"') == 3
     assert "Students and non-students are welcome." in faq
     assert "recorded" not in html  # the waiting one is not public
+
+
+def test_search_is_full_text_on_postgresql_and_contains_on_sqlite(term, people, client_as):
+    from django.db import connection
+
+    question = _ask(term, people["applicant"], "Is there any money for participants?")
+    services.question_answer(
+        question=question, actor=people["organizer"], answer="Participants get a stipend."
+    )
+
+    def found(query: str) -> bool:
+        html = (
+            client_as("anonymous")
+            .get(reverse("community:questions", args=[term.slug]), {"q": query})
+            .content.decode()
+        )
+        return "money for participants" in html
+
+    assert found("stipend")
+    if connection.vendor == "postgresql":
+        # Stemmed, any order, web-search syntax: "stipends" finds "stipend", "-money" excludes.
+        assert found("stipends participants")
+        assert not found("stipend -money")
+    else:
+        assert found("STIPEND participants")
+        assert not found("stipends")
+
+
+def test_bad_question_settings_are_refused_and_nothing_changes(term, people, client_as):
+    response = client_as("organizer").post(
+        reverse("community:questions_moderate", args=[term.slug]),
+        {"questions_appear_at_once": "on", "max_open_questions_per_person": "0"},
+    )
+
+    assert response.status_code == 400
+    assert "Nothing was saved" in response.content.decode()
+    assert not CommunitySettings.objects.exists()
