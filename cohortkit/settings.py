@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "cohortkit.calendars",
     "cohortkit.notifications",
     "cohortkit.scheduling",
+    "cohortkit.community",
 ]
 
 MIDDLEWARE = [
@@ -329,6 +330,11 @@ CONTENT_SECURITY_POLICY = {
 PERIODIC_JOBS: dict[str, tuple[str, int]] = {
     "coursework.reminders": ("cohortkit.coursework.reminders.reminders_send", 3600),
     "admissions.offer_lapses": ("cohortkit.admissions.decisions.enrollments_lapse", 600),
+    "community.digests": ("cohortkit.community.services.digests_send", 3600),
+    "community.announcements_due": (
+        "cohortkit.community.services.announcements_send_due",
+        300,
+    ),
 }
 PERIODIC_TICK_SECONDS = env_int("PERIODIC_TICK_SECONDS", 30)
 PERIODIC_LEASE_SECONDS = env_int("PERIODIC_LEASE_SECONDS", 600)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cohortkit.accounts.models import User
 from cohortkit.admissions.demo import demo_applications_load, demo_reviews_load
+from cohortkit.community.demo import demo_questions_load
 from cohortkit.programs.demo import DEMO_PASSWORD, demo_load
 from cohortkit.programs.demo_running import demo_running_term_load
 
@@ -57,6 +58,11 @@ class Command(BaseCommand):
                 )
                 running = demo_running_term_load(
                     today=today or timezone.localdate(), now=timezone.now()
+                )
+                demo_questions_load(
+                    term=summary.current_term,
+                    asker=User.objects.get(email="participant@example.org"),
+                    organizer=User.objects.get(email="organizer@example.org"),
                 )
         for load in summary.term_loads:
             self.stdout.write(load.describe())

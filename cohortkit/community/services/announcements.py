@@ -1,0 +1,202 @@
+"""Announcements: organizers post to a term, a track, a role or a section; facilitators to their
+own sections. Each is shown from its publish time and emailed once to each recipient."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from cohortkit.accounts.models import Role
+from cohortkit.common.errors import InvalidInputError, NotAllowedError
+from cohortkit.common.services import audit_record
+from cohortkit.community import rules, selectors
+from cohortkit.community.models import MAX_ANNOUNCEMENT_CHARACTERS, Announcement, Audience
+from cohortkit.community.text import render_markdown
+from cohortkit.notifications.services import email_queue
+
+
+def _validate(
+    *,
+    term: Any,
+    author: Any,
+    title: str,
+    body: str,
+    audience: str,
+    track: Any | None,
+    role: str,
+    section: Any | None,
+    scheduled_at: dt.datetime | None,
+    now: dt.datetime,
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not title:
+        errors["title"] = "Give the announcement a title."
+    elif len(title) > 200:
+        errors["title"] = "A title can have at most 200 characters."
+    if not body:
+        errors["body"] = "Write the announcement."
+    elif len(body) > MAX_ANNOUNCEMENT_CHARACTERS:
+        errors["body"] = (
+            f"An announcement can have at most {MAX_ANNOUNCEMENT_CHARACTERS:,} characters; "
+            f"this one has {len(body):,}."
+        )
+    if audience not in Audience.values:
+        errors["audience"] = "Pick who it is for."
+    elif audience == Audience.TRACK and (track is None or track.term_id != term.pk):
+        errors["track"] = "Pick one of this term's tracks."
+    elif audience == Audience.ROLE and role not in Role.values:
+        errors["role"] = "Pick a role."
+    elif audience == Audience.SECTION and (section is None or section.term_id != term.pk):
+        errors["section"] = "Pick one of this term's sections."
+    if scheduled_at is not None and scheduled_at.tzinfo is None:
+        errors["scheduled_at"] = "Give the time with its zone."
+    elif scheduled_at is not None and scheduled_at > now + dt.timedelta(days=366):
+        errors["scheduled_at"] = "Schedule it within a year."
+    return errors
+
+
+@transaction.atomic
+def announcement_post(
+    *,
+    term: Any,
+    author: Any,
+    title: str,
+    body: str,
+    audience: str,
+    track: Any | None = None,
+    role: str = "",
+    section: Any | None = None,
+    scheduled_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Announcement:
+    """Post an announcement now, or schedule it (``scheduled_at`` later than now). Its sending is
+    queued for its time; posting the same announcement twice is one announcement."""
+    moment = now or timezone.now()
+    title, body = (title or "").strip(), (body or "").strip()
+    errors = _validate(
+        term=term,
+        author=author,
+        title=title,
+        body=body,
+        audience=audience,
+        track=track,
+        role=role,
+        section=section,
+        scheduled_at=scheduled_at,
+        now=moment,
+    )
+    if errors:
+        raise InvalidInputError("Please correct the marked fields.", field_errors=errors)
+    if audience != Audience.SECTION and not rules.may_post_to_whole_term(author, term):
+        raise NotAllowedError("Facilitators post to their own sections only.")
+    if audience == Audience.SECTION and not rules.may_post_to_section(author, term, section):
+        raise NotAllowedError("You can post only to the sections you facilitate.")
+    scheduled = scheduled_at is not None and scheduled_at > moment
+    targets = {
+        "track": track if audience == Audience.TRACK else None,
+        "role": role if audience == Audience.ROLE else "",
+        "section": section if audience == Audience.SECTION else None,
+    }
+    same = Announcement.objects.filter(
+        term=term, author=author, title=title, body=body, audience=audience, **targets
+    )
+    if scheduled and scheduled_at is not None:
+        same = same.filter(scheduled_at=scheduled_at)
+    else:
+        same = same.filter(is_scheduled=False)
+    earlier = same.filter(created_at__gte=moment - dt.timedelta(hours=1)).first()
+    if earlier is not None:
+        return earlier
+    announcement = Announcement.objects.create(
+        term=term,
+        author=author,
+        title=title,
+        body=body,
+        body_html=render_markdown(body),
+        audience=audience,
+        scheduled_at=scheduled_at if scheduled and scheduled_at is not None else moment,
+        is_scheduled=scheduled,
+        **targets,
+    )
+    audit_record(
+        actor=author,
+        action="announcement.scheduled" if scheduled else "announcement.posted",
+        target=announcement,
+        details={"audience": audience, "scheduled_at": announcement.scheduled_at.isoformat()},
+    )
+    _enqueue_sending(announcement)
+    return announcement
+
+
+def _enqueue_sending(announcement: Announcement) -> None:
+    """Queue the sending for the announcement's time, after commit. A backend that cannot defer
+    (the immediate one of the tests) gets only what is due now; the periodic sweep
+    (``cohortkit community send-announcements``) sends whatever is due and not yet sent."""
+    from cohortkit.community.tasks import send_announcement
+
+    announcement_id, scheduled_at = announcement.pk, announcement.scheduled_at
+    backend = send_announcement.get_backend()
+    if announcement.is_scheduled:
+        if not backend.supports_defer:
+            return
+        task = send_announcement.using(run_after=scheduled_at)
+    else:
+        task = send_announcement
+    transaction.on_commit(lambda: task.enqueue(announcement_id=announcement_id))
+
+
+def _recipient_link(announcement: Announcement) -> str:
+    return settings.SITE_URL + reverse("programs:term_detail", args=[announcement.term.slug])
+
+
+@transaction.atomic
+def announcement_send(*, announcement_id: int, now: dt.datetime | None = None) -> int | None:
+    """Email a due announcement to each recipient, once: the conditional UPDATE of ``sent_at``
+    is the claim, so of two workers (or a task and the sweep) only one sends. Returns how many
+    emails were queued, or None when it was not due or already sent."""
+    moment = now or timezone.now()
+    claimed = Announcement.objects.filter(
+        pk=announcement_id, sent_at__isnull=True, scheduled_at__lte=moment
+    ).update(sent_at=moment)
+    if claimed != 1:
+        return None
+    announcement = Announcement.objects.select_related("term", "author").get(pk=announcement_id)
+    recipients = selectors.announcement_recipients(announcement=announcement)
+    for person in recipients:
+        email_queue(
+            to=person.email,
+            subject=f"{announcement.term}: {announcement.title}",
+            body=(
+                f"Hello {person.name or person.email},\n\n{announcement.body}\n\n"
+                f"— {announcement.author.name or announcement.author.email}\n\n"
+                f"{_recipient_link(announcement)}\n"
+            ),
+            idempotency_key=f"community-announcement-{announcement.pk}-{person.pk}",
+        )
+    Announcement.objects.filter(pk=announcement_id).update(recipient_count=len(recipients))
+    audit_record(
+        actor=None,
+        action="announcement.sent",
+        target=announcement,
+        details={"recipients": len(recipients)},
+    )
+    return len(recipients)
+
+
+def announcements_send_due(*, now: dt.datetime | None = None) -> int:
+    """Send every announcement whose time has come and that nobody has sent (the safety net for
+    a lost task, and the way scheduled ones go out where the task backend cannot defer)."""
+    moment = now or timezone.now()
+    due = Announcement.objects.filter(sent_at__isnull=True, scheduled_at__lte=moment).values_list(
+        "pk", flat=True
+    )
+    sent = 0
+    for announcement_id in list(due):
+        if announcement_send(announcement_id=announcement_id, now=moment) is not None:
+            sent += 1
+    return sent

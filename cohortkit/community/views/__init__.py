@@ -1,0 +1,1 @@
+"""Pages of the community app: questions, conversations, the inbox and announcements."""
