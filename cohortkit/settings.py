@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "cohortkit.calendars",
     "cohortkit.notifications",
     "cohortkit.scheduling",
+    "cohortkit.payments",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# A payee whose payouts in a calendar year reach this (amount and ISO 4217 code) needs a recorded
+# tax form before a payout line is frozen for them (e.g. the US 1099 threshold).
+PAYMENTS_TAX_FORM_THRESHOLD = os.environ.get("PAYMENTS_TAX_FORM_THRESHOLD", "600.00 USD")
 
 # Only `make bench-apply` turns this on, for the baseline view of its own gunicorn.
 BENCHMARK_ENDPOINTS = env_bool("BENCHMARK_ENDPOINTS", False)

@@ -13,6 +13,7 @@ os.environ.setdefault("HTTPS", "0")
 
 from cohortkit.settings import *  # noqa: F403
 
+TESTING = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cohortkit.calendars.urls")),
     path("", include("cohortkit.programs.urls")),
     path("", include("cohortkit.scheduling.urls")),
+    path("", include("cohortkit.payments.urls")),
 ]
 
 if settings.BENCHMARK_ENDPOINTS:
