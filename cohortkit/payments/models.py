@@ -49,6 +49,9 @@ class StipendEligibility(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.term_id}: {self.status}"
+
 
 class StipendCompletion(models.Model):
     """The completion app said this participant completed the term (``stipend_accrue``).
@@ -70,6 +73,9 @@ class StipendCompletion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["term", "user"], name="stipend_completion_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} completed {self.term_id}"
 
 
 class PaySettings(models.Model):
@@ -94,6 +100,9 @@ class PaySettings(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Pay settings of {self.term_id}"
+
 
 class FacilitatorRate(models.Model):
     """A per-facilitator hourly rate that replaces the term's rate for them."""
@@ -110,6 +119,9 @@ class FacilitatorRate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["term", "user"], name="facilitator_rate_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.rate_minor} an hour"
 
 
 class TimesheetStatus(models.TextChoices):
@@ -156,6 +168,9 @@ class Timesheet(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Week {self.week} of {self.facilitator_id} ({self.status})"
+
     @property
     def total_minutes(self) -> int:
         return self.discussion_minutes + self.prep_minutes
@@ -170,6 +185,9 @@ class TimesheetMeeting(models.Model):
         "scheduling.Meeting", on_delete=models.PROTECT, related_name="timesheet_row"
     )
     minutes = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"Meeting {self.meeting_id} on timesheet {self.timesheet_id}"
 
 
 class EntryKind(models.TextChoices):
@@ -372,6 +390,9 @@ class PayoutLine(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Line {self.number} of batch {self.batch_id}"
+
     @property
     def line_key(self) -> str:
         return f"ck-{self.batch_id}-{self.number}"
@@ -392,3 +413,6 @@ class TaxFormReceipt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "year"], name="tax_form_once_per_year"),
         ]
+
+    def __str__(self) -> str:
+        return f"Tax form {self.year} of {self.user_id}"

@@ -85,9 +85,10 @@ def term_money(term: Term) -> list[MoneyRow]:
         .values("payee_id", "status", "batch__status")
         .annotate(total=Sum("amount_minor"))
     ):
-        row = rows.get(line["payee_id"])
-        if row is None:
+        line_row = rows.get(line["payee_id"])
+        if line_row is None:
             continue
+        row = line_row
         if line["batch__status"] == BatchStatus.DRAFT:
             row.in_draft += line["total"]
         elif line["status"] == LineStatus.PENDING:
@@ -267,9 +268,10 @@ class LedgerCheck:
     differences: list[str]
 
 
-def _amounts(by_currency: dict[str, int]) -> str:
-    if not by_currency:
+def _amounts(by_currency: dict[str, int], currencies: set[str]) -> str:
+    if not currencies:
         return "0"
+    by_currency = {code: by_currency.get(code, 0) for code in currencies}
     return " + ".join(
         f"{format_minor(amount, code) if code in CURRENCIES else amount} {code}"
         for code, amount in sorted(by_currency.items())
@@ -373,8 +375,9 @@ def ledger_check(term: Term | None = None) -> LedgerCheck:
             )
 
     payees = len({key[1] for key in balance})
+    seen = {key[2] for key in balance}
     summary = (
-        f"entries {count}, payees {payees}, owed {_amounts(dict(owed))}, "
-        f"paid {_amounts(dict(paid))}, in batches {_amounts(dict(in_batches))}"
+        f"entries {count}, payees {payees}, owed {_amounts(owed, seen)}, "
+        f"paid {_amounts(paid, seen)}, in batches {_amounts(in_batches, seen)}"
     )
     return LedgerCheck(summary=summary, differences=differences)

@@ -292,7 +292,8 @@ def ledger_adjust(
         )
         if balance + amount_minor < 0:
             raise InvalidInputError(
-                f"That would take the balance below zero (it is {format_money(balance, currency)}).",
+                "That would take the balance below zero "
+                f"(it is {format_money(balance, currency)}).",
                 field_errors={"amount": "More than the balance."},
             )
     entry = _entry_create(

@@ -90,7 +90,16 @@ def money_csv(request: HttpRequest, slug: str) -> HttpResponse:
     writer = csv.writer(buffer, lineterminator="\r\n")
     currency = term.stipend_currency
     writer.writerow(
-        ["name", "email", "roles", "awaiting_approval", "approved", "in_batches", "paid", "currency"]
+        [
+            "name",
+            "email",
+            "roles",
+            "awaiting_approval",
+            "approved",
+            "in_batches",
+            "paid",
+            "currency",
+        ]
     )
     for row in selectors.term_money(term):
         writer.writerow(
@@ -166,9 +175,7 @@ def pay_settings(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect("payments:pay_settings", slug=term.slug)
         else:
             status = 400
-    rates = {
-        rate.user_id: rate for rate in FacilitatorRate.objects.filter(term=term)
-    }
+    rates = {rate.user_id: rate for rate in FacilitatorRate.objects.filter(term=term)}
     facilitators = [
         {"user": membership.user, "rate": rates.get(membership.user_id)}
         for membership in Membership.objects.filter(term=term, role=Role.FACILITATOR)
@@ -373,14 +380,14 @@ def batch_act(request: HttpRequest, slug: str, batch_id: int) -> HttpResponse:
                         f"{summary.unchanged} unchanged.",
                     )
         elif action == "tax_form":
-            form = TaxFormForm(request.POST)
-            if form.is_valid():
-                user = get_object_or_404(User, pk=form.cleaned_data["user_id"])
+            tax_form = TaxFormForm(request.POST)
+            if tax_form.is_valid():
+                user = get_object_or_404(User, pk=tax_form.cleaned_data["user_id"])
                 batch_services.tax_form_record(
                     term=term,
                     user=user,
-                    year=form.cleaned_data["year"],
-                    received_on=form.cleaned_data["received_on"],
+                    year=tax_form.cleaned_data["year"],
+                    received_on=tax_form.cleaned_data["received_on"],
                     actor=actor,
                 )
                 messages.success(request, f"Tax form recorded for {user.name or user.email}.")

@@ -24,11 +24,12 @@ def test_an_update_of_a_ledger_entry_fails_in_the_database(money):
         term=money["term"], user=money["people"]["participant"], actor=None
     ).entry
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE payments_ledgerentry SET amount_minor = 1 WHERE id = %s", [entry.pk]
-            )
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE payments_ledgerentry SET amount_minor = 1 WHERE id = %s", [entry.pk])
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         LedgerEntry.objects.filter(pk=entry.pk).update(reason="changed")
 
@@ -41,9 +42,12 @@ def test_a_delete_of_a_ledger_entry_fails_in_the_database(money):
         term=money["term"], user=money["people"]["participant"], actor=None
     ).entry
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM payments_ledgerentry WHERE id = %s", [entry.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM payments_ledgerentry WHERE id = %s", [entry.pk])
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         LedgerEntry.objects.all().delete()
 
