@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cohortkit.accounts.models import User
 from cohortkit.admissions.demo import demo_applications_load, demo_reviews_load
+from cohortkit.payments.demo import demo_money_running_term_load
 from cohortkit.programs.demo import DEMO_PASSWORD, demo_load
 from cohortkit.programs.demo_running import demo_running_term_load
 
@@ -58,6 +59,7 @@ class Command(BaseCommand):
                 running = demo_running_term_load(
                     today=today or timezone.localdate(), now=timezone.now()
                 )
+                demo_money_running_term_load(term=running.term, today=today or timezone.localdate())
         for load in summary.term_loads:
             self.stdout.write(load.describe())
         if summary.accounts:
