@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -79,7 +80,8 @@ def test_hours_to_payout_file_to_paid(live_server, new_page):
     # Downloads the generic CSV: columns, keys and amounts as the contract says.
     with organizer_page.expect_download() as download_info:
         organizer_page.get_by_test_id("export-csv").click()
-    rows = list(csv.reader(io.StringIO(open(download_info.value.path(), encoding="utf-8").read())))
+    text = Path(download_info.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
     batch = PayoutBatch.objects.get(term=term)
     assert rows[0][:5] == ["line_key", "payee_name", "payee_email", "kind", "amount"]
     assert sorted((row[0], row[2], row[4]) for row in rows[1:]) == [
