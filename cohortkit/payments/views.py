@@ -472,7 +472,10 @@ def timesheet_week(request: HttpRequest, slug: str, week: int) -> HttpResponse:
     me = _person(request)
     if not 1 <= week <= term.week_count:
         raise Http404("No such week")
-    sheet = services.timesheet_get_or_create(term=term, facilitator=me, week=week)
+    # A GET shows an unsaved draft; the row is created when the week is first submitted.
+    sheet = Timesheet.objects.filter(term=term, facilitator=me, week=week).first() or Timesheet(
+        term=term, facilitator=me, week=week
+    )
     cap = services.pay_settings_for(term).prep_minutes_cap_per_week
     status = 200
     form = TimesheetForm(
@@ -485,6 +488,7 @@ def timesheet_week(request: HttpRequest, slug: str, week: int) -> HttpResponse:
         form = TimesheetForm(request.POST)
         if form.is_valid():
             try:
+                sheet = services.timesheet_get_or_create(term=term, facilitator=me, week=week)
                 services.timesheet_submit(
                     timesheet=sheet,
                     actor=me,
