@@ -36,6 +36,7 @@ from cohortkit.common.errors import (
     TooLateError,
 )
 from cohortkit.common.services import audit_record
+from cohortkit.notifications.services import email_queue
 from cohortkit.payments.currencies import format_minor, format_money, parse_major
 from cohortkit.payments.models import (
     BatchStatus,
@@ -329,6 +330,24 @@ def _line_settle(
         action="payout.line_paid" if paid else "payout.line_failed",
         target=line,
         details={"line_key": line.line_key},
+    )
+    what = PayKind(line.pay_kind).label.lower()
+    money = format_money(line.amount_minor, line.currency)
+    email_queue(
+        to=line.payee.email,
+        subject=(
+            f"{line.term.name}: your {what} was paid"
+            if paid
+            else f"{line.term.name}: your {what} payout did not go through"
+        ),
+        body=(
+            f"{money} ({what}, {line.term.name}) was paid out to you, reference {line.line_key}.\n"
+            if paid
+            else f"The payout of {money} ({what}, {line.term.name}, reference {line.line_key}) "
+            f"failed: {line.failure_reason}. It is owed to you again and goes into the next "
+            "payout; the organizers may contact you.\n"
+        ),
+        idempotency_key=f"payout-line-{line.pk}-{line.status}",
     )
     return True
 

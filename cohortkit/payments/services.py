@@ -16,8 +16,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from cohortkit.accounts import rules as account_rules
@@ -30,6 +32,7 @@ from cohortkit.common.errors import (
     TooLateError,
 )
 from cohortkit.common.services import audit_record
+from cohortkit.notifications.services import email_queue
 from cohortkit.payments.currencies import CURRENCIES, MAX_MINOR_UNITS, format_money
 from cohortkit.payments.models import (
     EligibilityStatus,
@@ -499,7 +502,11 @@ def timesheet_return(
     *, timesheet: Timesheet, actor: User, comment: str, now: dt.datetime | None = None
 ) -> Timesheet:
     """An organizer sends a submitted week back with a comment; its meetings are freed."""
-    timesheet = Timesheet.objects.select_for_update().select_related("term").get(pk=timesheet.pk)
+    timesheet = (
+        Timesheet.objects.select_for_update()
+        .select_related("term", "facilitator")
+        .get(pk=timesheet.pk)
+    )
     _require_organizer(actor, timesheet.term)
     if not comment.strip():
         raise InvalidInputError(
@@ -516,6 +523,17 @@ def timesheet_return(
     timesheet.decided_at = now or timezone.now()
     timesheet.save()
     audit_record(actor=actor, action="timesheet.returned", target=timesheet)
+    path = reverse("payments:timesheet_week", args=[timesheet.term.slug, timesheet.week])
+    email_queue(
+        to=timesheet.facilitator.email,
+        subject=f"{timesheet.term.name}: your week {timesheet.week} timesheet was sent back",
+        body=(
+            f"{actor.name or actor.email} sent your timesheet for week {timesheet.week} back:\n\n"
+            f"{timesheet.comment}\n\n"
+            f"Correct it and submit again: {django_settings.SITE_URL}{path}\n"
+        ),
+        idempotency_key=f"timesheet-returned-{timesheet.pk}-{timesheet.decided_at.isoformat()}",
+    )
     return timesheet
 
 

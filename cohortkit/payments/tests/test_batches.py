@@ -8,6 +8,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -166,14 +167,21 @@ def test_payouts_list_gives_one_json_object_a_line(owed, capsys):
     ]
 
 
-def test_a_failed_line_returns_to_the_balance_by_a_reversal_and_the_ledger_agrees(owed, capsys):
+def test_a_failed_line_returns_to_the_balance_by_a_reversal_and_the_ledger_agrees(
+    owed, capsys, django_capture_on_commit_callbacks
+):
     organizer = owed["people"]["organizer"]
     batch = _frozen(owed)
     stipend_line = batch.lines.get(pay_kind="stipend")
     pay_line = batch.lines.get(pay_kind="facilitator_pay")
 
-    payout_line_settle(line=pay_line, paid=True, actor=organizer)
-    payout_line_settle(line=stipend_line, paid=False, actor=organizer, reason="unclaimed")
+    with django_capture_on_commit_callbacks(execute=True):
+        payout_line_settle(line=pay_line, paid=True, actor=organizer)
+        payout_line_settle(line=stipend_line, paid=False, actor=organizer, reason="unclaimed")
+    assert sorted((message.to[0], message.subject) for message in mail.outbox) == [
+        ("facilitator@example.org", "Fall 2022: your facilitator pay was paid"),
+        ("participant@example.org", "Fall 2022: your stipend payout did not go through"),
+    ]
     with pytest.raises(Exception, match="already"):
         payout_line_settle(line=stipend_line, paid=True, actor=organizer)
     payout_batch_reconcile(batch=batch, actor=organizer)

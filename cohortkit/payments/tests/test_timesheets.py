@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from cohortkit.common.errors import InvalidInputError, NotAllowedError, TooLateError
@@ -95,14 +96,20 @@ def test_preparation_above_the_terms_cap_is_refused_and_nothing_changes(money):
     assert sheet.status == TimesheetStatus.DRAFT
 
 
-def test_sent_back_with_a_comment_then_resubmitted_and_approved_at_an_own_rate(money):
+def test_sent_back_with_a_comment_then_resubmitted_and_approved_at_an_own_rate(
+    money, django_capture_on_commit_callbacks
+):
     facilitator, organizer = money["people"]["facilitator"], money["people"]["organizer"]
     facilitator_rate_set(term=money["term"], user=facilitator, rate_minor=3_333, actor=organizer)
     sheet = _week(money)
     timesheet_submit(timesheet=sheet, actor=facilitator, prep_minutes=180)
 
-    timesheet_return(timesheet=sheet, actor=organizer, comment="3 h prep for week 1? Say what.")
+    with django_capture_on_commit_callbacks(execute=True):
+        timesheet_return(timesheet=sheet, actor=organizer, comment="3 h prep for week 1? Say what.")
     sheet.refresh_from_db()
+    assert [message.to for message in mail.outbox] == [[facilitator.email]]
+    assert "3 h prep for week 1? Say what." in mail.outbox[0].body
+    assert f"/terms/{money['term'].slug}/timesheets/1/" in mail.outbox[0].body
     assert sheet.status == TimesheetStatus.RETURNED
     timesheet_submit(timesheet=sheet, actor=facilitator, prep_minutes=67, prep_note="slides")
     timesheet_approve(timesheet=sheet, actor=organizer)
