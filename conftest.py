@@ -102,3 +102,19 @@ def sections(term, people):
                 ends_at=starts_at + dt.timedelta(minutes=section.duration_minutes),
             )
     return {"a": a, "b": b}
+
+
+@pytest.fixture(autouse=True)
+def _ledger_emptied_before_flush(request):
+    """Transactional tests end with Django's ``flush``; on SQLite it deletes row by row, which the
+    ledger's append-only triggers refuse. Empty the ledger first (test database only)."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    from django.db import connection
+
+    from cohortkit.payments.triggers import ledger_purge_for_tests
+
+    ledger_purge_for_tests(connection)

@@ -21,6 +21,7 @@ from cohortkit.accounts.models import Role
 from cohortkit.accounts.services import api_token_authenticate
 from cohortkit.admissions.api import router as admissions_router
 from cohortkit.admissions.review_api import router as review_router
+from cohortkit.payments.api import router as payments_router
 from cohortkit.programs import selectors
 from cohortkit.scheduling.api import router as scheduling_router
 
@@ -126,6 +127,7 @@ def _term_out(term: Any) -> dict[str, Any]:
 api.add_router("/", admissions_router)
 api.add_router("/", scheduling_router)
 api.add_router("/", review_router)
+api.add_router("/", payments_router)
 
 
 @api.get("/me", response=MeOut, summary="The person the token belongs to")

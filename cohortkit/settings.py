@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "cohortkit.notifications",
     "cohortkit.scheduling",
     "cohortkit.community",
+    "cohortkit.payments",
 ]
 
 MIDDLEWARE = [
@@ -339,6 +340,9 @@ PERIODIC_JOBS: dict[str, tuple[str, int]] = {
 PERIODIC_TICK_SECONDS = env_int("PERIODIC_TICK_SECONDS", 30)
 PERIODIC_LEASE_SECONDS = env_int("PERIODIC_LEASE_SECONDS", 600)
 PERIODIC_RETRY_SECONDS = env_int("PERIODIC_RETRY_SECONDS", 300)
+# A payee whose payouts in a calendar year reach this (amount and ISO 4217 code) needs a recorded
+# tax form before a payout line is frozen for them (e.g. the US 1099 threshold).
+PAYMENTS_TAX_FORM_THRESHOLD = ENVIRONMENT.get("PAYMENTS_TAX_FORM_THRESHOLD", "600.00 USD")
 
 # Only `make bench-apply` turns this on, for the baseline view of its own gunicorn.
 BENCHMARK_ENDPOINTS = env_bool("BENCHMARK_ENDPOINTS", False)

@@ -15,6 +15,7 @@ os.environ.setdefault("COHORTKIT_ENV_FILE", "")
 
 from cohortkit.settings import *  # noqa: F403
 
+TESTING = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cohortkit.programs.urls")),
     path("", include("cohortkit.scheduling.urls")),
     path("", include("cohortkit.community.urls")),
+    path("", include("cohortkit.payments.urls")),
 ]
 
 if settings.BENCHMARK_ENDPOINTS:

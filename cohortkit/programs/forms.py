@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -20,6 +19,12 @@ from cohortkit.common.timezones import (
     localize,
     time_zone_to_store,
     wall_clock_to_instant,
+)
+from cohortkit.payments.currencies import (
+    CURRENCIES,
+    currency_normalize,
+    format_minor,
+    parse_major,
 )
 from cohortkit.programs.models import Term
 
@@ -86,32 +91,6 @@ class TimeZoneField(forms.ChoiceField):
 
 
 MAX_CENTS = 2_000_000_000
-
-
-def parse_money_to_cents(text: str) -> int:
-    """``1000``, ``1,000.50`` or ``1000.5`` to integer cents; never through a float."""
-    cleaned = text.strip().replace(",", "").replace("$", "")
-    if not cleaned:
-        raise ValueError("Enter an amount, for example 1000 or 1000.00.")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as error:
-        raise ValueError("Enter an amount, for example 1000 or 1000.00.") from error
-    if not amount.is_finite():
-        raise ValueError("Enter an amount, for example 1000 or 1000.00.")
-    if amount < 0:
-        raise ValueError("The amount cannot be negative.")
-    # Before rounding: 1e30 has more digits than a Decimal context rounds to (InvalidOperation).
-    if amount * 100 > MAX_CENTS:
-        raise ValueError(f"That amount is too large (at most {format_cents(MAX_CENTS)}).")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError("Use at most two decimal places (whole cents).")
-    return int(amount * 100)
-
-
-def format_cents(cents: int) -> str:
-    units, rest = divmod(cents, 100)
-    return f"{units}" if rest == 0 else f"{units}.{rest:02d}"
 
 
 class TermSettingsForm(forms.Form):
@@ -181,8 +160,9 @@ class TermSettingsForm(forms.Form):
     stipend_amount = forms.CharField(
         label="Participant stipend", help_text="On completion, e.g. 1000 or 1000.00."
     )
+    # No max_length: the browser would cut "dollars" to "dol" instead of letting us explain.
     stipend_currency = forms.CharField(
-        label="Currency", max_length=3, min_length=3, help_text="ISO code, e.g. USD."
+        label="Currency", max_length=40, help_text="ISO 4217 code, e.g. USD, EUR, JPY."
     )
     stipend_eligibility = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     facilitator_rate = forms.CharField(label="Facilitator pay per hour", help_text="e.g. 30")
@@ -210,6 +190,8 @@ class TermSettingsForm(forms.Form):
             local = localize(instant, term.deadline_time_zone)
             return local.date(), local.time().replace(second=0, microsecond=0)
 
+        # A currency stored before codes were checked is shown with two decimals, then refused.
+        currency = term.stipend_currency if term.stipend_currency in CURRENCIES else "USD"
         participant_date, participant_time = deadline_parts(term.participant_deadline)
         facilitator_date, facilitator_time = deadline_parts(term.facilitator_deadline)
         return {
@@ -229,10 +211,10 @@ class TermSettingsForm(forms.Form):
             "meeting_minutes": term.meeting_minutes,
             "virtual_by_default": term.virtual_by_default,
             "in_person_note": term.in_person_note,
-            "stipend_amount": format_cents(term.stipend_cents),
+            "stipend_amount": format_minor(term.stipend_cents, currency),
             "stipend_currency": term.stipend_currency,
             "stipend_eligibility": term.stipend_eligibility,
-            "facilitator_rate": format_cents(term.facilitator_rate_cents),
+            "facilitator_rate": format_minor(term.facilitator_rate_cents, currency),
             "completion_min_meetings": term.completion_min_meetings,
             "completion_min_assignments": term.completion_min_assignments,
             "completion_note": term.completion_note,
@@ -245,23 +227,23 @@ class TermSettingsForm(forms.Form):
             raise forms.ValidationError("Use a multiple of 15 minutes, e.g. 60 or 90.")
         return minutes
 
-    def clean_stipend_amount(self) -> int:
-        try:
-            return parse_money_to_cents(self.cleaned_data["stipend_amount"])
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from error
-
-    def clean_facilitator_rate(self) -> int:
-        try:
-            return parse_money_to_cents(self.cleaned_data["facilitator_rate"])
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from error
-
     def clean_stipend_currency(self) -> str:
-        currency: str = self.cleaned_data["stipend_currency"].strip().upper()
-        if not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
-            raise forms.ValidationError("Use a three-letter currency code such as USD or EUR.")
-        return currency
+        try:
+            return currency_normalize(self.cleaned_data["stipend_currency"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def _clean_amounts(self, data: dict[str, Any]) -> None:
+        """Stipend and rate in the term's currency: as many decimals as it has (none for JPY)."""
+        currency = data.get("stipend_currency")
+        for field_name in ("stipend_amount", "facilitator_rate"):
+            text = data.get(field_name)
+            if text is None:
+                continue
+            try:
+                data[field_name] = parse_major(text, currency or "USD")
+            except ValueError as error:
+                self.add_error(field_name, str(error))
 
     def _deadline(self, prefix: str, zone_name: str) -> dt.datetime | None:
         date = self.cleaned_data.get(f"{prefix}_date")
@@ -274,6 +256,7 @@ class TermSettingsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        self._clean_amounts(data)
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on and starts_on >= ends_on:
             self.add_error("ends_on", "The last day must come after the first day.")

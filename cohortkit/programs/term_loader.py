@@ -61,6 +61,7 @@ from cohortkit.common.timezones import (
     time_zone_to_store,
     wall_clock_to_instant,
 )
+from cohortkit.payments.currencies import currency_normalize
 from cohortkit.programs.curriculum import (
     CurriculumError,
     CurriculumPlan,
@@ -74,7 +75,6 @@ from cohortkit.programs.curriculum import (
 from cohortkit.programs.models import Program, Term, Track
 
 AMOUNT_PATTERN = re.compile(r"^(\d{1,7})(?:\.(\d{1,2}))?$")
-CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
 DEADLINE_FIELDS = ("participant_deadline", "facilitator_deadline")
 
 PROGRAM_KEYS = (
@@ -304,9 +304,14 @@ def _term_parse(reader: NodeReader, node: yaml.Node) -> tuple[dict[str, Any], di
             value = _amount_cents(reader, value_node, path)
         elif key == "stipend_currency":
             value = reader.read_text(value_node, path, blank=False)
-            if value is not None and not CURRENCY_PATTERN.match(value):
-                reader.error(value_node, path, f'must be a currency code like USD, got "{value}"')
-                value = None
+            if value is not None:
+                try:
+                    value = currency_normalize(value)
+                except ValueError:
+                    reader.error(
+                        value_node, path, f'must be an ISO 4217 code like USD, got "{value}"'
+                    )
+                    value = None
         elif key == "facilitator_prep_hours_note":
             value = reader.read_text(value_node, path, max_length=200)
         else:

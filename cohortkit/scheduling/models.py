@@ -180,6 +180,15 @@ class Meeting(models.Model):
     week = models.PositiveSmallIntegerField()
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
+    # Who actually led it, when a facilitator handed it to another (who is then paid its hour);
+    # empty means the section's facilitator (``leader_id``).
+    led_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meetings_led",
+    )
 
     class Meta:
         ordering = ["section_id", "week"]
@@ -193,6 +202,11 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.section} week {self.week}"
+
+    @property
+    def leader_id(self) -> int:
+        """The person who led (or leads) the meeting: the hand-over, else the section's lead."""
+        return self.led_by_id or self.section.facilitator_id
 
 
 # Attendance, apologies, visits -------------------------------------------------------------

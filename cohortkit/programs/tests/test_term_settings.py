@@ -31,7 +31,7 @@ def test_settings_page_round_trips_the_current_values(organizer_client, term):
     form = response.context["form"]
     assert form.initial["participant_deadline_date"] == dt.date(2022, 9, 21)
     assert form.initial["participant_deadline_time"] == dt.time(23, 59)
-    assert form.initial["stipend_amount"] == "1000"
+    assert form.initial["stipend_amount"] == "1000.00"
 
 
 def test_saving_a_new_deadline_in_another_zone_stores_the_utc_instant(organizer_client, term):
@@ -65,7 +65,19 @@ def test_saving_a_new_deadline_in_another_zone_stores_the_utc_instant(organizer_
         ({"stipend_amount": "-5"}, "stipend_amount", "cannot be negative"),
         ({"stipend_amount": "10.005"}, "stipend_amount", "two decimal places"),
         ({"stipend_amount": "lots"}, "stipend_amount", "for example 1000"),
-        ({"stipend_currency": "U$D"}, "stipend_currency", "three-letter currency code"),
+        ({"stipend_currency": "U$D"}, "stipend_currency", "not an ISO 4217 currency code"),
+        ({"stipend_currency": "XYZ"}, "stipend_currency", "“XYZ” is not an ISO 4217"),
+        ({"stipend_currency": "dollars"}, "stipend_currency", "“dollars” is not an ISO 4217"),
+        (
+            {"stipend_currency": "JPY", "stipend_amount": "1000.50"},
+            "stipend_amount",
+            "JPY has no minor unit",
+        ),
+        (
+            {"stipend_currency": "KWD", "facilitator_rate": "30.1234"},
+            "facilitator_rate",
+            "three decimal places (KWD)",
+        ),
         ({"time_zone": "Mars/Olympus"}, "time_zone", "Select a valid choice"),
         (
             {"participant_deadline_date": "2022-09-30"},
@@ -134,3 +146,14 @@ def test_database_refuses_a_deadline_after_the_start_even_without_the_form(term)
         Term.objects.filter(pk=term.pk).update(participant_deadline=term.participant_deadline)
     with pytest.raises(IntegrityError), transaction.atomic():
         Term.objects.filter(pk=term.pk).update(section_size_min=9, section_size_max=4)
+
+
+def test_the_currency_field_lets_a_wrong_code_through_to_be_explained(organizer_client, term):
+    """A ``maxlength="3"`` would make the browser cut "dollars" to "dol" without a word."""
+    response = organizer_client.get(reverse("programs:term_settings", args=[term.slug]))
+
+    field_html = str(response.context["form"]["stipend_currency"])
+    assert 'maxlength="3"' not in field_html
+    data = _valid_post(term, stipend_currency="dollars")
+    response = organizer_client.post(reverse("programs:term_settings", args=[term.slug]), data)
+    assert "“dollars” is not an ISO 4217 currency code" in response.content.decode()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cohortkit.accounts.models import User
 from cohortkit.admissions.demo import demo_applications_load, demo_reviews_load
 from cohortkit.community.demo import demo_questions_load
+from cohortkit.payments.demo import demo_money_running_term_load
 from cohortkit.programs.demo import DEMO_PASSWORD, demo_load
 from cohortkit.programs.demo_running import demo_running_term_load
 
@@ -64,6 +65,7 @@ class Command(BaseCommand):
                     asker=User.objects.get(email="participant@example.org"),
                     organizer=User.objects.get(email="organizer@example.org"),
                 )
+                demo_money_running_term_load(term=running.term, today=today or timezone.localdate())
         for load in summary.term_loads:
             self.stdout.write(load.describe())
         if summary.accounts:
