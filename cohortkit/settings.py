@@ -63,6 +63,13 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Certificates: the Ed25519 key that signs Open Badges credentials is generated once and kept in
+# the database, unless this names a file holding it as a private JWK (created if missing).
+CERTIFICATE_SIGNING_KEY_FILE = os.environ.get("CERTIFICATE_SIGNING_KEY_FILE", "")
+# A TrueType font with the holder's script for the PDF; without it, the PDF's built-in font.
+CERTIFICATE_FONT_FILE = os.environ.get(
+    "CERTIFICATE_FONT_FILE", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -83,6 +90,8 @@ INSTALLED_APPS = [
     "cohortkit.calendars",
     "cohortkit.notifications",
     "cohortkit.scheduling",
+    "cohortkit.completion",
+    "cohortkit.certificates",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cohortkit.calendars.urls")),
     path("", include("cohortkit.programs.urls")),
     path("", include("cohortkit.scheduling.urls")),
+    path("", include("cohortkit.completion.urls")),
+    path("", include("cohortkit.certificates.urls")),
 ]
 
 if settings.BENCHMARK_ENDPOINTS:
