@@ -135,7 +135,6 @@ class TermSettingsForm(forms.Form):
     completion_min_assignments = forms.IntegerField(
         label="Assignments to complete for completion", min_value=0, max_value=100
     )
-    completion_note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     @classmethod
     def initial_for(cls, term: Term) -> dict[str, Any]:
@@ -171,7 +170,6 @@ class TermSettingsForm(forms.Form):
             "facilitator_rate": format_cents(term.facilitator_rate_cents),
             "completion_min_meetings": term.completion_min_meetings,
             "completion_min_assignments": term.completion_min_assignments,
-            "completion_note": term.completion_note,
         }
 
     def clean_meeting_minutes(self) -> int:
@@ -266,7 +264,6 @@ class TermSettingsForm(forms.Form):
             "facilitator_rate_cents": data["facilitator_rate"],
             "completion_min_meetings": data["completion_min_meetings"],
             "completion_min_assignments": data["completion_min_assignments"],
-            "completion_note": data["completion_note"],
         }
 
 
