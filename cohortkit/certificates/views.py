@@ -92,7 +92,7 @@ def mine(request: HttpRequest, slug: str) -> HttpResponse:
     term = term_get(slug=slug)
     require_term_role(request, term, *Role.values)
     status = 200
-    chosen = request.user.name
+    chosen = str(getattr(request.user, "name", ""))
     if request.method == "POST":
         chosen = request.POST.get("holder_name", "")
         try:

@@ -110,10 +110,11 @@ def term_rule_sentences(*, term: Term) -> list[tuple[str, str]]:
             ),
         )
     ]
-    for rule in sorted(rules.track_rules.values(), key=lambda item: item.track.position):
+    own = [(rule.track, rule) for rule in rules.track_rules.values() if rule.track is not None]
+    for track, rule in sorted(own, key=lambda item: item[0].position):
         sentences.append(
             (
-                rule.track.name,
+                track.name,
                 rule_sentence(
                     rule, week_count=term.week_count, excused_counts=rules.excused_counts
                 ),

@@ -159,15 +159,16 @@ def rule_page(request: HttpRequest, slug: str) -> HttpResponse:
     tracks = list(Track.objects.filter(term=term).order_by("position", "id"))
     status = 200
     forms = {"": RuleForm(prefix="term", initial=RuleForm.initial_for(ruleset.term_rule))}
-    for track in tracks:
-        forms[str(track.pk)] = RuleForm(
-            prefix=f"track-{track.pk}", initial=RuleForm.initial_for(ruleset.for_track(track.pk))
+    for each in tracks:
+        forms[str(each.pk)] = RuleForm(
+            prefix=f"track-{each.pk}", initial=RuleForm.initial_for(ruleset.for_track(each.pk))
         )
     if request.method == "POST":
         which = request.POST.get("which", "")
-        track = next((item for item in tracks if str(item.pk) == which), None)
-        if which and track is None:
+        chosen = next((item for item in tracks if str(item.pk) == which), None)
+        if which and chosen is None:
             return redirect("completion:rule", slug=term.slug)
+        track = chosen
         prefix = f"track-{track.pk}" if track else "term"
         form = RuleForm(request.POST, prefix=prefix)
         forms[which] = form
@@ -205,7 +206,7 @@ def rule_page(request: HttpRequest, slug: str) -> HttpResponse:
             "term": term,
             "ruleset": ruleset,
             "term_form": forms[""],
-            "track_forms": [
+            "track_forms": [  # (track, its form, whether it has a rule of its own)
                 (track, forms[str(track.pk)], track.pk in ruleset.track_rules) for track in tracks
             ],
             "quizzes": quizzes,
@@ -250,9 +251,11 @@ def _raw_answers(request: HttpRequest, form: FeedbackForm) -> dict[str, str]:
 def feedback_form(request: HttpRequest, slug: str) -> HttpResponse:
     term = term_get(slug=slug)
     rules.require_participant(request, term)
+    user = request.user
+    assert isinstance(user, User)
     form = FeedbackForm.objects.filter(term=term).first()
     response = (
-        FeedbackResponse.objects.filter(form=form, user=request.user).first() if form else None
+        FeedbackResponse.objects.filter(form=form, user=user).first() if form else None
     )
     raw: dict[str, str] = {}
     field_errors: dict[str, str] = {}
@@ -260,7 +263,7 @@ def feedback_form(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form is not None:
         raw = _raw_answers(request, form)
         try:
-            response = services.feedback_submit(form=form, user=request.user, raw_answers=raw)
+            response = services.feedback_submit(form=form, user=user, raw_answers=raw)
         except ServiceError as error:
             messages.error(request, error.message)
             field_errors = error.field_errors
@@ -313,7 +316,7 @@ def feedback_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def feedback_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def feedback_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     term = _organizer_term(request, slug)
     form = get_object_or_404(FeedbackForm, term=term)
     response = StreamingHttpResponse(feedback_csv_lines(form=form), content_type="text/csv")
