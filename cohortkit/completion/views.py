@@ -254,9 +254,7 @@ def feedback_form(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     form = FeedbackForm.objects.filter(term=term).first()
-    response = (
-        FeedbackResponse.objects.filter(form=form, user=user).first() if form else None
-    )
+    response = FeedbackResponse.objects.filter(form=form, user=user).first() if form else None
     raw: dict[str, str] = {}
     field_errors: dict[str, str] = {}
     status = 200
