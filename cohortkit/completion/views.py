@@ -57,7 +57,7 @@ def completion_page(request: HttpRequest, slug: str) -> HttpResponse:
     wanted = request.GET.get("status", "")
     rows = page.rows
     if wanted in STATUS_FILTERS and wanted:
-        rows = [row for row in rows if row.progress.status == wanted and not row.completion]
+        rows = [row for row in rows if row.progress.status == wanted]
     return render(
         request,
         "completion/completion.html",
