@@ -108,10 +108,8 @@ def open_badge_credential(certificate: Certificate) -> dict[str, Any]:
                 "criteria": {"narrative": criteria},
             },
         },
-        "credentialStatus": {
-            "id": url.removesuffix("/") + ".json",
-            "type": "1EdTechRevocationList",
-        },
+        # Where anyone reads the certificate's current status (valid, revoked, withdrawn).
+        "evidence": [{"id": url, "type": ["Evidence"], "name": "Verification page"}],
     }
 
 

@@ -78,6 +78,12 @@ def credential(request: HttpRequest, public_id: str) -> HttpResponse:
     """The signed Open Badges credential, for its holder to keep and share."""
     certificate = selectors.certificate_get(public_id=public_id)
     rules.require_holder(request.user, certificate)
+    if certificate.status != CertificateStatus.VALID:
+        return HttpResponse(
+            f"This certificate is {certificate.get_status_display().lower()}.\n",
+            status=410,
+            content_type="text/plain; charset=utf-8",
+        )
     response = HttpResponse(credential_jwt(certificate), content_type="application/vc+jwt")
     response["Content-Disposition"] = (
         f'attachment; filename="open-badge-{certificate.public_id}.jwt"'

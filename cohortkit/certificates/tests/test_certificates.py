@@ -192,3 +192,66 @@ def test_the_command_lists_the_term_as_json(term, people, certificate, capsys):
     with pytest.raises(CommandError) as refused:
         call_command("certificates", "list", "--term", "no-such-term", "--json")
     assert refused.value.returncode == 2
+
+
+def test_a_name_in_any_latin_script_prints(term, completer):
+    certificate = services.certificate_issue(
+        term=term, user=completer, role="participant", holder_name="Zoë Łukasiewicz-Şahin"
+    )
+
+    response = Client().get(f"/certificates/{certificate.public_id}.pdf")
+
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "Zoë Łukasiewicz-Şahin" in text
+
+
+def test_the_holder_corrects_the_name_and_others_cannot(term, people, certificate, client_as):
+    url = reverse("certificates:rename", args=[certificate.public_id])
+
+    refused = client_as("facilitator").post(url, {"holder_name": "Someone Else"})
+    client_as("participant").post(url, {"holder_name": "Priya Patel"})
+
+    assert refused.status_code == 404
+    certificate.refresh_from_db()
+    assert certificate.holder_name == "Priya Patel"
+
+
+def test_only_the_terms_organizers_revoke(term, people, certificate, client_as):
+    url = reverse("certificates:revoke", args=[certificate.public_id])
+
+    assert client_as("participant").post(url, {"reason": "no"}).status_code == 403
+    assert client_as("organizer_other_term").post(url, {"reason": "no"}).status_code == 404
+    client_as("organizer").post(url, {"reason": ""})  # a reason is required
+    certificate.refresh_from_db()
+    assert certificate.status == "valid"
+
+
+def test_the_profile_lists_the_certificates(certificate, client_as):
+    page = client_as("participant").get(reverse("accounts:profile")).content.decode()
+
+    assert "Your certificates" in page
+    assert reverse("certificates:detail", args=[certificate.public_id]) in page
+
+
+def test_the_signing_key_is_made_once_and_kept(certificate):
+    from cohortkit.certificates.models import SigningKey
+    from cohortkit.certificates.signing import public_key_set
+
+    first = public_key_set()
+    second = public_key_set()
+
+    assert first == second and SigningKey.objects.count() == 1
+
+
+def test_a_key_file_setting_keeps_the_key_outside_the_database(certificate, settings, tmp_path):
+    from cohortkit.certificates.models import SigningKey
+    from cohortkit.certificates.signing import credential_jwt, public_key_set
+
+    settings.CERTIFICATE_SIGNING_KEY_FILE = str(tmp_path / "keys" / "signing.jwk")
+    token = credential_jwt(certificate)
+    keys = public_key_set()
+
+    assert (tmp_path / "keys" / "signing.jwk").stat().st_mode & 0o077 == 0
+    assert not SigningKey.objects.exists()
+    key = jwt.PyJWKSet.from_dict(keys)[jwt.get_unverified_header(token)["kid"]]
+    assert jwt.decode(token, key=key, algorithms=["EdDSA"])["credentialSubject"]["name"]

@@ -85,14 +85,14 @@ def my_certificates(context: template.Context) -> dict[str, Any]:
 
 
 @register.inclusion_tag("completion/_overview.html", takes_context=True)
-def completion_overview(context: template.Context, term: Any) -> dict[str, Any]:
+def completion_overview(context: template.Context, term: Any, facts: Any = None) -> dict[str, Any]:
     """Everyone's progress toward completion on the organizers' overview, with a filter
     (``?completion=on_track|at_risk|cannot``)."""
     from cohortkit.completion.selectors import STATUS_LABELS
 
     request = context.get("request")
     wanted = request.GET.get("completion", "") if request is not None else ""
-    everyone = list(term_progress(term=term).progress.values())
+    everyone = list(term_progress(term=term, facts=facts).progress.values())
     shown = [item for item in everyone if not wanted or item.status == wanted]
     counts = {
         status: sum(1 for item in everyone if item.status == status) for status in STATUS_LABELS

@@ -118,12 +118,12 @@ def test_progress_confirmation_certificate_and_verification(live_server, new_pag
     certificate = Certificate.objects.get(user=pat)
 
     # Signed out, the verification page says valid; after a revoke, revoked.
-    visitor = new_page()
+    visitor = new_page(viewport={"width": 390, "height": 844})
     url = f"{live_server.url}/certificates/{certificate.public_id}/"
     visitor.goto(url)
     expect(visitor.get_by_test_id("certificate-status")).to_contain_text("Valid")
     expect(visitor.get_by_test_id("holder-name")).to_have_text("Patricia Q. Participant")
-    screenshot(visitor, "certificate-valid")
+    screenshot(visitor, "certificate-phone")
 
     organizer_page.goto(f"{live_server.url}/terms/{finished.slug}/organize/certificates/")
     row = organizer_page.get_by_test_id("certificate-row").filter(has_text="Patricia")
