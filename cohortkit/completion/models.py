@@ -42,6 +42,8 @@ class CompletionRule(models.Model):
     facilitator_certificates = models.BooleanField(
         default=False, help_text="Facilitators who led a section get a certificate too."
     )
+    # A track's version that hands the track back to the term-wide rule.
+    follows_term = models.BooleanField(default=False)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -61,6 +63,10 @@ class CompletionRule(models.Model):
                 name="completion_rule_track_version_unique",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="completion_rule_version"),
+            models.CheckConstraint(
+                condition=Q(follows_term=False) | Q(track__isnull=False),
+                name="completion_rule_only_a_track_follows_the_term",
+            ),
             models.CheckConstraint(
                 condition=Q(quiz_pass_percent__gte=1) & Q(quiz_pass_percent__lte=100),
                 name="completion_rule_pass_percent_range",

@@ -62,7 +62,14 @@ def rules_of_term(*, term: Term) -> RuleSet:
     """The newest version of each of the term's rules: one query."""
     newest = _newest(CompletionRule.objects.filter(term=term).select_related("track"))
     term_rule = newest.pop(None, None) or default_rule(term)
-    return RuleSet(term_rule, {track_id: rule for track_id, rule in newest.items() if track_id})
+    return RuleSet(
+        term_rule,
+        {
+            track_id: rule
+            for track_id, rule in newest.items()
+            if track_id is not None and not rule.follows_term
+        },
+    )
 
 
 def _count(number: int, one: str, many: str) -> str:

@@ -104,7 +104,7 @@ def completion_rule_set(
     base = current or rules.term_rule
     merged = {name: values.get(name, getattr(base, name)) for name in RULE_FIELDS}
     _check_rule_values(term, merged)
-    unchanged = current is not None and current.version > 0
+    unchanged = current is not None and current.version > 0 and not current.follows_term
     if unchanged and all(getattr(current, name) == merged[name] for name in RULE_FIELDS):
         assert current is not None
         return current
@@ -131,15 +131,31 @@ def completion_rule_set(
 
 
 @transaction.atomic
-def completion_rule_remove_track(*, term: Term, actor: Any, track: Track) -> None:
-    """The track follows the term-wide rule again (its versions stay, for the record, but a
-    new term-wide-equal version marks the change)."""
+def completion_rule_remove_track(
+    *, term: Term, actor: Any, track: Track, now: dt.datetime | None = None
+) -> None:
+    """The track follows the term-wide rule again: a new version of the track's rule that says
+    so (the earlier versions stay, for the record)."""
     _require_organizer(actor, term)
     rules = rules_of_term(term=term)
     if track.pk not in rules.track_rules:
         return
-    values = {name: getattr(rules.term_rule, name) for name in RULE_FIELDS}
-    completion_rule_set(term=term, actor=actor, values=values, track=track)
+    current = rules.track_rules[track.pk]
+    rule = CompletionRule.objects.create(
+        term=term,
+        track=track,
+        version=current.version + 1,
+        follows_term=True,
+        created_at=now or timezone.now(),
+        created_by=actor,
+        **{name: getattr(rules.term_rule, name) for name in RULE_FIELDS},
+    )
+    audit_record(
+        actor=actor,
+        action="completion.rule_follows_term",
+        target=rule,
+        details={"track": track.slug, "version": rule.version},
+    )
 
 
 @transaction.atomic

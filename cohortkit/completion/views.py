@@ -169,6 +169,10 @@ def rule_page(request: HttpRequest, slug: str) -> HttpResponse:
         if which and chosen is None:
             return redirect("completion:rule", slug=term.slug)
         track = chosen
+        if track is not None and request.POST.get("follow_term"):
+            services.completion_rule_remove_track(term=term, actor=request.user, track=track)
+            messages.success(request, f"{track.name} follows the term's rule again.")
+            return redirect("completion:rule", slug=term.slug)
         prefix = f"track-{track.pk}" if track else "term"
         form = RuleForm(request.POST, prefix=prefix)
         forms[which] = form
@@ -177,10 +181,6 @@ def rule_page(request: HttpRequest, slug: str) -> HttpResponse:
             if track is not None:
                 values.pop("excused_counts")
                 values.pop("facilitator_certificates")
-            if track is not None and request.POST.get("follow_term"):
-                services.completion_rule_remove_track(term=term, actor=request.user, track=track)
-                messages.success(request, f"{track.name} follows the term's rule again.")
-                return redirect("completion:rule", slug=term.slug)
             try:
                 rule = services.completion_rule_set(
                     term=term, actor=request.user, values=values, track=track

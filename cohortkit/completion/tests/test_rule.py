@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from cohortkit.common.errors import InvalidInputError
 from cohortkit.completion import services
@@ -174,3 +175,53 @@ def test_the_sentence_says_the_rule(term, people):
         "absence counts), have 7 written assignments marked complete by your facilitator and "
         "fill in the end-of-course feedback form."
     )
+
+
+def test_a_track_can_follow_the_term_again(term, people, sections):
+    _rule(term, people, **ONLY_MEETINGS)
+    intro = Track.objects.get(term=term, slug="intro")
+    services.completion_rule_set(
+        term=term, actor=people["organizer"], values={"min_meetings": 8}, track=intro
+    )
+
+    services.completion_rule_remove_track(term=term, actor=people["organizer"], track=intro)
+
+    progress = progress_of(term=term, user=people["participant"], now=AFTER_THE_TERM)
+    assert progress.rule.track_id is None and progress.meetings.need == 7
+    assert [heading for heading, _ in term_rule_sentences(term=term)] == [""]
+
+
+def test_the_rule_page_saves_a_version_and_shows_errors_beside_the_field(term, people, client_as):
+    client = client_as("organizer")
+    url = reverse("completion:rule", args=[term.slug])
+    values = {
+        "which": "",
+        "term-min_meetings": "7",
+        "term-min_assignments": "7",
+        "term-min_quizzes": "0",
+        "term-quiz_pass_percent": "60",
+        "term-excused_counts": "on",
+    }
+
+    refused = client.post(url, values | {"term-min_meetings": "12"})
+    saved = client.post(url, values, follow=True)
+
+    assert refused.status_code == 400 and "only 8 weeks" in refused.content.decode()
+    assert "Completion rule saved (version 1)" in saved.content.decode()
+    assert "(an excused absence counts)" in saved.content.decode()
+    program_page = client.get(reverse("programs:term_detail", args=[term.slug]))
+    assert "an excused absence counts" in program_page.content.decode()
+
+
+def test_the_term_settings_numbers_are_the_term_rules(term, people, client_as):
+    from cohortkit.programs.forms import TermSettingsForm
+
+    client = client_as("organizer")
+    initial = TermSettingsForm.initial_for(term) | {"completion_min_meetings": 6}
+    data = {key: ("on" if value is True else value) for key, value in initial.items()}
+    data = {key: value for key, value in data.items() if value is not False and value is not None}
+
+    client.post(reverse("programs:term_settings", args=[term.slug]), data)
+
+    rule = CompletionRule.objects.get(term=term)
+    assert (rule.version, rule.min_meetings) == (1, 6)
