@@ -5,6 +5,7 @@ from cohortkit.completion import views
 app_name = "completion"
 
 urlpatterns = [
+    path("terms/<slug:slug>/progress/", views.my_progress, name="my_progress"),
     path("terms/<slug:slug>/organize/completion/", views.completion_page, name="page"),
     path(
         "terms/<slug:slug>/organize/completion/confirm/",

@@ -51,6 +51,22 @@ def _refused(request: HttpRequest, error: ServiceError) -> None:
 
 @login_required
 @require_GET
+def my_progress(request: HttpRequest, slug: str) -> HttpResponse:
+    """The participant's progress in plain words: the week page loads it with htmx (so the
+    week page itself stays light); without script it is a page of its own."""
+    term = term_get(slug=slug)
+    rules.require_participant(request, term)
+    progress = selectors.progress_of(term=term, user=request.user)
+    template = (
+        "completion/_progress.html"
+        if getattr(request, "htmx", False)
+        else "completion/my_progress.html"
+    )
+    return render(request, template, {"term": term, "progress": progress})
+
+
+@login_required
+@require_GET
 def completion_page(request: HttpRequest, slug: str) -> HttpResponse:
     term = _organizer_term(request, slug)
     page = selectors.completion_rows(term=term)

@@ -47,6 +47,13 @@ def my_progress(context: template.Context, term: Any) -> dict[str, Any]:
     return {"progress": term_progress(term=term).progress.get(user.pk)}
 
 
+@register.inclusion_tag("completion/_progress_lazy.html", takes_context=True)
+def my_progress_lazy(context: template.Context, term: Any) -> dict[str, Any]:
+    """A placeholder the page fills with the viewer's progress once it has loaded (htmx)."""
+    user = _user(context)
+    return {"term": term, "show": user is not None and Role.PARTICIPANT in term_roles(user, term)}
+
+
 @register.simple_tag
 def rule_sentences(term: Any) -> list[tuple[str, str]]:
     """The completion rule in plain words, for the program page."""

@@ -29,6 +29,7 @@ def _with_feedback_form(term: Any) -> list[str]:
 
 
 ROWS: dict[str, tuple[Any, dict[str, Any]]] = {
+    "completion:my_progress": (lambda term: [term.slug], PARTICIPANTS_ONLY),
     "completion:page": (lambda term: [term.slug], ORGANIZER_ONLY),
     "completion:rule": (lambda term: [term.slug], ORGANIZER_ONLY),
     "completion:feedback": (lambda term: [term.slug], PARTICIPANTS_ONLY),

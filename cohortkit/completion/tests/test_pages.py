@@ -29,10 +29,15 @@ def test_progress_shows_on_the_week_and_term_pages(term, people, sections, rule,
     client = client_as("participant")
 
     week = client.get(reverse("coursework:week", args=[term.slug, 8])).content.decode()
+    progress = client.get(
+        reverse("completion:my_progress", args=[term.slug]), headers={"HX-Request": "true"}
+    ).content.decode()
     page = client.get(reverse("programs:term_detail", args=[term.slug])).content.decode()
 
-    assert "You attended 8 of 8 meetings so far; to complete you need 7 of 8." in week
-    assert "Your progress toward completion" in page
+    assert reverse("completion:my_progress", args=[term.slug]) in week  # loaded by htmx
+    assert "You attended 8 of 8 meetings so far; to complete you need 7 of 8." in progress
+    assert "<html" not in progress
+    assert reverse("completion:my_progress", args=[term.slug]) in page
     assert "attend at least 7 of the 8 discussion meetings" in page
 
 
