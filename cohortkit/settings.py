@@ -112,6 +112,13 @@ SITE_URL = ENVIRONMENT.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # it then, and otherwise the address the browser used (the request's host, which ALLOWED_HOSTS
 # checks), so a demo opened as localhost:8123 shows localhost:8123, not the default above.
 SITE_URL_IS_SET = bool(ENVIRONMENT.get("SITE_URL", "").strip())
+# Certificates: the Ed25519 key that signs Open Badges credentials is generated once and kept in
+# the database, unless this names a file holding it as a private JWK (created if missing).
+CERTIFICATE_SIGNING_KEY_FILE = ENVIRONMENT.get("CERTIFICATE_SIGNING_KEY_FILE", "")
+# A TrueType font with the holder's script for the PDF; without it, the PDF's built-in font.
+CERTIFICATE_FONT_FILE = ENVIRONMENT.get(
+    "CERTIFICATE_FONT_FILE", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -138,6 +145,8 @@ INSTALLED_APPS = [
     "cohortkit.scheduling",
     "cohortkit.community",
     "cohortkit.payments",
+    "cohortkit.completion",
+    "cohortkit.certificates",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cohortkit.scheduling.urls")),
     path("", include("cohortkit.community.urls")),
     path("", include("cohortkit.payments.urls")),
+    path("", include("cohortkit.completion.urls")),
+    path("", include("cohortkit.certificates.urls")),
 ]
 
 if settings.BENCHMARK_ENDPOINTS:

@@ -493,6 +493,7 @@ class TermOverview:
     at_risk: list[AtRisk]
     contact_all: str
     charts: list[LineChart]
+    facts: TermFacts | None = None  # what was read, for other apps' parts of the page
 
 
 def term_overview(*, term: Term, now: dt.datetime | None = None) -> TermOverview:
@@ -596,6 +597,7 @@ def term_overview(*, term: Term, now: dt.datetime | None = None) -> TermOverview
         if at_risk
         else "",
         charts=charts,
+        facts=facts,
     )
 
 

@@ -173,7 +173,6 @@ class TermSettingsForm(forms.Form):
     completion_min_assignments = forms.IntegerField(
         label="Assignments to complete for completion", min_value=0, max_value=100
     )
-    completion_note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     require_two_factor = forms.BooleanField(
         required=False,
@@ -217,7 +216,6 @@ class TermSettingsForm(forms.Form):
             "facilitator_rate": format_minor(term.facilitator_rate_cents, currency),
             "completion_min_meetings": term.completion_min_meetings,
             "completion_min_assignments": term.completion_min_assignments,
-            "completion_note": term.completion_note,
             "require_two_factor": term.require_two_factor,
         }
 
@@ -314,7 +312,6 @@ class TermSettingsForm(forms.Form):
             "facilitator_rate_cents": data["facilitator_rate"],
             "completion_min_meetings": data["completion_min_meetings"],
             "completion_min_assignments": data["completion_min_assignments"],
-            "completion_note": data["completion_note"],
             "require_two_factor": data["require_two_factor"],
         }
 

@@ -16,6 +16,7 @@ from cohortkit.accounts import rules
 from cohortkit.accounts.models import Role
 from cohortkit.common.middleware import TIME_ZONE_COOKIE, VIEW_TIME_ZONE_SESSION_KEY
 from cohortkit.common.timezones import time_zone_label
+from cohortkit.completion.services import completion_rule_set
 from cohortkit.programs import selectors, services
 from cohortkit.programs.forms import TermSettingsForm, TimeZonePickForm
 from cohortkit.programs.models import Term
@@ -97,6 +98,15 @@ def term_settings(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 services.term_settings_update(
                     term=term, actor=request.user, values=form.term_values()
+                )
+                # The completion numbers are the term-wide rule's: a new version if they changed.
+                completion_rule_set(
+                    term=term,
+                    actor=request.user,
+                    values={
+                        "min_meetings": term.completion_min_meetings,
+                        "min_assignments": term.completion_min_assignments,
+                    },
                 )
             except ValidationError as error:
                 # The form checks every rule first; this only catches a rule it does not know.

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cohortkit.accounts.models import User
 from cohortkit.admissions.demo import demo_applications_load, demo_reviews_load
 from cohortkit.community.demo import demo_questions_load
+from cohortkit.completion.demo import demo_finished_term_load
 from cohortkit.payments.demo import demo_money_running_term_load
 from cohortkit.programs.demo import DEMO_PASSWORD, demo_load
 from cohortkit.programs.demo_running import demo_running_term_load
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             summary = demo_load(today=today, with_accounts=not options["without_accounts"])
             applications = None
             running = None
+            finished = None
             if summary.accounts:
                 applications = demo_applications_load(
                     past_term=summary.past_term,
@@ -66,6 +68,7 @@ class Command(BaseCommand):
                     organizer=User.objects.get(email="organizer@example.org"),
                 )
                 demo_money_running_term_load(term=running.term, today=today or timezone.localdate())
+                finished = demo_finished_term_load(term=summary.past_term)
         for load in summary.term_loads:
             self.stdout.write(load.describe())
         if summary.accounts:
@@ -83,6 +86,12 @@ class Command(BaseCommand):
                 f"Running term {running.term.slug} (week 3 today): {running.sections} sections"
                 + (f", {running.participants} participants" if running.created else ", unchanged")
                 + "."
+            )
+        if finished is not None:
+            self.stdout.write(
+                f"Finished term {finished.term.slug}: {finished.completed} completed, "
+                f"{finished.certificates} certificates"
+                + ("." if finished.created else " (unchanged).")
             )
         if summary.accounts:
             self.stdout.write("")

@@ -1,0 +1,24 @@
+"""Who may see and do what with certificates.
+
+The verification page, its JSON and PDF are public: an employer needs no account. The signed
+credential is downloaded by its holder only; revoking is for the term's organizers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from cohortkit.accounts.rules import is_organizer
+from cohortkit.certificates.models import Certificate
+
+
+def require_holder(user: Any, certificate: Certificate) -> None:
+    """Anyone but the holder gets 404: nothing says whose certificate it is."""
+    if not user.is_authenticated or user.pk != certificate.user_id:
+        raise Http404("No such certificate")
+
+
+def can_manage(user: Any, certificate: Certificate) -> bool:
+    return is_organizer(user, certificate.term)

@@ -1,0 +1,113 @@
+"""Completion and certificates on other apps' pages, each with one line in their templates:
+the viewer's progress (week and term pages), their links (term page), a roster's progress
+(facilitators), the organizers' overview column, and the viewer's certificates (profile)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from cohortkit.accounts.models import Role
+from cohortkit.accounts.rules import term_roles
+from cohortkit.certificates.selectors import (
+    certificate_roles_due,
+    certificates_of_user,
+    linkedin_add_url,
+)
+from cohortkit.completion.rule import term_rule_sentences
+from cohortkit.completion.selectors import Progress, term_progress
+
+register = template.Library()
+
+
+@register.filter
+def get_average(averages: dict[int, Any], question_id: int) -> str:
+    """The average of one question in a section's ratings, as text."""
+    average = averages.get(question_id)
+    return average.text if average is not None else "—"
+
+
+@register.filter
+def progress_for(progress: dict[int, Progress] | None, user_id: int) -> Progress | None:
+    return (progress or {}).get(user_id)
+
+
+def _user(context: template.Context) -> Any:
+    request = context.get("request")
+    return getattr(request, "user", None)
+
+
+@register.inclusion_tag("completion/_progress.html", takes_context=True)
+def my_progress(context: template.Context, term: Any) -> dict[str, Any]:
+    """The viewer's progress, if they are a participant of the term."""
+    user = _user(context)
+    if user is None or Role.PARTICIPANT not in term_roles(user, term):
+        return {"progress": None}
+    return {"progress": term_progress(term=term).progress.get(user.pk)}
+
+
+@register.inclusion_tag("completion/_progress_lazy.html", takes_context=True)
+def my_progress_lazy(context: template.Context, term: Any) -> dict[str, Any]:
+    """A placeholder the page fills with the viewer's progress once it has loaded (htmx)."""
+    user = _user(context)
+    return {"term": term, "show": user is not None and Role.PARTICIPANT in term_roles(user, term)}
+
+
+@register.simple_tag
+def rule_sentences(term: Any) -> list[tuple[str, str]]:
+    """The completion rule in plain words, for the program page."""
+    return term_rule_sentences(term=term)
+
+
+@register.simple_tag
+def roster_progress(term: Any) -> dict[int, Progress]:
+    """Everyone's progress in the term, for a roster: ``{% roster_progress term as p %}``."""
+    return term_progress(term=term).progress
+
+
+@register.inclusion_tag("completion/_term_links.html", takes_context=True)
+def completion_links(context: template.Context, term: Any) -> dict[str, Any]:
+    user = _user(context)
+    roles = term_roles(user, term) if user is not None else frozenset()
+    return {
+        "term": term,
+        "roles": roles,
+        "certificates_due": certificate_roles_due(term=term, user=user) if roles else [],
+        "certificates": list(certificates_of_user(user=user).filter(term=term)) if roles else [],
+    }
+
+
+@register.inclusion_tag("certificates/_profile.html", takes_context=True)
+def my_certificates(context: template.Context) -> dict[str, Any]:
+    user = _user(context)
+    if user is None or not user.is_authenticated:
+        return {"certificates": []}
+    return {
+        "certificates": [
+            (certificate, linkedin_add_url(certificate))
+            for certificate in certificates_of_user(user=user)
+        ]
+    }
+
+
+@register.inclusion_tag("completion/_overview.html", takes_context=True)
+def completion_overview(context: template.Context, term: Any, facts: Any = None) -> dict[str, Any]:
+    """Everyone's progress toward completion on the organizers' overview, with a filter
+    (``?completion=on_track|at_risk|cannot``)."""
+    from cohortkit.completion.selectors import STATUS_LABELS
+
+    request = context.get("request")
+    wanted = request.GET.get("completion", "") if request is not None else ""
+    everyone = list(term_progress(term=term, facts=facts).progress.values())
+    shown = [item for item in everyone if not wanted or item.status == wanted]
+    counts = {
+        status: sum(1 for item in everyone if item.status == status) for status in STATUS_LABELS
+    }
+    return {
+        "term": term,
+        "rows": shown,
+        "wanted": wanted,
+        "filters": [(status, label, counts[status]) for status, label in STATUS_LABELS.items()],
+        "total": len(everyone),
+    }
