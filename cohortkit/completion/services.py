@@ -39,6 +39,7 @@ from cohortkit.completion.models import (
 from cohortkit.completion.rule import rules_of_term
 from cohortkit.completion.selectors import CompletionRow, completion_rows
 from cohortkit.notifications.services import email_queue
+from cohortkit.payments.services import stipend_accrue
 from cohortkit.programs.models import Quiz, Term, Track
 
 RULE_FIELDS = (
@@ -325,6 +326,11 @@ def completion_confirm(
             summary.unchanged += 1
     for completion in summary.newly_completed:
         _email_completed(term, completion)
+        # The stipend is paid "on completion": it accrues here, in the same transaction, for
+        # participants the organizer has verified eligible (payments keeps the completion, so a
+        # pending verification accrues it later; the database allows one accrual per person).
+        if Role.PARTICIPANT in term_roles(completion.user, term):
+            stipend_accrue(term=term, user=completion.user, actor=actor, cause=completion, now=now)
     if summary.confirmed:
         audit_record(
             actor=actor,

@@ -14,7 +14,8 @@ from cohortkit.accounts.models import User
 from cohortkit.admissions.demo import demo_applications_load, demo_reviews_load
 from cohortkit.community.demo import demo_questions_load
 from cohortkit.completion.demo import demo_finished_term_load
-from cohortkit.payments.demo import demo_money_running_term_load
+from cohortkit.completion.selectors import confirmed_completers
+from cohortkit.payments.demo import demo_money_finished_term_load, demo_money_running_term_load
 from cohortkit.programs.demo import DEMO_PASSWORD, demo_load
 from cohortkit.programs.demo_running import demo_running_term_load
 
@@ -69,6 +70,11 @@ class Command(BaseCommand):
                 )
                 demo_money_running_term_load(term=running.term, today=today or timezone.localdate())
                 finished = demo_finished_term_load(term=summary.past_term)
+                # The finished term's money follows from its confirmed completions.
+                demo_money_finished_term_load(
+                    term=summary.past_term,
+                    completed=confirmed_completers(term=summary.past_term),
+                )
         for load in summary.term_loads:
             self.stdout.write(load.describe())
         if summary.accounts:
