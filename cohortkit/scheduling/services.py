@@ -422,13 +422,28 @@ def _sections_digest(term: Term) -> str:
     return _digest(rows)
 
 
-def _people_basis(instance: Instance, people: dict[str, int]) -> dict[str, Any]:
-    data = instance_to_json(instance)
-    return {
-        "participants": data["participants"],
-        "facilitators": data["facilitators"],
-        "people": sorted(people.items()),
-    }
+def _people_digest(term: Term, source: str, instance: Instance | None = None) -> str:
+    """A digest of what the run's people are built from: for a source of the term, each
+    person's role, account, profile zone, enrolled track and every answer the scheduler reads,
+    with the term's dates, zone, sizes and tracks; for an imported ``instance``, which of its
+    ids name which people of the term. Read without building the instance (no slot maths)."""
+    if source == IMPORT:
+        assert instance is not None
+        people, _ = term_people(term=term).resolve(
+            participant_ids=[person.id for person in instance.participants],
+            facilitator_ids=[person.id for person in instance.facilitators],
+        )
+        return _digest({"people": sorted(people.items())})
+    rows = [
+        [role, person.user.pk, person.user.time_zone, person.enrolled_track, answers]
+        for role in ("participant", "facilitator")
+        for person in _people(term, role, source)
+        for answers in [sorted(person.answers.items())]
+    ]
+    tracks = list(Track.objects.filter(term=term).order_by("pk").values_list("slug", "name"))
+    dates = [term.starts_on, term.ends_on, term.time_zone, term.meeting_minutes]
+    sizes = [term.section_size_min, term.section_size_max]
+    return _digest({"rows": rows, "tracks": tracks, "term": [*dates, *sizes]})
 
 
 def _current_people(run: ScheduleRun, term: Term) -> tuple[Instance, dict[str, int]]:
@@ -445,30 +460,30 @@ def _current_people(run: ScheduleRun, term: Term) -> tuple[Instance, dict[str, i
     return built.instance, built.people
 
 
-def source_fingerprint(*, instance: Instance, people: dict[str, int], term: Term) -> str:
-    """``<people>.<sections>``: a digest of the run's people (every id, the person it names and
-    every answer the scheduler read: track, mode, university, zone, availability, sections) and
-    one of the term's published sections (time, venue, facilitator, open members)."""
-    return f"{_digest(_people_basis(instance, people))}.{_sections_digest(term)}"
+def source_fingerprint(*, term: Term, source: str, instance: Instance | None = None) -> str:
+    """``<people>.<sections>``: the digest of the run's people (:func:`_people_digest`) and one
+    of the term's published sections (time, zone, venue, facilitator, open members)."""
+    return f"{_people_digest(term, source, instance)}.{_sections_digest(term)}"
 
 
 def run_staleness(*, run: ScheduleRun) -> list[str]:
     """Why a finished, unpublished run no longer matches its term (empty when it does).
 
-    A run is stale when building its people from its source now gives a different fingerprint
-    than when it was made: someone joined or left the source (applied, withdrew, was offered a
-    place, confirmed, declined, lapsed), changed an answer the scheduler reads, or sections were
-    published or changed since. Publishing a stale run is refused; form sections again.
+    A run is stale when its fingerprint taken now differs from the one taken when it was made:
+    someone joined or left its source (applied, withdrew, was offered a place, confirmed,
+    declined, lapsed), changed an answer the scheduler reads (or their profile zone), the
+    term's dates, sizes or tracks changed, or sections were published or changed since.
+    Publishing a stale run is refused; form sections again.
     """
     if run.solution is None or run.published_at is not None:
         return []
     if not run.source_fingerprint:
         return ["This run was made before cohortkit kept track of changes; form sections again."]
     term = run.term
-    instance, people = _current_people(run, term)
     then_people, then_sections = run.source_fingerprint.split(".", 1)
     changes: list[str] = []
-    if _digest(_people_basis(instance, people)) != then_people:
+    if _people_digest(term, run.source, run_instance(run)) != then_people:
+        instance, people = _current_people(run, term)
         old = run_instance(run)
         for role, before, after in (
             ("participant", old.participants, instance.participants),
@@ -487,7 +502,9 @@ def run_staleness(*, run: ScheduleRun) -> list[str]:
                         f"{', …' if len(count) > 10 else ''})."
                     )
         if not changes:
-            changes.append("The people of this run changed since it was built.")
+            changes.append(
+                "The people of this run or the term's settings changed since it was built."
+            )
     if _sections_digest(term) != then_sections:
         changes.append("Sections were published or changed since this run was built.")
     return changes
@@ -548,7 +565,7 @@ def schedule_run_create(
             source=source,
             notes=notes,
             people=people,
-            source_fingerprint=source_fingerprint(instance=instance, people=people, term=term),
+            source_fingerprint=source_fingerprint(term=term, source=source, instance=instance),
             week_monday=monday,
             time_limit_seconds=time_limit_seconds,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
