@@ -123,6 +123,7 @@ def test_one_bad_answer_in_a_submitted_application_is_marked_and_every_other_ans
     expect(status).to_contain_text("Not saved: 1 answer to fix")
     expect(page.get_by_label(MOTIVATION)).to_have_value("To make ML systems safe.")
     expect(page.get_by_label("University or organisation")).to_have_value("ETH Zürich")
+    page.get_by_label(LEVEL).evaluate("field => field.scrollIntoView({block: 'center'})")
     screenshot(page, "application-bad-answer", full_page=False)
 
     # Reloading keeps the whole page: the typed text comes back with its error, once.
