@@ -151,6 +151,23 @@ def _get_or_create_application(*, form: ApplicationForm, user: Any) -> Applicati
     return application
 
 
+def _require_not_stale(
+    application: Application, parsed: dict[str, ParsedAnswer], revision: int | None
+) -> None:
+    """Refuse text based on an older version than the stored one (another window saved newer
+    text), unless it is exactly what is stored: then nothing can be lost (this page's own
+    autosave landed first, or a retried request), and going on is right."""
+    if revision is None or revision >= application.revision:
+        return
+    stored = dict(application.answers.values_list("question__key", "raw"))
+    if all(stored.get(key, "") == answer.raw for key, answer in parsed.items()):
+        return
+    raise StaleRevisionError(
+        "A newer version of this application was saved in another window. "
+        "Reload the page to continue from it."
+    )
+
+
 def _store_answers(
     application: Application, questions: list[FormQuestion], parsed: dict[str, ParsedAnswer]
 ) -> tuple[bool, dict[int, Answer]]:
@@ -207,11 +224,7 @@ def application_save_draft(
     _require_open(form=form, user=user, now=moment)
     questions, parsed = _parse_all(form, raw_answers)
     application = _get_or_create_application(form=form, user=user)
-    if revision is not None and revision < application.revision:
-        raise StaleRevisionError(
-            "A newer version of this application was saved in another window. "
-            "Reload the page to continue from it."
-        )
+    _require_not_stale(application, parsed, revision)
     if application.status == ApplicationStatus.SUBMITTED:
         errors = {key: answer.error for key, answer in parsed.items() if answer.error}
         errors |= {
@@ -281,11 +294,7 @@ def application_submit(
     deadline = _require_open(form=form, user=user, now=moment)
     questions, parsed = _parse_all(form, raw_answers or {})
     application = _get_or_create_application(form=form, user=user)
-    if revision is not None and revision < application.revision:
-        raise StaleRevisionError(
-            "A newer version of this application was saved in another window. "
-            "Reload the page to continue from it."
-        )
+    _require_not_stale(application, parsed, revision)
     changed, answers = _store_answers(application, questions, parsed)
     problems = _missing_and_invalid(answers, questions)
     if problems:

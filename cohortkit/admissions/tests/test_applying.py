@@ -234,6 +234,34 @@ def test_stale_tab_cannot_overwrite_newer_answers(form, applicant):
     assert Answer.objects.get(question__key="motivation").raw == "two"
 
 
+def test_text_identical_to_the_stored_version_is_not_stale(form, applicant):
+    # The page's own autosave landed just before its submit, which carries the older revision.
+    first = services.application_save_draft(
+        form=form,
+        user=applicant,
+        raw_answers={"motivation": "one", "hours": "2", "track": "intro"},
+        now=BEFORE,
+    )
+    services.application_save_draft(
+        form=form,
+        user=applicant,
+        raw_answers={"motivation": "two", "hours": "2", "track": "intro"},
+        revision=first.revision,
+        now=BEFORE,
+    )
+
+    submitted = services.application_submit(
+        form=form,
+        user=applicant,
+        raw_answers={"motivation": "two", "hours": "2", "track": "intro"},
+        revision=first.revision,
+        now=BEFORE,
+    )
+
+    assert submitted.status == "submitted"
+    assert Answer.objects.get(question__key="motivation").raw == "two"
+
+
 def test_withdraw_then_submit_again(form, applicant):
     _complete(form, applicant)
 

@@ -103,8 +103,11 @@
     form.addEventListener("input", changed);
     form.addEventListener("change", changed);
 
+    var submitting = false;
     form.addEventListener("htmx:beforeRequest", function (event) {
       if (event.detail.elt !== form) return;
+      // The explicit submit sends the same text: an autosave behind it would only race it.
+      if (submitting) { event.preventDefault(); return; }
       inFlight = true;
       sending = fingerprint(snapshot(form));
       setStatus("Saving…");
@@ -137,7 +140,9 @@
       sending = null;
     });
 
-    form.addEventListener("submit", function () { remember(true); });
+    form.addEventListener("submit", function () { submitting = true; remember(true); });
+    // Back to this page from the browser's cache: it is being edited again.
+    window.addEventListener("pageshow", function () { submitting = false; });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

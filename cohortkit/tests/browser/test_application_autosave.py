@@ -64,6 +64,10 @@ def test_saved_means_the_server_has_the_last_edit_even_when_typing_during_a_slow
     expect(status).to_have_text("Saving…")  # not "Saved": the newest text is not there yet
 
     holding["on"] = False
+    for _ in range(1000):  # a condition, not a time: each round trip delivers pending events
+        if held:
+            break
+        page.evaluate("0")
     held[0].continue_()
     expect(status).to_have_text(SAVED, timeout=20_000)
     assert (
@@ -86,15 +90,14 @@ def test_unsaved_changes_show_until_the_server_has_them(live_server, new_page, o
     held: list[Route] = []
     page.route("**/apply/participant/save/", lambda route: held.append(route))
 
-    page.get_by_label(MOTIVATION).fill("Typed, not yet saved.")
-
     # "Unsaved changes" until the autosave goes out, then "Saving…" while the server has not
-    # answered; never "Saved".
-    expect(page.get_by_test_id("save-status")).to_have_text(
-        re.compile(r"^(Unsaved changes|Saving…)$")
-    )
+    # answered (the test holds the request back); never "Saved".
+    with page.expect_request("**/apply/participant/save/"):
+        page.get_by_label(MOTIVATION).fill("Typed, not yet saved.")
+        expect(page.get_by_test_id("save-status")).to_have_text(
+            re.compile(r"^(Unsaved changes|Saving…)$")
+        )
     expect(page.get_by_test_id("save-status")).to_have_text("Saving…")
-    assert held  # the server has not answered
 
 
 def test_one_bad_answer_in_a_submitted_application_is_marked_and_every_other_answer_kept(
@@ -123,6 +126,7 @@ def test_one_bad_answer_in_a_submitted_application_is_marked_and_every_other_ans
     expect(status).to_contain_text("Not saved: 1 answer to fix")
     expect(page.get_by_label(MOTIVATION)).to_have_value("To make ML systems safe.")
     expect(page.get_by_label("University or organisation")).to_have_value("ETH Zürich")
+    page.get_by_label(LEVEL).evaluate("field => field.scrollIntoView({block: 'center'})")
     screenshot(page, "application-bad-answer", full_page=False)
 
     # Reloading keeps the whole page: the typed text comes back with its error, once.

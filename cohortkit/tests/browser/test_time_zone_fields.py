@@ -64,4 +64,5 @@ def test_the_footers_zone_changes_what_is_shown_not_the_profile(
         "your profile's zone is still America/Los_Angeles"
     )
     assert User.objects.get(pk=organizer.pk).time_zone == "America/Los_Angeles"
-    screenshot(page, "footer-zone-view-phone")
+    page.locator(".site-footer").scroll_into_view_if_needed()
+    screenshot(page, "footer-zone-view-phone", full_page=False)
