@@ -130,11 +130,13 @@ def _give_up_on_expired_last_attempt(*, email_id: int, now: dt.datetime) -> bool
 
 
 @transaction.atomic
-def _record_failure(*, email_id: int, error: Exception, now: dt.datetime) -> None:
+def _record_failure(
+    *, email_id: int, claimed_at: dt.datetime, error: Exception, now: dt.datetime
+) -> None:
     email = OutboundEmail.objects.select_for_update().get(pk=email_id)
     reason = f"{type(error).__name__}: {error}"[:MAX_ERROR_CHARACTERS]
-    if email.sent_at is not None:
-        return
+    if email.sent_at is not None or email.claimed_at != claimed_at:
+        return  # sent, or taken over after this claim expired: the newer claim decides
     if email.attempts >= settings.EMAIL_MAX_ATTEMPTS or _is_permanent(error):
         email.failed_at, email.last_error = now, reason
         email.save(update_fields=["failed_at", "last_error"])
@@ -195,7 +197,9 @@ def email_send(*, email_id: int, now: dt.datetime | None = None) -> bool:
     try:
         _deliver(message)
     except Exception as error:
-        _record_failure(email_id=email_id, error=error, now=now or timezone.now())
+        _record_failure(
+            email_id=email_id, claimed_at=moment, error=error, now=now or timezone.now()
+        )
         return False
     OutboundEmail.objects.filter(pk=email_id).update(sent_at=now or timezone.now())
     return True

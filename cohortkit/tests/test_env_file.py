@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CLEARED = {"DEBUG", "HTTPS", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "EMAIL_BACKEND"}
+CLEARED = {
+    "DEBUG",
+    "HTTPS",
+    "SECRET_KEY",
+    "DJANGO_SETTINGS_MODULE",
+    "EMAIL_BACKEND",
+    "DATABASE_URL",
+}
 
 
 def cohortkit(*arguments: str, env_file: Path | str, **extra: str):

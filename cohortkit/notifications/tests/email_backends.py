@@ -37,6 +37,18 @@ class GoodbyeFailsBackend(LocmemBackend):
         raise smtplib.SMTPResponseException(421, b"4.4.2 connection dropped")
 
 
+class TakenOverBackend(LocmemBackend):
+    """Hangs past the claim (another worker takes the email over meanwhile), then times out."""
+
+    def send_messages(self, messages: Sequence[EmailMessage]) -> int:
+        from cohortkit.notifications.models import OutboundEmail
+
+        OutboundEmail.objects.update(claimed_at=TakenOverBackend.newer_claim, attempts=2)
+        raise TimeoutError("timed out")
+
+    newer_claim: ClassVar[Any] = None
+
+
 class RefusingBackend(LocmemBackend):
     """The mail server answers 550: no such mailbox."""
 

@@ -198,6 +198,20 @@ def test_an_expired_claim_is_taken_over_and_a_live_one_is_not(settings):
     assert len(mail.outbox) == 1
 
 
+def test_a_send_that_fails_after_its_claim_was_taken_over_leaves_the_newer_claim(settings):
+    from cohortkit.notifications.tests.email_backends import TakenOverBackend
+
+    settings.EMAIL_BACKEND = "cohortkit.notifications.tests.email_backends.TakenOverBackend"
+    TakenOverBackend.newer_claim = T0 + dt.timedelta(minutes=11)
+    email = an_email()
+
+    assert email_send(email_id=email.pk, now=T0) is False
+
+    email.refresh_from_db()
+    assert email.claimed_at == TakenOverBackend.newer_claim  # the other worker still holds it
+    assert email.next_attempt_at is None and email.failed_at is None
+
+
 def test_a_worker_killed_during_the_last_attempt_leaves_the_email_failed(settings):
     settings.EMAIL_CLAIM_TIMEOUT = 600
     settings.EMAIL_MAX_ATTEMPTS = 3
