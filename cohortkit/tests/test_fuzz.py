@@ -6,12 +6,18 @@ a reviewer (with the values the page filled in as the starting point), and every
 ``/api/v1/openapi.json`` with its JSON body built from the schema. A new page, form or route is
 fuzzed without a change here.
 
-Each form field and API body field is given each of a fixed list of hostile values in turn (NUL,
-a lone surrogate, 5,000 characters, ``1e30``, 9999-12-31, CR/LF, …) with the rest of the form
-left as the page filled it, so the value reaches the service behind a valid form; then hypothesis
-mixes a few more. Hypothesis runs derandomized with a bounded number of examples and no deadline,
-so the run is the same on every machine and never flakes on a slow one. Every 5xx (and every
-exception the test client re-raises) is collected; the test fails listing them all.
+Each form field is given, in turn, the hostile values for what it holds (NUL and 5,000
+characters always; 9999-12-31 for a date, 25:61 for a time, ``1e30``, -1 and NaN for a number,
+CR/LF for text) with the rest of the form as the page filled it (empty inputs get a plausible
+value), so the value reaches the service behind an otherwise valid form; of repeated rows only the
+first. Each API body field gets those and a lone surrogate, ``None``, 10**30, a list and an
+object; each query parameter the text ones. Then hypothesis mixes a few more per target.
+URLs no page shows a form for get every field name with NUL and with 5,000 characters.
+
+Hypothesis runs derandomized with a bounded number of examples and no deadline,
+so the run is the same on every machine and never flakes on a slow one (about 1,000 requests;
+``FUZZ_PROGRESS=1`` with ``-s`` prints progress). Every 5xx (and every exception the test client
+re-raises) is collected; the test fails listing them all. The admin is Django's and not fuzzed.
 """
 
 from __future__ import annotations
