@@ -378,7 +378,8 @@ def ranking_export(request: HttpRequest, slug: str, kind: str) -> StreamingHttpR
 
 def _back_to_ranking(request: HttpRequest, form: ApplicationForm) -> HttpResponse:
     target = str(request.POST.get("next", ""))
-    if not target or not url_has_allowed_host_and_scheme(
+    # Only a path: ``redirect`` reads any other word (``1e30``) as a URL name and fails.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}
     ):
         target = reverse("admissions:ranking", args=[form.term.slug, form.kind])

@@ -34,6 +34,7 @@ from cohortkit.admissions.models import (
 )
 from cohortkit.common.errors import InvalidInputError, ServiceError
 from cohortkit.common.services import audit_record
+from cohortkit.common.text import text_problem
 from cohortkit.common.timezones import format_instant
 from cohortkit.notifications.services import email_queue
 from cohortkit.programs.services import term_application_deadline
@@ -122,6 +123,12 @@ def _parse_all(
     unknown = sorted(set(raw_answers) - known)
     if unknown:
         raise AdmissionsError(f"Unknown question: {', '.join(unknown)}.")
+    # Kept as typed, so it must be storable: no NUL, no lone surrogate, a length a person writes.
+    unstorable = {
+        key: problem for key, raw in raw_answers.items() if (problem := text_problem(raw))
+    }
+    if unstorable:
+        raise AdmissionsError("Nothing was saved: fix the marked answers.", field_errors=unstorable)
     number_format = form.term.number_format
     parsed = {
         question.key: parse_answer(question, raw_answers[question.key], number_format=number_format)

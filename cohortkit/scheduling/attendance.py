@@ -21,6 +21,7 @@ from django.utils import timezone
 from cohortkit.accounts import rules as account_rules
 from cohortkit.accounts.models import Membership, Role, User
 from cohortkit.common.services import audit_record
+from cohortkit.common.text import text_problem
 from cohortkit.common.timezones import format_instant
 from cohortkit.notifications.services import email_queue
 from cohortkit.scheduling.models import (
@@ -91,6 +92,8 @@ def attendance_record(
             problems.append(f"Unknown status “{mark.status}”.")
         if len(mark.note) > 300:
             problems.append("A note is at most 300 characters.")
+        elif problem := text_problem(mark.note):
+            problems.append(f"The note for {row.user if row else user_id}: {problem}")
     if problems:
         raise SchedulingError("Nothing was recorded.", problems)
     alerts = 0

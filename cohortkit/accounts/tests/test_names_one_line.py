@@ -57,13 +57,16 @@ def test_the_admin_refuses_a_name_with_a_line_break(people):
         user.full_clean()
 
 
-def test_an_email_subject_is_always_one_line(mailoutbox):
-    email_queue(
-        to="ada@example.org",
-        subject="Your application, Ada\r\nLovelace\u2028(again)",
-        body="Hello",
-        idempotency_key="subject-one-line",
-    )
+def test_an_email_subject_is_always_one_line_and_is_sent(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        email_queue(
+            to="ada@example.org",
+            subject="Your application, Ada\r\nLovelace\u2028(again)",
+            body="Hello",
+            idempotency_key="subject-one-line",
+        )
 
     stored = OutboundEmail.objects.get(idempotency_key="subject-one-line")
     assert stored.subject == "Your application, Ada Lovelace (again)"

@@ -135,3 +135,40 @@ def test_text_problem_names_each_problem():
     assert text_problem("two\nlines", single_line=True) == LINE_BREAK_MESSAGE
     assert text_problem("two\nlines") is None
     assert one_line(" a\r\n b\tc ") == "a b c"
+
+
+def test_a_nul_in_an_application_answer_on_the_page_is_refused_and_stores_nothing(open_form):
+    from cohortkit.admissions.services import AdmissionsError, application_save_draft
+
+    person = UserFactory(email="bea@example.org")
+
+    with pytest.raises(AdmissionsError) as refused:
+        application_save_draft(
+            form=open_form, user=person, raw_answers={"motivation": "To\x00 learn"}
+        )
+
+    assert refused.value.field_errors == {"motivation": NUL_MESSAGE}
+    assert not Application.objects.exists()
+    client = Client()
+    client.force_login(person)
+    page = client.post(
+        reverse("admissions:apply_save", args=["open-term", "participant"]),
+        {"answer-motivation": "To\x00 learn"},
+    )
+    assert page.status_code == 400
+    assert not Answer.objects.exists()
+
+
+def test_a_nul_in_an_attendance_note_is_refused_and_records_nothing(client_as, term, sections):
+    from cohortkit.scheduling.models import Attendance
+
+    participant = sections["a"].memberships.get().user
+
+    response = client_as("facilitator").post(
+        reverse("scheduling:attendance", args=[term.slug, sections["a"].pk, 1]),
+        {f"status-{participant.pk}": "present", f"note-{participant.pk}": "late\x00"},
+    )
+
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
+    assert not Attendance.objects.exists()
