@@ -69,8 +69,21 @@ class Schedule:
 class NeighbourhoodSearch:
     """Improves a :class:`Schedule` step by step until a deadline or the bound is reached."""
 
-    def __init__(self, problem: Problem, schedule: Schedule, *, seed: int) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        schedule: Schedule,
+        *,
+        seed: int,
+        guide: set[tuple[int, int]] | None = None,
+        workers: int = 2,
+    ) -> None:
         self.problem = problem
+        self.guide = guide
+        # Share of steps whose facilitators may open only what the flow relaxation uses (or
+        # what they lead now): smaller models, so larger neighbourhoods solve in time.
+        self.guided_share = 0.5
+        self.workers = workers
         self.schedule = schedule
         self.random = random.Random(seed)
         self.seed = seed
@@ -205,6 +218,7 @@ class NeighbourhoodSearch:
             )
         }
 
+        guide = self.guide if self.guide and self.random.random() < self.guided_share else None
         options: dict[int, list[int]] = {}
         sections_left: dict[int, int] = {}
         hint_opened: set[tuple[int, int]] = set()
@@ -221,7 +235,13 @@ class NeighbourhoodSearch:
             options[facilitator] = [
                 kind
                 for kind in problem.facilitator_kinds[facilitator]
-                if kind in kinds and not blocked >> problem.kinds[kind].start & 1
+                if kind in kinds
+                and not blocked >> problem.kinds[kind].start & 1
+                and (
+                    guide is None
+                    or (facilitator, kind) in guide
+                    or (facilitator, kind) in hint_opened
+                )
             ]
 
         released: dict[int, int] = {}
@@ -279,6 +299,7 @@ class NeighbourhoodSearch:
             hint=SubHint(opened=hint_opened, joins=hint_joins, locked_joins={}),
             time_limit=time_limit,
             seed=self.seed + self.steps,
+            workers=self.workers,
         )
         spent = time.monotonic() - started
         self.steps += 1
