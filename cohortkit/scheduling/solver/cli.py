@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from cohortkit.scheduling.solver.generate import FAMILIES, generate_instance
 from cohortkit.scheduling.solver.instance_io import (
@@ -177,3 +177,15 @@ def main(argv: list[str] | None = None) -> int:
     _write_json(arguments.output, instance_to_json(generated.instance))
     print(f"planted optimum {generated.optimum}")
     return EXIT_OK
+
+
+def run(argv: list[str] | None = None) -> NoReturn:
+    """Run one command as the whole process and exit at once with its status.
+
+    The output is written and flushed first; skipping the interpreter's slow shutdown (OR-Tools'
+    and the solver's threads, measured at 0.4 s) keeps the command within its time limit.
+    """
+    status = main(argv)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING, Any
 
 from cohortkit.scheduling.solver.prepare import Problem
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 
 @dataclass
@@ -70,15 +72,15 @@ class SubResult:
     optimal: bool
 
 
-class _ProgressReporter(cp_model.CpSolverSolutionCallback):
-    """Forwards each improving solution's value and the current bound to ``report``."""
+def _progress_reporter(report: Callable[[int, int], None]) -> Any:
+    """A CP-SAT callback that forwards each improving solution's value and the current bound."""
+    from ortools.sat.python import cp_model
 
-    def __init__(self, report: Callable[[int, int], None]) -> None:
-        super().__init__()
-        self._report = report
+    class ProgressReporter(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            report(round(self.objective_value), int(self.best_objective_bound + 1e-6))
 
-    def on_solution_callback(self) -> None:
-        self._report(round(self.objective_value), int(self.best_objective_bound + 1e-6))
+    return ProgressReporter()
 
 
 def solve_subproblem(
@@ -96,6 +98,10 @@ def solve_subproblem(
     ``hint``, when given, is passed to CP-SAT as a complete starting solution, so with a valid
     hint the result is never worse than it.
     """
+    # CP-SAT takes two seconds to import (it brings pandas along): imported here, when the first
+    # neighbourhood is solved, HiGHS is already working on the relaxation meanwhile.
+    from ortools.sat.python import cp_model
+
     instance = problem.instance
     section_min, section_max = instance.section_min, instance.section_max
     week, meeting = instance.slots_per_week, instance.meeting_slots
@@ -201,7 +207,7 @@ def solve_subproblem(
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    reporter = _ProgressReporter(on_solution) if on_solution is not None else None
+    reporter = _progress_reporter(on_solution) if on_solution is not None else None
     status = solver.solve(model, reporter)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None

@@ -263,6 +263,8 @@ class HighsProcess:
         self.optimal = False
         self._reader: threading.Thread | None = None
         self._offered = -1
+        # The (facilitator, kind) openings the linear relaxation uses, once it is solved.
+        self.guide: set[tuple[int, int]] | None = None
 
     def solve(
         self,
@@ -274,11 +276,17 @@ class HighsProcess:
         threads: int = 1,
         seed: int = 0,
         node_limit: int | None = None,
+        branch_columns: int | None = None,
     ) -> None:
-        """Send the program; HiGHS starts from ``start`` and stops after ``time_limit`` s."""
+        """Send the program; HiGHS starts from ``start`` and stops after ``time_limit`` s.
+
+        With ``branch_columns`` set, branch and bound runs only on a program with at most that
+        many columns (larger ones end after the relaxation and its dives)."""
         self.model = model
         message = dict(program)
         message.update(time_limit=time_limit, threads=threads, seed=seed, node_limit=node_limit)
+        if branch_columns is not None:
+            message["branch_columns"] = branch_columns
         if start is not None:
             message["start"] = model.values_of(start)
         assert self.process.stdin is not None
@@ -303,6 +311,9 @@ class HighsProcess:
                     self._note_solution(round(message[1]), message[2], message[3])
                 elif kind == "bound":
                     self._note_bound(message[1])
+                elif kind == "guide" and self.model is not None:
+                    openings = self.model.open_columns
+                    self.guide = {openings[column] for column in message[1].tolist()}
                 elif kind == "done":
                     _, optimal, value, bound, columns, values = message
                     if columns is not None and math.isfinite(value):
