@@ -44,8 +44,9 @@ screenshots: install
 
 bench: bench-schedule bench-apply
 
+# Every family and size, 3 seeds (about 25 minutes); BENCH_SCHEDULE_ARGS="--runs full:1000 --seeds 10".
 bench-schedule: install
-	$(PY) -m cohortkit.scheduling.solver.bench
+	$(PY) -m cohortkit.scheduling.solver.bench $(BENCH_SCHEDULE_ARGS)
 
 # A deadline rush against gunicorn and a throwaway PostgreSQL; BENCH_ARGS="--applicants 1000".
 bench-apply: install
