@@ -70,6 +70,8 @@ class SubResult:
     value: int
     bound: int
     optimal: bool
+    # CP-SAT's deterministic time spent (machine-independent work, in its "seconds").
+    work: float = 0.0
 
 
 def _progress_reporter(report: Callable[[int, int], None]) -> Any:
@@ -92,6 +94,7 @@ def solve_subproblem(
     seed: int,
     workers: int = 2,
     on_solution: Callable[[int, int], None] | None = None,
+    work_limit: float | None = None,
 ) -> SubResult | None:
     """Optimize the neighbourhood ``sub``; ``None`` if CP-SAT found no solution in time.
 
@@ -205,6 +208,9 @@ def solve_subproblem(
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    if work_limit is not None:
+        # Counted work instead of seconds: the same answer on a fast or a busy machine.
+        solver.parameters.max_deterministic_time = work_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     reporter = _progress_reporter(on_solution) if on_solution is not None else None
@@ -226,4 +232,5 @@ def solve_subproblem(
         value=round(solver.objective_value),
         bound=int(solver.best_objective_bound + 1e-6),
         optimal=status == cp_model.OPTIMAL,
+        work=solver.response_proto.deterministic_time,
     )

@@ -99,6 +99,9 @@ class NeighbourhoodSearch:
         self.largest_window = week // 2
         self.most_facilitators = max(len(problem.facilitator_kinds), 2)
         self.step_seconds = 1.0
+        # When set, each step is limited by CP-SAT's deterministic time instead of seconds (for
+        # tests and counted runs that must not depend on the machine).
+        self.step_work: float | None = None
         self.steps = 0
         self.improvements = 0
 
@@ -300,11 +303,17 @@ class NeighbourhoodSearch:
             time_limit=time_limit,
             seed=self.seed + self.steps,
             workers=self.workers,
+            work_limit=self.step_work,
         )
         spent = time.monotonic() - started
         self.steps += 1
+        easy = (
+            spent < 0.25 * time_limit
+            if self.step_work is None
+            else result is not None and result.work < 0.25 * self.step_work
+        )
         # Grow neighbourhoods while CP-SAT solves them easily, shrink them when it cannot.
-        if result is not None and result.optimal and spent < 0.25 * time_limit:
+        if result is not None and result.optimal and easy:
             self.window = min(self.window + 1 + self.window // 4, self.largest_window)
             self.facilitator_count = min(
                 self.facilitator_count + 1 + self.facilitator_count // 4, self.most_facilitators

@@ -37,6 +37,8 @@ from cohortkit.scheduling.solver.reasons import unplaced_reasons
 
 # Seconds one neighbourhood may take; short steps keep the plans flowing between the two sides.
 STEP_SECONDS = 0.25
+# With counted steps (``max_steps``), a step's limit in CP-SAT's deterministic time instead.
+STEP_WORK = 0.2
 # HiGHS's branch and bound runs only on programs up to this many columns (measured: it proves
 # 300-person one-track terms, 3,700 columns, in seconds, and stalls in its root cuts at 1,000
 # people, 13,000 columns); on larger ones HiGHS stops after its dives and the search gets both
@@ -139,6 +141,8 @@ def _solve(
     search = NeighbourhoodSearch(
         problem, schedule, seed=seed, guide=guide, workers=1 if worker is not None else 2
     )
+    if max_steps is not None:
+        search.step_work = STEP_WORK
     steps = 0
     while schedule.value < bound:
         if stop is not None and stop():
@@ -178,7 +182,7 @@ def _solve(
                 continue
             break
         before = schedule.value
-        search.step(min(STEP_SECONDS, left), deadline=deadline)
+        search.step(min(STEP_SECONDS if max_steps is None else left, left), deadline=deadline)
         steps += 1
         if schedule.value > before:
             report(schedule.value, bound, "search")

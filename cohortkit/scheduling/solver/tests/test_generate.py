@@ -57,7 +57,7 @@ def test_solver_reaches_the_planted_optimum(size, seed, wrap):
         generated.instance,
         time_limit=600,
         progress=progress.append,
-        max_steps=40,
+        max_steps=15,
         exact_node_limit=200,
     )
 
@@ -73,7 +73,7 @@ def test_search_of_neighbourhoods_reaches_the_optimum_on_a_larger_instance():
     # The search alone (no HiGHS), counted in steps.
     generated = generate_instance(700, seed=11)
 
-    solution = solve(generated.instance, time_limit=600, exact=False, max_steps=60)
+    solution = solve(generated.instance, time_limit=600, exact=False, max_steps=25)
 
     assert validate_solution(generated.instance, solution) == []
     assert solution.objective >= 0.97 * generated.optimum  # 99.5% and more: see the benchmark

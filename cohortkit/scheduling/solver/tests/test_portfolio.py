@@ -97,13 +97,13 @@ def test_stop_keeps_the_best_plan_so_far():
 
 def test_search_alone_and_portfolio_both_give_valid_plans_within_counted_steps():
     generated = generate_instance(300, seed=6)
-    alone = solve(generated.instance, time_limit=FAR, exact=False, max_steps=20)
-    both = solve(generated.instance, time_limit=FAR, max_steps=20, exact_node_limit=50)
+    alone = solve(generated.instance, time_limit=FAR, exact=False, max_steps=12)
+    both = solve(generated.instance, time_limit=FAR, max_steps=12, exact_node_limit=50)
 
     for solution in (alone, both):
         assert validate_solution(generated.instance, solution) == []
         assert solution.bound == generated.optimum
-        assert 0.95 * generated.optimum <= solution.objective <= solution.bound
+        assert 0.9 * generated.optimum <= solution.objective <= solution.bound
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
