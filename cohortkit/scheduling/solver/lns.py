@@ -90,8 +90,10 @@ class NeighbourhoodSearch:
         self.types_of_kind = kind_types(problem)
         week = problem.instance.slots_per_week
         self.kinds_at_start: list[list[int]] = [[] for _ in range(week)]
+        self.kinds_at_venue: dict[str | None, list[int]] = {}
         for index, kind in enumerate(problem.kinds):
             self.kinds_at_start[kind.start].append(index)
+            self.kinds_at_venue.setdefault(kind.venue, []).append(index)
         # Half-width of the windows of start times, in slots; adapted to how hard steps are.
         self.window = 2
         # How many facilitators a facilitator-centred neighbourhood frees; adapted likewise.
@@ -150,12 +152,16 @@ class NeighbourhoodSearch:
         Either a few windows of start times in one track with every facilitator who could lead
         there (moves people and sections in time), or a few facilitators who could serve a
         waiting person with everything they could lead all week (moves a facilitator's section
-        to a distant day).
+        to a distant day), or, for a person who would meet in person, the facilitators of that
+        venue.
         """
         problem = self.problem
         seed_kinds = self._seed_kinds()
         if not seed_kinds:
             return set(), set()
+        in_person = [kind for kind in seed_kinds if problem.kinds[kind].venue is not None]
+        if in_person and self.random.random() < 0.3:
+            return self._venue_neighbourhood(problem.kinds[self.random.choice(in_person)].venue)
         if self.random.random() < 0.5:
             kinds = self._pick_kinds(seed_kinds)
             facilitators = {
@@ -181,6 +187,22 @@ class NeighbourhoodSearch:
         kinds |= around
         facilitators |= {
             facilitator for kind in around for facilitator in problem.kind_facilitators[kind]
+        }
+        return kinds, facilitators
+
+    def _venue_neighbourhood(self, venue: str | None) -> tuple[set[int], set[int]]:
+        """Everything at one venue: the facilitators who can lead there, with all they could
+        lead all week (a university's sections depend mostly on each other, and on little
+        else)."""
+        problem = self.problem
+        at_venue = self.kinds_at_venue.get(venue, [])
+        facilitators = {
+            facilitator for kind in at_venue for facilitator in problem.kind_facilitators[kind]
+        }
+        if len(facilitators) > self.facilitator_count:
+            facilitators = set(self.random.sample(sorted(facilitators), self.facilitator_count))
+        kinds = {
+            kind for facilitator in facilitators for kind in problem.facilitator_kinds[facilitator]
         }
         return kinds, facilitators
 
