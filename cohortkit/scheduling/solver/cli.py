@@ -120,7 +120,7 @@ _IMPORTED = time.monotonic()
 def _writing_reserve(participants: int) -> float:
     """Seconds kept back to write the file and exit, and for a last step that overruns a little
     (measured on a 2-core machine under a load of 11: up to 0.5 s at 1,000 people)."""
-    return 0.6 + 6e-5 * participants
+    return 0.6 + 8e-5 * participants
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,9 +52,9 @@ EXACT_COLUMNS = 40_000
 
 def _finishing_reserve(instance: Instance) -> float:
     """Seconds kept back to split the plan into sections and explain the unplaced."""
-    # Measured: about 0.2 s at 10,000 people on a quiet machine and up to five times that under
+    # Measured: about 0.3 s at 10,000 people on a quiet machine and up to five times that under
     # a load of 11 on 2 cores; kept generous so the limit holds on a busy machine.
-    return 0.1 + 1e-4 * len(instance.participants)
+    return 0.2 + 1.5e-4 * len(instance.participants)
 
 
 def _start_worker() -> HighsProcess | None:
