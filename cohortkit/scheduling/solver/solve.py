@@ -24,6 +24,8 @@ finishing step); ``stop`` ends it early, keeping the best plan found so far.
 
 from __future__ import annotations
 
+import importlib
+import threading
 import time
 from collections.abc import Callable
 
@@ -139,6 +141,12 @@ def _solve(
     elif worker is not None:
         worker.close()
         worker = None
+    # CP-SAT takes seconds to import on a busy machine: in a thread, waited for only until the
+    # deadline, so the limit holds even when it is slow (HiGHS's plans are taken meanwhile).
+    importer = threading.Thread(
+        target=importlib.import_module, args=("ortools.sat.python.cp_model",), daemon=True
+    )
+    importer.start()
     search = NeighbourhoodSearch(
         problem, schedule, seed=seed, guide=guide, workers=1 if worker is not None else 2
     )
@@ -182,6 +190,9 @@ def _solve(
                 worker.finished.wait(left)
                 continue
             break
+        if importer.is_alive():
+            importer.join(min(0.1, left))
+            continue
         before = schedule.value
         search.step(min(STEP_SECONDS if max_steps is None else left, left), deadline=deadline)
         steps += 1
