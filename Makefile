@@ -55,8 +55,9 @@ screenshots: install
 
 bench: bench-schedule bench-apply bench-markdown
 
+# Every family and size, 3 seeds (about 25 minutes); BENCH_SCHEDULE_ARGS="--runs full:1000 --seeds 10".
 bench-schedule: install
-	$(PY) -m cohortkit.scheduling.solver.bench
+	$(PY) -m cohortkit.scheduling.solver.bench $(BENCH_SCHEDULE_ARGS)
 
 # The Markdown helper on hostile answers at the length cap, beside prose and html.escape.
 bench-markdown: install

@@ -20,9 +20,9 @@ def main(argv: list[str] | None = None) -> None:
     arguments = sys.argv[1:] if argv is None else argv
     if arguments[:1] == ["schedule"]:
         # The solver is a pure library: no settings or database needed to solve a file.
-        from cohortkit.scheduling.solver.cli import main as schedule_main
+        from cohortkit.scheduling.solver.cli import run as schedule_run
 
-        raise SystemExit(schedule_main(arguments[1:]))
+        schedule_run(arguments[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cohortkit.settings")
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured

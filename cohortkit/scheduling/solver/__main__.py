@@ -1,5 +1,5 @@
 """``python -m cohortkit.scheduling.solver``: see :mod:`cohortkit.scheduling.solver.cli`."""
 
-from cohortkit.scheduling.solver.cli import main
+from cohortkit.scheduling.solver.cli import run
 
-raise SystemExit(main())
+run()

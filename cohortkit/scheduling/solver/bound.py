@@ -30,11 +30,21 @@ def _max_non_overlapping_starts(starts: list[int], slots_per_week: int, meeting_
 
 def flow_bound(problem: Problem) -> int:
     """An upper bound on the objective, including the priority already fixed in locked sections."""
+    return flow_relaxation(problem)[0]
+
+
+def flow_relaxation(problem: Problem) -> tuple[int, set[tuple[int, int]]]:
+    """The flow bound and the (facilitator, kind) pairs its best flow uses.
+
+    The pairs are where the relaxation would open sections: a neighbourhood search that leans
+    towards them (as a relaxation-induced neighbourhood) finds the optimum of a tight relaxation
+    sooner.
+    """
     instance = problem.instance
     section_max = instance.section_max
     total_people = sum(person_type.count for person_type in problem.types)
     if total_people == 0:
-        return problem.fixed_objective
+        return problem.fixed_objective, set()
 
     flow = min_cost_flow.SimpleMinCostFlow()
     source, sink = 0, 1
@@ -56,13 +66,15 @@ def flow_bound(problem: Problem) -> int:
                 type_node + index, locked_node + locked, person_type.count, 0
             )
     week = instance.slots_per_week
+    seat_arcs: list[tuple[tuple[int, int], int]] = []
     for facilitator, kinds in enumerate(problem.facilitator_kinds):
         if not kinds:
             continue
         for kind in kinds:
-            flow.add_arc_with_capacity_and_unit_cost(
+            arc = flow.add_arc_with_capacity_and_unit_cost(
                 kind_node + kind, facilitator_node + facilitator, section_max, 0
             )
+            seat_arcs.append(((facilitator, kind), arc))
         starts = [problem.kinds[kind].start for kind in kinds]
         sections = min(
             problem.facilitator_capacity[facilitator],
@@ -81,5 +93,6 @@ def flow_bound(problem: Problem) -> int:
     status = flow.solve()
     if status != flow.OPTIMAL:
         # Cannot happen for a well-formed network; fall back to the trivial bound.
-        return problem.fixed_objective + problem.free_priority
-    return problem.fixed_objective - int(flow.optimal_cost())
+        return problem.fixed_objective + problem.free_priority, set()
+    used = {pair for pair, arc in seat_arcs if flow.flow(arc) > 0}
+    return problem.fixed_objective - int(flow.optimal_cost()), used

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING, Any
 
 from cohortkit.scheduling.solver.prepare import Problem
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 
 @dataclass
@@ -68,17 +70,19 @@ class SubResult:
     value: int
     bound: int
     optimal: bool
+    # CP-SAT's deterministic time spent (machine-independent work, in its "seconds").
+    work: float = 0.0
 
 
-class _ProgressReporter(cp_model.CpSolverSolutionCallback):
-    """Forwards each improving solution's value and the current bound to ``report``."""
+def _progress_reporter(report: Callable[[int, int], None]) -> Any:
+    """A CP-SAT callback that forwards each improving solution's value and the current bound."""
+    from ortools.sat.python import cp_model
 
-    def __init__(self, report: Callable[[int, int], None]) -> None:
-        super().__init__()
-        self._report = report
+    class ProgressReporter(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            report(round(self.objective_value), int(self.best_objective_bound + 1e-6))
 
-    def on_solution_callback(self) -> None:
-        self._report(round(self.objective_value), int(self.best_objective_bound + 1e-6))
+    return ProgressReporter()
 
 
 def solve_subproblem(
@@ -90,12 +94,17 @@ def solve_subproblem(
     seed: int,
     workers: int = 2,
     on_solution: Callable[[int, int], None] | None = None,
+    work_limit: float | None = None,
 ) -> SubResult | None:
     """Optimize the neighbourhood ``sub``; ``None`` if CP-SAT found no solution in time.
 
     ``hint``, when given, is passed to CP-SAT as a complete starting solution, so with a valid
     hint the result is never worse than it.
     """
+    # CP-SAT takes two seconds to import (it brings pandas along): imported here, when the first
+    # neighbourhood is solved, HiGHS is already working on the relaxation meanwhile.
+    from ortools.sat.python import cp_model
+
     instance = problem.instance
     section_min, section_max = instance.section_min, instance.section_max
     week, meeting = instance.slots_per_week, instance.meeting_slots
@@ -199,9 +208,12 @@ def solve_subproblem(
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    if work_limit is not None:
+        # Counted work instead of seconds: the same answer on a fast or a busy machine.
+        solver.parameters.max_deterministic_time = work_limit
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    reporter = _ProgressReporter(on_solution) if on_solution is not None else None
+    reporter = _progress_reporter(on_solution) if on_solution is not None else None
     status = solver.solve(model, reporter)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
@@ -220,4 +232,5 @@ def solve_subproblem(
         value=round(solver.objective_value),
         bound=int(solver.best_objective_bound + 1e-6),
         optimal=status == cp_model.OPTIMAL,
+        work=solver.response_proto.deterministic_time,
     )

@@ -62,6 +62,84 @@ UNSERVED_UNIVERSITY = ("Sorbonne University", "Europe/Paris")
 TRACKS = ("intro", "advanced")
 # Monday 2025-10-06: northern summer time still on, Australian summer time just started.
 REFERENCE_MONDAY = datetime(2025, 10, 6, tzinfo=UTC)
+# Many universities, for the family where most sections meet in person.
+MANY_UNIVERSITIES: tuple[tuple[str, str], ...] = (
+    *UNIVERSITIES,
+    ("Stanford University", "America/Los_Angeles"),
+    ("MIT", "America/New_York"),
+    ("Columbia University", "America/New_York"),
+    ("University of Chicago", "America/Chicago"),
+    ("University of Oxford", "Europe/London"),
+    ("ETH Zurich", "Europe/Zurich"),
+    ("KU Leuven", "Europe/Brussels"),
+    ("University of Cape Town", "Africa/Johannesburg"),
+    ("National University of Singapore", "Asia/Singapore"),
+    ("University of Tokyo", "Asia/Tokyo"),
+    ("Tsinghua University", "Asia/Shanghai"),
+    ("University of Sydney", "Australia/Sydney"),
+    ("IISc Bangalore", "Asia/Kolkata"),
+    ("University of Sao Paulo", "America/Sao_Paulo"),
+)
+
+
+@dataclass(frozen=True)
+class Family:
+    """The knobs of one family of generated instances (every family has a planted optimum).
+
+    ``in_person_share`` of facilitators belong to a university (of ``universities``); of the
+    virtual members, ``either_share`` would also meet in person; of the in-person members,
+    ``in_person_either_share`` would also meet online. ``member_windows`` is the range of extra
+    availability windows a planted member has besides the one around their section (fewer means
+    sparser availability); ``spare_capacity_share`` of facilitators may lead one more section
+    than planted. ``wrap`` plants a share of the sections across the end of the week.
+    """
+
+    name: str
+    tracks: tuple[str, ...] = TRACKS
+    zones: tuple[tuple[str, float], ...] = TIME_ZONES
+    in_person_share: float = 0.12
+    universities: tuple[tuple[str, str], ...] = UNIVERSITIES
+    either_share: float = 0.08
+    in_person_either_share: float = 0.3
+    member_windows: tuple[int, int] = (1, 3)
+    facilitator_windows: tuple[int, int] = (3, 6)
+    sections_per_facilitator: tuple[float, float, float] = (0.35, 0.4, 0.25)
+    spare_capacity_share: float = 0.2
+    multi_track_share: float = 0.3
+    wrap: bool = False
+
+
+FAMILIES: dict[str, Family] = {
+    family.name: family
+    for family in (
+        Family("full"),
+        Family("one-track", tracks=("intro",), in_person_share=0.0, either_share=0.0),
+        Family(
+            "clustered",
+            zones=(("Europe/London", 0.3), ("Europe/Berlin", 0.4), ("Africa/Lagos", 0.3)),
+        ),
+        Family("sparse", member_windows=(0, 1), facilitator_windows=(2, 4)),
+        Family(
+            "either",
+            in_person_share=0.35,
+            either_share=0.45,
+            in_person_either_share=0.6,
+        ),
+        Family(
+            "scarce",
+            sections_per_facilitator=(0.1, 0.3, 0.6),
+            spare_capacity_share=0.0,
+            multi_track_share=0.6,
+        ),
+        Family(
+            "venues",
+            in_person_share=0.6,
+            universities=MANY_UNIVERSITIES,
+            either_share=0.2,
+        ),
+        Family("wrap", wrap=True),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -105,15 +183,16 @@ def _window(start_slot: int, length: int, slots_per_week: int) -> list[SlotRange
 class _Builder:
     """Holds the random stream and the fixed parameters while one instance is generated."""
 
-    def __init__(self, seed: int, slot_minutes: int, meeting_slots: int) -> None:
+    def __init__(self, seed: int, slot_minutes: int, meeting_slots: int, family: Family) -> None:
         self.random = random.Random(seed)
+        self.family = family
         self.slot_minutes = slot_minutes
         self.meeting_slots = meeting_slots
         self.slots_per_week = 7 * 24 * 60 // slot_minutes
 
     def zone(self) -> str:
-        names = [name for name, _ in TIME_ZONES]
-        weights = [weight for _, weight in TIME_ZONES]
+        names = [name for name, _ in self.family.zones]
+        weights = [weight for _, weight in self.family.zones]
         return self.random.choices(names, weights)[0]
 
     def local_windows(self, zone: str, count: int) -> list[SlotRange]:
@@ -147,7 +226,7 @@ class _Builder:
     def plausible_zones(self, slot: int) -> list[tuple[str, float]]:
         """Zones where a meeting at ``slot`` falls in an evening or weekend daytime."""
         plausible = []
-        for zone, weight in TIME_ZONES:
+        for zone, weight in self.family.zones:
             weekday, hour = _slot_local_time(zone, slot, self.slot_minutes)
             if (weekday < 5 and 17 <= hour < 23) or (weekday >= 5 and 8 <= hour < 22):
                 plausible.append((zone, weight))
@@ -164,14 +243,19 @@ def generate_instance(
     section_max: int = 8,
     wrap: bool = False,
     unplaceable_share: float = 0.02,
+    family: Family | str = "full",
 ) -> GeneratedInstance:
     """A realistic instance with about ``participants`` people and its exact optimum.
 
     About one facilitator per 12 participants, each leading one to three planted sections; about
     10% of people meet in person at a handful of universities. The same arguments always give
-    the same instance.
+    the same instance. ``family`` (a :class:`Family` or the name of one of :data:`FAMILIES`) sets
+    the shape: zones, tracks, venues, how sparse availability is, how scarce facilitators are.
     """
-    builder = _Builder(seed, slot_minutes, meeting_slots)
+    if isinstance(family, str):
+        family = FAMILIES[family]
+    wrap = wrap or family.wrap
+    builder = _Builder(seed, slot_minutes, meeting_slots, family)
     rng = builder.random
     week = builder.slots_per_week
     unplaceable_count = round(participants * unplaceable_share)
@@ -183,15 +267,19 @@ def generate_instance(
     people: list[Participant] = []
     while len(people) < planted_target:
         number = len(facilitators) + 1
-        in_person = rng.random() < 0.12
+        in_person = rng.random() < family.in_person_share
         if in_person:
-            location, zone = rng.choice(UNIVERSITIES)
+            location, zone = rng.choice(family.universities)
             virtual = rng.random() < 0.6
         else:
             location, zone, virtual = None, builder.zone(), True
-        tracks = (rng.choice(TRACKS),) if rng.random() < 0.7 else TRACKS
-        availability = builder.local_windows(zone, rng.randint(3, 6))
-        planted_count = rng.choices((1, 2, 3), (0.35, 0.4, 0.25))[0]
+        tracks = (
+            (rng.choice(family.tracks),)
+            if len(family.tracks) > 1 and rng.random() < 1 - family.multi_track_share
+            else family.tracks
+        )
+        availability = builder.local_windows(zone, rng.randint(*family.facilitator_windows))
+        planted_count = rng.choices((1, 2, 3), family.sections_per_facilitator)[0]
         forced_wrap = wrap and rng.random() < 0.35
         if forced_wrap:
             availability.extend(builder.covering_window(rng.choice(wrap_starts)))
@@ -208,7 +296,7 @@ def generate_instance(
             free_starts &= ~conflicting_starts_mask(start, week, meeting_slots)
         if not chosen_starts:
             continue
-        max_sections = len(chosen_starts) + (1 if rng.random() < 0.2 else 0)
+        max_sections = len(chosen_starts) + (1 if rng.random() < family.spare_capacity_share else 0)
         facilitator_id = f"f{number}"
         venues = ([None] if virtual else []) + ([location] if location is not None else [])
         for start in chosen_starts:
@@ -268,7 +356,7 @@ def generate_instance(
         section_max=section_max,
         participants=tuple(people),
         facilitators=tuple(facilitators),
-        tracks=TRACKS,
+        tracks=family.tracks,
     )
     return GeneratedInstance(instance=instance, planted=tuple(planted_sections), optimum=optimum)
 
@@ -291,17 +379,20 @@ def _planted_member(
             if zones
             else facilitator_zone
         )
-        if rng.random() < 0.08:
-            mode, location = "either", rng.choice(UNIVERSITIES)[0]
+        if rng.random() < builder.family.either_share:
+            mode, location = "either", rng.choice(builder.family.universities)[0]
         else:
             mode, location = "virtual", None
     else:
         zone = facilitator_zone
-        mode = "in_person" if rng.random() < 0.7 else "either"
+        either = rng.random() >= 1 - builder.family.in_person_either_share
+        mode = "either" if either else "in_person"
         location = venue
     availability = builder.covering_window(start)
     if not only_this_meeting or rng.random() < 0.5:
-        availability.extend(builder.local_windows(zone, rng.randint(1, 3)))
+        availability.extend(
+            builder.local_windows(zone, rng.randint(*builder.family.member_windows))
+        )
     return Participant(
         id=person_id,
         track=track,
@@ -317,7 +408,7 @@ def _unplaceable_member(builder: _Builder, person_id: str, instance: Instance) -
     """A participant that no facilitator of ``instance`` can ever serve."""
     rng = builder.random
     week = builder.slots_per_week
-    track = rng.choice(TRACKS)
+    track = rng.choice(builder.family.tracks)
     if rng.random() < 0.5:
         # Awake at an hour when no facilitator of this track leads virtual sections.
         servable = 0

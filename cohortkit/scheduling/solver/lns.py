@@ -69,16 +69,31 @@ class Schedule:
 class NeighbourhoodSearch:
     """Improves a :class:`Schedule` step by step until a deadline or the bound is reached."""
 
-    def __init__(self, problem: Problem, schedule: Schedule, *, seed: int) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        schedule: Schedule,
+        *,
+        seed: int,
+        guide: set[tuple[int, int]] | None = None,
+        workers: int = 2,
+    ) -> None:
         self.problem = problem
+        self.guide = guide
+        # Share of steps whose facilitators may open only what the flow relaxation uses (or
+        # what they lead now): smaller models, so larger neighbourhoods solve in time.
+        self.guided_share = 0.5
+        self.workers = workers
         self.schedule = schedule
         self.random = random.Random(seed)
         self.seed = seed
         self.types_of_kind = kind_types(problem)
         week = problem.instance.slots_per_week
         self.kinds_at_start: list[list[int]] = [[] for _ in range(week)]
+        self.kinds_at_venue: dict[str | None, list[int]] = {}
         for index, kind in enumerate(problem.kinds):
             self.kinds_at_start[kind.start].append(index)
+            self.kinds_at_venue.setdefault(kind.venue, []).append(index)
         # Half-width of the windows of start times, in slots; adapted to how hard steps are.
         self.window = 2
         # How many facilitators a facilitator-centred neighbourhood frees; adapted likewise.
@@ -86,6 +101,9 @@ class NeighbourhoodSearch:
         self.largest_window = week // 2
         self.most_facilitators = max(len(problem.facilitator_kinds), 2)
         self.step_seconds = 1.0
+        # When set, each step is limited by CP-SAT's deterministic time instead of seconds (for
+        # tests and counted runs that must not depend on the machine).
+        self.step_work: float | None = None
         self.steps = 0
         self.improvements = 0
 
@@ -134,12 +152,16 @@ class NeighbourhoodSearch:
         Either a few windows of start times in one track with every facilitator who could lead
         there (moves people and sections in time), or a few facilitators who could serve a
         waiting person with everything they could lead all week (moves a facilitator's section
-        to a distant day).
+        to a distant day), or, for a person who would meet in person, the facilitators of that
+        venue.
         """
         problem = self.problem
         seed_kinds = self._seed_kinds()
         if not seed_kinds:
             return set(), set()
+        in_person = [kind for kind in seed_kinds if problem.kinds[kind].venue is not None]
+        if in_person and self.random.random() < 0.3:
+            return self._venue_neighbourhood(problem.kinds[self.random.choice(in_person)].venue)
         if self.random.random() < 0.5:
             kinds = self._pick_kinds(seed_kinds)
             facilitators = {
@@ -165,6 +187,22 @@ class NeighbourhoodSearch:
         kinds |= around
         facilitators |= {
             facilitator for kind in around for facilitator in problem.kind_facilitators[kind]
+        }
+        return kinds, facilitators
+
+    def _venue_neighbourhood(self, venue: str | None) -> tuple[set[int], set[int]]:
+        """Everything at one venue: the facilitators who can lead there, with all they could
+        lead all week (a university's sections depend mostly on each other, and on little
+        else)."""
+        problem = self.problem
+        at_venue = self.kinds_at_venue.get(venue, [])
+        facilitators = {
+            facilitator for kind in at_venue for facilitator in problem.kind_facilitators[kind]
+        }
+        if len(facilitators) > self.facilitator_count:
+            facilitators = set(self.random.sample(sorted(facilitators), self.facilitator_count))
+        kinds = {
+            kind for facilitator in facilitators for kind in problem.facilitator_kinds[facilitator]
         }
         return kinds, facilitators
 
@@ -205,6 +243,7 @@ class NeighbourhoodSearch:
             )
         }
 
+        guide = self.guide if self.guide and self.random.random() < self.guided_share else None
         options: dict[int, list[int]] = {}
         sections_left: dict[int, int] = {}
         hint_opened: set[tuple[int, int]] = set()
@@ -221,7 +260,13 @@ class NeighbourhoodSearch:
             options[facilitator] = [
                 kind
                 for kind in problem.facilitator_kinds[facilitator]
-                if kind in kinds and not blocked >> problem.kinds[kind].start & 1
+                if kind in kinds
+                and not blocked >> problem.kinds[kind].start & 1
+                and (
+                    guide is None
+                    or (facilitator, kind) in guide
+                    or (facilitator, kind) in hint_opened
+                )
             ]
 
         released: dict[int, int] = {}
@@ -279,11 +324,18 @@ class NeighbourhoodSearch:
             hint=SubHint(opened=hint_opened, joins=hint_joins, locked_joins={}),
             time_limit=time_limit,
             seed=self.seed + self.steps,
+            workers=self.workers,
+            work_limit=self.step_work,
         )
         spent = time.monotonic() - started
         self.steps += 1
+        easy = (
+            spent < 0.25 * time_limit
+            if self.step_work is None
+            else result is not None and result.work < 0.25 * self.step_work
+        )
         # Grow neighbourhoods while CP-SAT solves them easily, shrink them when it cannot.
-        if result is not None and result.optimal and spent < 0.25 * time_limit:
+        if result is not None and result.optimal and easy:
             self.window = min(self.window + 1 + self.window // 4, self.largest_window)
             self.facilitator_count = min(
                 self.facilitator_count + 1 + self.facilitator_count // 4, self.most_facilitators

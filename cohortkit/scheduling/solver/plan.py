@@ -198,3 +198,56 @@ def materialize(problem: Problem, plan: Plan) -> tuple[list[Section], set[str]]:
             )
     new_sections.sort(key=lambda section: (section.start, section.track, section.facilitator))
     return sections + new_sections, placed
+
+
+def plan_is_valid(problem: Problem, plan: Plan) -> bool:
+    """Whether ``plan`` keeps every rule of the aggregated problem (so it can be materialized).
+
+    Plans that come from another solver (HiGHS's, through floating point) are checked with this
+    before they are adopted.
+    """
+    instance = problem.instance
+    week, meeting = instance.slots_per_week, instance.meeting_slots
+    sections_of: dict[int, list[int]] = {}
+    sections_of_kind: dict[int, int] = {}
+    for facilitator, kind in plan.opened:
+        if not 0 <= facilitator < len(problem.facilitator_kinds):
+            return False
+        if kind not in problem.facilitator_kinds[facilitator]:
+            return False
+        sections_of.setdefault(facilitator, []).append(kind)
+        sections_of_kind[kind] = sections_of_kind.get(kind, 0) + 1
+    for facilitator, kinds in sections_of.items():
+        if len(kinds) > problem.facilitator_capacity[facilitator]:
+            return False
+        blocked = 0
+        for kind in kinds:
+            start = problem.kinds[kind].start
+            if blocked >> start & 1:
+                return False
+            blocked |= conflicting_starts_mask(start, week, meeting)
+    placed = [0] * len(problem.types)
+    head_count: dict[int, int] = {}
+    for (person_type, kind), count in plan.joins.items():
+        if count < 0 or kind not in problem.types[person_type].kinds:
+            return False
+        placed[person_type] += count
+        head_count[kind] = head_count.get(kind, 0) + count
+    locked_count: dict[int, int] = {}
+    for (person_type, locked), count in plan.locked_joins.items():
+        if count < 0 or locked not in problem.types[person_type].locked:
+            return False
+        placed[person_type] += count
+        locked_count[locked] = locked_count.get(locked, 0) + count
+    if any(
+        count > person_type.count for count, person_type in zip(placed, problem.types, strict=True)
+    ):
+        return False
+    if any(count > problem.locked_room[locked] for locked, count in locked_count.items()):
+        return False
+    for kind in set(head_count) | set(sections_of_kind):
+        sections = sections_of_kind.get(kind, 0)
+        count = head_count.get(kind, 0)
+        if not instance.section_min * sections <= count <= instance.section_max * sections:
+            return False
+    return True

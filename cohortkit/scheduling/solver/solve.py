@@ -5,114 +5,65 @@ How it works, and why:
 1. **Aggregate** (:mod:`prepare`): sections become *kinds* (start, track, venue) and people with
    the same options become *types*, so the model does not grow with every individual.
 2. **Bound** (:mod:`bound`): a min-cost flow relaxation gives a proven upper bound in well under a
-   second even at 10,000 people, independently of how far the search gets.
+   second even at 10,000 people, and the (facilitator, kind) pairs its flow uses.
 3. **Warm start** (:func:`plan.construct`): a greedy plan, typically 95-99% of the optimum.
-4. **Improve** by large-neighbourhood search (:mod:`lns`): each step rebuilds a few time windows
-   of one track, or everything a few facilitators could lead, exactly with CP-SAT, hinted by
-   the current plan. On a small instance that stalls below the bound, CP-SAT then gets the whole
-   model, started from the search's plan, which can also prove a tighter bound than the flow.
+4. **A portfolio on both cores**, sharing the best plan and the bound:
+
+   * on one core, large-neighbourhood search (:mod:`lns`): each step rebuilds a few time windows
+     of one track, or everything a few facilitators could lead, exactly with CP-SAT, hinted by
+     the current plan and leaning towards the pairs the flow uses;
+   * on the other, HiGHS on the whole aggregated program (:mod:`milp`, in a process of its own):
+     its linear relaxation (often tighter than the flow), a dive that rounds it into a plan, then
+     branch and bound started from the best plan known, which proves the optimum of a course-
+     sized instance. Each side takes the other's better plans; the search stops at the bound.
 5. **Finish**: the plan is split into concrete sections and every unplaced person gets a reason.
 
-All of it, model building included, runs within ``time_limit`` (a little is kept back for the
-finishing step).
+Everything, model building included, ends by the deadline (a little is kept back for the
+finishing step); ``stop`` ends it early, keeping the best plan found so far.
 """
 
 from __future__ import annotations
 
+import importlib
+import threading
 import time
 from collections.abc import Callable
 
-from cohortkit.scheduling.solver.bound import flow_bound
-from cohortkit.scheduling.solver.cpsat import Group, SubHint, SubProblem, solve_subproblem
+from cohortkit.scheduling.solver.bound import flow_relaxation
 from cohortkit.scheduling.solver.lns import NeighbourhoodSearch, Schedule
+from cohortkit.scheduling.solver.milp import HighsProcess, build_program
 from cohortkit.scheduling.solver.model import Instance, Progress, Solution, Unplaced
-from cohortkit.scheduling.solver.plan import Plan, construct, materialize
-from cohortkit.scheduling.solver.prepare import Problem, prepare
+from cohortkit.scheduling.solver.plan import construct, materialize, plan_is_valid
+from cohortkit.scheduling.solver.prepare import prepare
 from cohortkit.scheduling.solver.reasons import unplaced_reasons
 
-# Up to this many (type, kind) head-count variables, CP-SAT on the whole model can still prove a
-# bound tighter than the flow's within seconds; above it, it cannot (measured: 25% of the
-# optimum at 10,000 people in 60 s), so large instances rely on the search and the flow bound.
-WHOLE_MODEL_LIMIT = 6_000
-# On a small instance the search gets this share of the time, or stops after this many steps
-# without improvement, before CP-SAT on the whole model tries to close the gap to the bound.
-SEARCH_SHARE_WHEN_SMALL = 0.5
-STALLED_STEPS = 150
+# Seconds one neighbourhood may take; short steps keep the plans flowing between the two sides.
+STEP_SECONDS = 0.25
+# With counted steps (``max_steps``), a step's limit in CP-SAT's deterministic time instead.
+STEP_WORK = 0.2
+# HiGHS's branch and bound runs only on programs up to this many columns (measured: it proves
+# 300-person one-track terms, 3,700 columns, in seconds, and stalls in its root cuts at 1,000
+# people, 13,000 columns); on larger ones HiGHS stops after its dives and the search gets both
+# cores.
+BRANCH_COLUMNS = 8_000
+# Above this many columns even HiGHS's linear relaxation takes longer than a run may (measured:
+# 1,000 people, 13,000 columns, 0.5-1.5 s; 10,000 people, 145,000 columns, over 120 s), so
+# HiGHS is left out and the search has both cores.
+EXACT_COLUMNS = 40_000
 
 
 def _finishing_reserve(instance: Instance) -> float:
     """Seconds kept back to split the plan into sections and explain the unplaced."""
-    # Measured: about 0.2 s at 10,000 people; kept generous so the limit holds on a busy machine.
-    return 0.1 + 6e-5 * len(instance.participants)
+    # Measured: about 0.3 s at 10,000 people on a quiet machine and up to five times that under
+    # a load of 11 on 2 cores; kept generous so the limit holds on a busy machine.
+    return 0.2 + 1.5e-4 * len(instance.participants)
 
 
-def _whole_problem(problem: Problem, plan: Plan) -> tuple[SubProblem, SubHint]:
-    """The whole problem as one CP-SAT neighbourhood (one group per type), hinted by ``plan``."""
-    groups = [
-        Group(
-            priority=person_type.priority,
-            kinds=person_type.kinds,
-            locked=person_type.locked,
-            free=person_type.count,
-            members=[(index, person_type.count)],
-        )
-        for index, person_type in enumerate(problem.types)
-    ]
-    sub = SubProblem(
-        options={
-            facilitator: list(kinds) for facilitator, kinds in enumerate(problem.facilitator_kinds)
-        },
-        sections_left=dict(enumerate(problem.facilitator_capacity)),
-        groups=groups,
-        locked_room={index: room for index, room in enumerate(problem.locked_room) if room > 0},
-    )
-    hint = SubHint(
-        opened=set(plan.opened), joins=dict(plan.joins), locked_joins=dict(plan.locked_joins)
-    )
-    return sub, hint
-
-
-def _improve_whole(
-    problem: Problem,
-    plan: Plan,
-    value: int,
-    bound: int,
-    deadline: float,
-    seed: int,
-    report: Callable[[int, int, str], None],
-) -> tuple[Plan, int, int]:
-    """Run CP-SAT on the whole model from ``plan``; returns the better plan, value and bound."""
-    sub, hint = _whole_problem(problem, plan)
-    offset = problem.fixed_objective
-
-    def on_solution(found: int, found_bound: int) -> None:
-        report(offset + found, min(bound, offset + found_bound), "exact")
-
-    result = solve_subproblem(
-        problem,
-        sub,
-        hint=hint,
-        time_limit=deadline - time.monotonic(),
-        seed=seed,
-        on_solution=on_solution,
-    )
-    if result is None:
-        return plan, value, bound
-    bound = min(bound, offset + result.bound)
-    if offset + result.value <= value:
-        return plan, value, bound
-    better = Plan(
-        opened=result.opened,
-        joins={
-            (sub.groups[group].members[0][0], kind): count
-            for (group, kind), count in result.joins.items()
-        },
-        locked_joins={
-            (sub.groups[group].members[0][0], locked): count
-            for (group, locked), count in result.locked_joins.items()
-        },
-    )
-    return better, better.objective(problem), bound
+def _start_worker() -> HighsProcess | None:
+    try:
+        return HighsProcess()
+    except OSError:
+        return None  # No second process here: the search runs alone.
 
 
 def solve(
@@ -121,6 +72,10 @@ def solve(
     time_limit: float,
     progress: Callable[[Progress], None] | None = None,
     seed: int = 0,
+    stop: Callable[[], bool] | None = None,
+    exact: bool = True,
+    max_steps: int | None = None,
+    exact_node_limit: int | None = None,
 ) -> Solution:
     """Form sections for ``instance`` within ``time_limit`` seconds of wall-clock time.
 
@@ -128,40 +83,128 @@ def solve(
     (filling their free places), gives every unplaced participant a reason, and reports a proven
     ``bound``; ``status`` is ``optimal`` when the objective reaches it. ``progress`` is called
     with the placed total priority, the bound and the elapsed seconds whenever they change.
-    The same instance and seed give the same answer when the search is not cut short by time.
+    ``stop``, polled between steps, ends the run early with the best plan so far. ``exact=False``
+    leaves HiGHS out (the search alone, on both cores). ``max_steps`` and ``exact_node_limit``
+    bound the work by count instead of time, for tests that must not depend on the machine.
     """
     started = time.monotonic()
     deadline = started + time_limit - _finishing_reserve(instance)
+    # Launch HiGHS's interpreter first: it starts while this process prepares the model.
+    worker = _start_worker() if exact else None
+    try:
+        return _solve(
+            instance, started, deadline, worker, progress, seed, stop, max_steps, exact_node_limit
+        )
+    finally:
+        if worker is not None:
+            worker.close()
+
+
+def _solve(
+    instance: Instance,
+    started: float,
+    deadline: float,
+    worker: HighsProcess | None,
+    progress: Callable[[Progress], None] | None,
+    seed: int,
+    stop: Callable[[], bool] | None,
+    max_steps: int | None,
+    exact_node_limit: int | None,
+) -> Solution:
+    last_report: list[tuple[int, int]] = []
 
     def report(placed: int, bound: int, phase: str) -> None:
-        if progress is not None:
+        if progress is not None and (phase == "done" or last_report[-1:] != [(placed, bound)]):
+            last_report.append((placed, bound))
             progress(Progress(placed, bound, time.monotonic() - started, phase))
 
     problem = prepare(instance)
-    bound = flow_bound(problem)
+    bound, guide = flow_relaxation(problem)
     plan = construct(problem, seed=seed)
-    value = plan.objective(problem)
-    report(value, bound, "greedy")
+    schedule = Schedule(problem, plan)
+    report(schedule.value, bound, "greedy")
 
-    if value < bound:
-        # Search first: on our benchmarks it beats CP-SAT on the whole model at every size.
-        schedule = Schedule(problem, plan)
-        search = NeighbourhoodSearch(problem, schedule, seed=seed)
-        head_count_variables = sum(len(person_type.kinds) for person_type in problem.types)
-        small = head_count_variables <= WHOLE_MODEL_LIMIT
-        search.run(
-            deadline=started + SEARCH_SHARE_WHEN_SMALL * time_limit if small else deadline,
-            bound=bound,
-            on_improvement=lambda placed: report(placed, bound, "search"),
-            give_up_after=STALLED_STEPS if small else None,
+    columns = sum(len(kinds) for kinds in problem.facilitator_kinds) + sum(
+        len(person_type.kinds) + len(person_type.locked) for person_type in problem.types
+    )
+    if schedule.value < bound and worker is not None and columns <= EXACT_COLUMNS:
+        model, program = build_program(problem)
+        worker.solve(
+            model,
+            program,
+            time_limit=max(0.05, deadline - time.monotonic()),
+            start=plan,
+            seed=seed,
+            node_limit=exact_node_limit,
+            branch_columns=BRANCH_COLUMNS,
         )
-        plan = schedule.to_plan()
-        value = schedule.value
-        if value < bound and small:
-            # The flow bound may be loose (it ignores overlaps and minimum sizes); CP-SAT on
-            # the whole model, started from the search's plan, can close the gap and prove it.
-            plan, value, bound = _improve_whole(problem, plan, value, bound, deadline, seed, report)
+    elif worker is not None:
+        worker.close()
+        worker = None
+    # CP-SAT takes seconds to import on a busy machine: in a thread, waited for only until the
+    # deadline, so the limit holds even when it is slow (HiGHS's plans are taken meanwhile).
+    importer = threading.Thread(
+        target=importlib.import_module, args=("ortools.sat.python.cp_model",), daemon=True
+    )
+    importer.start()
+    search = NeighbourhoodSearch(
+        problem, schedule, seed=seed, guide=guide, workers=1 if worker is not None else 2
+    )
+    if max_steps is not None:
+        search.step_work = STEP_WORK
+    steps = 0
+    while schedule.value < bound:
+        if stop is not None and stop():
+            break
+        if worker is not None:
+            found = worker.best_plan()
+            if found is not None and found[1] > schedule.value and plan_is_valid(problem, found[0]):
+                schedule = Schedule(problem, found[0])
+                search.schedule = schedule
+                report(schedule.value, bound, "exact")
+            if worker.guide is not None and search.guide is not worker.guide:
+                search.guide = worker.guide
+            if worker.bound is not None and worker.bound < bound:
+                bound = max(worker.bound, schedule.value)
+                report(schedule.value, bound, "exact")
+            if worker.finished.is_set():
+                if worker.optimal and worker.best_value <= schedule.value:
+                    bound = schedule.value
+                    break
+                if worker.best_plan() is None or worker.best_value <= schedule.value:
+                    # HiGHS has ended (a node limit or a failure): the search gets both cores.
+                    worker.close()
+                    worker = None
+                    search.workers = 2
+            if schedule.value >= bound:
+                break
+        left = deadline - time.monotonic()
+        if left < 0.05 or (max_steps is not None and steps >= max_steps):
+            if (
+                worker is not None
+                and max_steps is not None
+                and left >= 0.05
+                and not worker.finished.is_set()
+            ):
+                # Counted work: let HiGHS finish its (node-limited) run, then take its result.
+                worker.finished.wait(left)
+                continue
+            break
+        if importer.is_alive():
+            importer.join(min(0.1, left))
+            continue
+        before = schedule.value
+        search.step(min(STEP_SECONDS if max_steps is None else left, left), deadline=deadline)
+        steps += 1
+        if schedule.value > before:
+            report(schedule.value, bound, "search")
+            if worker is not None:
+                worker.offer(schedule.to_plan(), schedule.value)
 
+    if worker is not None:
+        worker.stop()
+    plan = schedule.to_plan()
+    value = schedule.value
     sections, placed = materialize(problem, plan)
     left_out = [person for person in instance.participants if person.id not in placed]
     reasons = unplaced_reasons(instance, sections, left_out)
