@@ -108,7 +108,9 @@ def sections(term, people):
 def _ledger_emptied_before_flush(request):
     """Transactional tests end with Django's ``flush``; on SQLite it deletes row by row, which the
     ledger's append-only triggers refuse. Empty the ledger first (test database only)."""
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
         yield
         return
     request.getfixturevalue("transactional_db")

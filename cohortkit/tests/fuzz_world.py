@@ -69,12 +69,27 @@ class World:
             "calendars:feed": tokens["calendar"],
             "accounts:password_reset_confirm": tokens["password_reset"],
         }
+        # URLs merged in after this world was written: real people where they are cheap to name,
+        # otherwise ids of nothing (the page must still answer 404, never 5xx). Teach the world
+        # their real objects so their forms are fuzzed too.
+        placeholders: dict[str, Any] = {
+            "user_id": self.people["participant"].pk,
+            "token_id": 999_999,
+            "timesheet_id": 999_999,
+            "batch_id": 999_999,
+            "file_format": "csv",
+            "public_id": "not-a-certificate-id",
+        }
         values: dict[str, Any] = {}
         for name in parameters:
             if name == "token" and url_name in by_url:
                 values[name] = by_url[url_name]
             elif name in known:
                 values[name] = known[name]
+            elif name in placeholders:
+                values[name] = placeholders[name]
+            elif name == "token":
+                values[name] = "not-a-token"
             else:
                 return None
         return values

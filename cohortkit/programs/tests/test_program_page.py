@@ -66,7 +66,8 @@ def test_program_page_query_count_does_not_grow_with_the_curriculum(
 ):
     _build_curriculum(term, weeks)
 
-    with django_assert_max_num_queries(12):
+    # The same budget for 1 and 8 weeks: the curriculum, the FAQ, the completion rule, money.
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("programs:term_detail", args=[term.slug]))
 
     assert response.content.decode().count('class="week"') == weeks
