@@ -9,6 +9,7 @@ from django.template import loader
 
 from cohortkit.accounts.models import NAME_MAX_LENGTH, Role, User
 from cohortkit.common.text import PersonTextValidator
+from cohortkit.common.timezones import date_in_range
 from cohortkit.notifications.services import email_queue
 from cohortkit.programs.forms import TimeZoneField
 
@@ -99,10 +100,16 @@ class AuditFilterForm(forms.Form):
     person = forms.CharField(required=False, max_length=200, label="Who (name or email)")
     action = forms.ChoiceField(required=False, label="What", choices=[("", "Everything")])
     since = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="From",
+        validators=[date_in_range],
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = forms.DateField(
-        required=False, label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="To (inclusive)",
+        validators=[date_in_range],
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args: Any, actions: list[str], **kwargs: Any) -> None:

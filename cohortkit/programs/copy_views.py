@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from cohortkit.accounts import rules
 from cohortkit.accounts.models import Role
 from cohortkit.common.errors import InvalidInputError
+from cohortkit.common.timezones import date_in_range
 from cohortkit.programs import selectors
 from cohortkit.programs.copying import shift_instant, term_copy, term_copy_parts
 
@@ -30,7 +31,11 @@ class TermCopyForm(forms.Form):
         max_length=100, label="Name of the new term", help_text="e.g. Spring 2023"
     )
     slug = forms.SlugField(max_length=50, label="Its address", help_text="/terms/<this>/")
-    starts_on = forms.DateField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label="First day",
+        validators=[date_in_range],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     parts = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label="Copy"
     )

@@ -120,8 +120,11 @@ def _validate(
         errors["name"] = "Give the new term a name, e.g. Spring 2023."
     elif len(name) > 100:
         errors["name"] = "At most 100 characters."
+    latest = dt.date(2199, 12, 31) - (source.ends_on - source.starts_on)
     if starts_on is None:
         errors["starts_on"] = "Choose the first day of the new term."
+    elif starts_on > latest:
+        errors["starts_on"] = f"Choose a first day before {latest:%Y}."
     elif starts_on.weekday() != source.starts_on.weekday():
         weekday = source.starts_on.strftime("%A")
         errors["starts_on"] = (

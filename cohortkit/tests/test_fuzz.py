@@ -295,7 +295,9 @@ def _url_patterns(
             prefix = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             yield from _url_patterns(pattern, prefix)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            yield f"{namespace}{pattern.name}", list(pattern.pattern.converters)
+            # A re_path has no converters: its named groups are its parameters.
+            parameters = list(pattern.pattern.converters) or list(pattern.pattern.regex.groupindex)
+            yield f"{namespace}{pattern.name}", parameters
 
 
 def _page_urls(world: World) -> dict[str, str]:
