@@ -21,6 +21,7 @@ from cohortkit.accounts.models import Role
 from cohortkit.accounts.services import api_token_authenticate
 from cohortkit.admissions.api import router as admissions_router
 from cohortkit.admissions.review_api import router as review_router
+from cohortkit.common.errors import ServiceError, refusal_payload
 from cohortkit.payments.api import router as payments_router
 from cohortkit.programs import selectors
 from cohortkit.scheduling.api import router as scheduling_router
@@ -62,6 +63,12 @@ def invalid_input(request: HttpRequest, exc: ValidationError) -> Any:
         {"detail": detail or "The request is not valid.", "field_errors": field_errors},
         status=400,
     )
+
+
+@api.exception_handler(ServiceError)
+def refused(request: HttpRequest, exc: ServiceError) -> Any:
+    """Any refusal a route did not answer itself: its own status, message and field errors."""
+    return api.create_response(request, refusal_payload(exc), status=exc.http_status)
 
 
 @api.exception_handler(PermissionDenied)

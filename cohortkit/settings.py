@@ -164,6 +164,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "cohortkit.common.middleware.ViewerTimeZoneMiddleware",
+    "cohortkit.common.refusals.RefusalMiddleware",
     # Last, as django-axes asks: it answers a locked-out login with our lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -184,7 +185,16 @@ TEMPLATES = [
                 "cohortkit.common.context_processors.viewer_time_zone",
             ],
         },
-    }
+    },
+    {
+        # The words of every email (templates/emails/<app>/<name>.subject.txt and .txt), which
+        # anyone can edit without touching code; plain text, so nothing is HTML-escaped.
+        "NAME": "emails",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates" / "emails"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 _SQLITE_PATH = ENVIRONMENT.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))

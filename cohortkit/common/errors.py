@@ -56,3 +56,11 @@ class ConflictError(ServiceError):
     """The state changed under the request: a stale revision, already done, no room left."""
 
     http_status = 409
+
+
+def refusal_payload(error: ServiceError) -> dict[str, object]:
+    """The API's body for a refusal: ``detail`` always, ``field_errors`` when fields are named."""
+    payload: dict[str, object] = {"detail": error.message}
+    if error.field_errors:
+        payload["field_errors"] = dict(error.field_errors)
+    return payload
