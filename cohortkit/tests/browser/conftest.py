@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Response, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Response, expect, sync_playwright
 
 from cohortkit.accounts.models import Role
 from cohortkit.common.timezones import wall_clock_to_instant
@@ -36,6 +36,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+# How long a page action or expectation may wait for its condition. Generous on purpose: CI runs
+# on a busy 2-core machine where a page can take many seconds; a correct page meets the condition
+# long before, and only a broken one ever waits this long.
+PATIENCE_MS = 90_000
+expect.set_options(timeout=PATIENCE_MS)
 ORGANIZER_PASSWORD = "correct horse battery"
 
 
@@ -93,7 +98,7 @@ def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
         context = browser.new_context(
             timezone_id=timezone_id, viewport=viewport or DESKTOP, locale="en-US"
         )
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(PATIENCE_MS)
         context.on("response", record)
         contexts.append(context)
         return context.new_page()

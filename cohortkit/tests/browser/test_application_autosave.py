@@ -69,7 +69,7 @@ def test_saved_means_the_server_has_the_last_edit_even_when_typing_during_a_slow
             break
         page.evaluate("0")
     held[0].continue_()
-    expect(status).to_have_text(SAVED, timeout=20_000)
+    expect(status).to_have_text(SAVED)
     assert (
         Answer.objects.get(application__applicant=person, question__key="motivation").raw
         == "To learn. To help. And to teach."

@@ -64,7 +64,7 @@ def _drag_availability(page: Page, *, day: int, first_slot: int, last_slot: int)
 
 
 def _wait_saved(page: Page) -> None:
-    expect(page.get_by_test_id("save-status")).to_contain_text("Saved", timeout=10_000)
+    expect(page.get_by_test_id("save-status")).to_contain_text("Saved")
 
 
 def test_apply_with_drafts_a_lost_tab_an_edit_and_the_deadline_in_two_zones(

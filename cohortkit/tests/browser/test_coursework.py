@@ -130,7 +130,7 @@ def test_a_week_of_work_reviewed_by_the_sections_facilitator(live_server, new_pa
         "I would test **distribution shift** from day to night images.\n\n"
         "<script>document.title = 'owned'</script>"
     )
-    expect(page.get_by_test_id("save-status")).to_contain_text("Draft saved", timeout=10_000)
+    expect(page.get_by_test_id("save-status")).to_contain_text("Draft saved")
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_role("status").first).to_contain_text("Version 1 submitted")
     version_card = page.get_by_test_id("version")
