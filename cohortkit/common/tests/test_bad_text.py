@@ -138,7 +138,7 @@ def test_text_problem_names_each_problem():
 
 
 def test_a_nul_in_an_application_answer_on_the_page_is_refused_and_stores_nothing(open_form):
-    from cohortkit.admissions.services import AdmissionsError, application_save_draft
+    from cohortkit.admissions.services.applying import AdmissionsError, application_save_draft
 
     person = UserFactory(email="bea@example.org")
 

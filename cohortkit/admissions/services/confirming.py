@@ -1,11 +1,8 @@
-"""Writes of decisions and what follows them: release, confirmations, the waitlist, carry-over.
+"""Confirming: the answers to an offer, and the waitlist that takes a freed place.
 
-The state machines, one function per change:
-
-* Decision: staged (changeable, invisible to the applicant) → released (emailed once, frozen).
-* Enrollment: waitlisted → offered → confirmed | declined | lapsed. A decline or a lapse offers
-  the place to the top of the same track's waitlist. ``confirm_by`` is enforced here, so a
-  confirmation one second late is refused whatever page or API sent it.
+An enrollment goes waitlisted → offered → confirmed | declined | lapsed. A decline or a lapse
+offers the place to the top of the same track's waitlist. ``confirm_by`` is enforced here, so a
+confirmation one second late is refused whatever page or API sent it.
 """
 
 from __future__ import annotations
@@ -21,263 +18,21 @@ from django.utils import timezone
 
 from cohortkit.accounts.services import membership_grant
 from cohortkit.admissions.models import (
-    Application,
     ApplicationForm,
-    ApplicationStatus,
-    Decision,
-    DecisionOutcome,
     Enrollment,
     EnrollmentRole,
     EnrollmentStatus,
 )
-from cohortkit.admissions.services import AdmissionsError
+from cohortkit.admissions.services.applying import AdmissionsError
+from cohortkit.admissions.services.deciding import (
+    DEFAULT_CONFIRMATION_DAYS,
+    _enrollment_put,
+    _person,
+    _when,
+)
 from cohortkit.common.services import audit_record
-from cohortkit.common.timezones import format_instant
 from cohortkit.notifications.services import email_queue
 from cohortkit.programs.models import Term, Track
-
-DEFAULT_CONFIRMATION_DAYS = 7
-
-
-def _decision_link(form: ApplicationForm) -> str:
-    return settings.SITE_URL + reverse("admissions:my_decision", args=[form.term.slug, form.kind])
-
-
-def _person(user: Any) -> str:
-    return user.name or user.email
-
-
-def _when(instant: dt.datetime, user: Any) -> str:
-    return format_instant(instant, getattr(user, "time_zone", "") or "UTC")
-
-
-# Staging -----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def decision_stage(
-    *,
-    application: Application,
-    outcome: str,
-    actor: Any,
-    track: Track | None = None,
-    waitlist_rank: int | None = None,
-    now: dt.datetime | None = None,
-) -> Decision:
-    """Stage (or restage) the decision on a submitted application; nobody is told yet.
-
-    Accepting a participant needs a track of the term; waitlisting needs a rank of 1 or more
-    (a track is optional: with one, only that track's places go to the person); rejecting takes
-    neither. A released decision can no longer be changed.
-    """
-    moment = now or timezone.now()
-    form = application.form
-    if outcome not in DecisionOutcome.values:
-        raise AdmissionsError("Choose accept, waitlist or reject.")
-    if application.status != ApplicationStatus.SUBMITTED:
-        raise AdmissionsError("Only submitted applications can be decided.")
-    if track is not None and track.term_id != form.term_id:
-        raise AdmissionsError("That track belongs to another term.")
-    if outcome == DecisionOutcome.ACCEPT and track is None and form.kind == "participant":
-        raise AdmissionsError("Choose the track to accept this person into.")
-    if outcome == DecisionOutcome.REJECT:
-        track = None
-    if outcome == DecisionOutcome.WAITLIST:
-        if waitlist_rank is None or waitlist_rank < 1:
-            raise AdmissionsError(
-                "Give a waitlist rank of 1 or more (1 is offered first).",
-                field_errors={"waitlist_rank": "1 or more"},
-            )
-    else:
-        waitlist_rank = None
-    existing = Decision.objects.select_for_update().filter(application=application).first()
-    if existing is not None and existing.released_at is not None:
-        raise AdmissionsError("This decision is already released and can no longer change.")
-    decision, _ = Decision.objects.update_or_create(
-        application=application,
-        defaults={
-            "outcome": outcome,
-            "track": track,
-            "waitlist_rank": waitlist_rank,
-            "staged_by": actor,
-            "staged_at": moment,
-        },
-    )
-    audit_record(
-        actor=actor,
-        action="decision.staged",
-        target=decision,
-        details={
-            "outcome": outcome,
-            "track": track.slug if track else None,
-            "waitlist_rank": waitlist_rank,
-        },
-    )
-    return decision
-
-
-def decisions_pending_release(*, form: ApplicationForm) -> int:
-    """How many staged decisions a release would send now (one email each)."""
-    return Decision.objects.filter(
-        application__form=form,
-        application__status=ApplicationStatus.SUBMITTED,
-        released_at__isnull=True,
-    ).count()
-
-
-# Releasing ---------------------------------------------------------------------------------
-
-
-def _confirm_by_at_release(form: ApplicationForm, moment: dt.datetime) -> dt.datetime:
-    if form.confirmation_deadline is not None:
-        return form.confirmation_deadline
-    return moment + dt.timedelta(days=DEFAULT_CONFIRMATION_DAYS)
-
-
-@transaction.atomic
-def decisions_release(*, form: ApplicationForm, actor: Any, now: dt.datetime | None = None) -> int:
-    """Release every staged decision of the form; returns how many were released.
-
-    Each person whose decision is released now gets one email (the email's idempotency key is
-    the decision, so even a retried request cannot send two); decisions released before are left
-    alone, so releasing again only tells the new ones. Accepted people are offered a place to
-    confirm by the form's confirmation deadline; waitlisted people join the waitlist.
-    """
-    moment = now or timezone.now()
-    confirm_by = _confirm_by_at_release(form, moment)
-    if confirm_by <= moment:
-        raise AdmissionsError(
-            "The confirmation deadline has passed: set a later one in the review settings "
-            "before releasing acceptances."
-        )
-    decisions = list(
-        Decision.objects.select_for_update(of=("self",))
-        .filter(
-            application__form=form,
-            application__status=ApplicationStatus.SUBMITTED,
-            released_at__isnull=True,
-        )
-        .select_related("application__applicant", "track")
-        .order_by("id")
-    )
-    role = EnrollmentRole(form.kind)
-    for decision in decisions:
-        decision.released_at = moment
-        decision.save(update_fields=["released_at"])
-        person = decision.application.applicant
-        enrollment = None
-        if decision.outcome == DecisionOutcome.ACCEPT:
-            enrollment = _enrollment_put(
-                term=form.term,
-                user=person,
-                role=role,
-                track=decision.track,
-                decision=decision,
-                status=EnrollmentStatus.OFFERED,
-                confirm_by=confirm_by,
-                offered_at=moment,
-            )
-        elif decision.outcome == DecisionOutcome.WAITLIST:
-            enrollment = _enrollment_put(
-                term=form.term,
-                user=person,
-                role=role,
-                track=decision.track,
-                decision=decision,
-                status=EnrollmentStatus.WAITLISTED,
-                waitlist_rank=decision.waitlist_rank,
-            )
-        audit_record(
-            actor=actor,
-            action="decision.released",
-            target=decision,
-            details={"outcome": decision.outcome},
-        )
-        _email_decision(form, decision, enrollment)
-    return len(decisions)
-
-
-def _enrollment_put(
-    *,
-    term: Term,
-    user: Any,
-    role: str,
-    track: Track | None,
-    decision: Decision | None,
-    status: str,
-    confirm_by: dt.datetime | None = None,
-    offered_at: dt.datetime | None = None,
-    waitlist_rank: int | None = None,
-    carried_over_from: Enrollment | None = None,
-) -> Enrollment:
-    """The person's one enrollment in the term and role, created or replaced by a decision.
-
-    A place already offered or confirmed is never turned back into a waitlist entry."""
-    current = Enrollment.objects.filter(term=term, user=user, role=role).first()
-    if (
-        current is not None
-        and status == EnrollmentStatus.WAITLISTED
-        and current.status in {EnrollmentStatus.OFFERED, EnrollmentStatus.CONFIRMED}
-    ):
-        return current
-    enrollment, _ = Enrollment.objects.update_or_create(
-        term=term,
-        user=user,
-        role=role,
-        defaults={
-            "track": track,
-            "decision": decision,
-            "status": status,
-            "confirm_by": confirm_by,
-            "offered_at": offered_at,
-            "waitlist_rank": waitlist_rank,
-            "responded_at": None,
-            "carried_over_from": carried_over_from,
-        },
-    )
-    return enrollment
-
-
-def _email_decision(
-    form: ApplicationForm, decision: Decision, enrollment: Enrollment | None
-) -> None:
-    person = decision.application.applicant
-    term = form.term
-    link = _decision_link(form)
-    if decision.outcome == DecisionOutcome.ACCEPT and enrollment is not None:
-        track = f" in the {decision.track.name} track" if decision.track else ""
-        assert enrollment.confirm_by is not None  # an offer always has one (a constraint)
-        subject = f"You are offered a place in {term}"
-        body = (
-            f"Hello {_person(person)},\n\nWe are glad to offer you a place as a "
-            f"{form.get_kind_display().lower()}{track} in {term}.\n\n"
-            "Please confirm that you can commit to the weekly time, or decline so that someone "
-            f"on the waitlist gets the place, by {_when(enrollment.confirm_by, person)}: {link}\n\n"
-            "If we do not hear from you by then, the place goes to the next person."
-        )
-    elif decision.outcome == DecisionOutcome.WAITLIST:
-        subject = f"You are on the waitlist for {term}"
-        body = (
-            f"Hello {_person(person)},\n\nThank you for applying to {term}. We cannot offer you "
-            "a place yet, but you are on the waitlist: if a place opens, we will email you an "
-            f"offer to confirm. You can see where things stand at {link}"
-        )
-    else:
-        subject = f"Your application to {term}"
-        body = (
-            f"Hello {_person(person)},\n\nThank you for applying to {term}. We received many "
-            "more applications than we have places, and we cannot offer you one this time. "
-            "We hope you will apply again."
-        )
-    email_queue(
-        to=person.email,
-        subject=subject,
-        body=body,
-        idempotency_key=f"decision-released:{decision.pk}",
-    )
-
-
-# Answers to an offer -----------------------------------------------------------------------
 
 
 def _locked_offer(enrollment: Enrollment, user: Any) -> Enrollment:
@@ -385,9 +140,6 @@ def enrollments_lapse(*, now: dt.datetime | None = None) -> int:
             term=enrollment.term, role=enrollment.role, track=enrollment.track, now=moment
         )
     return len(lapsed)
-
-
-# The waitlist ------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -510,13 +262,3 @@ def waitlist_carry_over(
                 idempotency_key=f"waitlist-carried:{new.pk}:{from_term.pk}",
             )
     return carried
-
-
-def enrollment_of(*, form: ApplicationForm, user: Any) -> Enrollment | None:
-    if user is None or not user.is_authenticated:
-        return None
-    return (
-        Enrollment.objects.select_related("track", "decision")
-        .filter(term_id=form.term_id, user=user, role=form.kind)
-        .first()
-    )

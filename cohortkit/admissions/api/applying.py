@@ -1,4 +1,4 @@
-"""Admissions routes of the JSON API: a form, and one's own application on it.
+"""Applying routes of the JSON API: a form, and one's own application on it.
 
 They call the same services as the pages, so the deadline (the person's own), the number rule and
 the double-submit guard hold here too.
@@ -14,8 +14,14 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
 from cohortkit.accounts import rules as account_rules
-from cohortkit.admissions import selectors, services
 from cohortkit.admissions.models import Application, ApplicationForm
+from cohortkit.admissions.selectors.applying import application_of, deadline_for, form_get_by_slug
+from cohortkit.admissions.services import applying
+from cohortkit.admissions.services.applying import (
+    AdmissionsError,
+    DeadlinePassedError,
+    StaleRevisionError,
+)
 from cohortkit.common.numbers import format_number
 
 router = Router(tags=["admissions"])
@@ -95,14 +101,14 @@ class ErrorOut(Schema):
 
 
 def _form(request: HttpRequest, slug: str, kind: str) -> ApplicationForm:
-    form = selectors.form_get_by_slug(slug=slug, kind=kind)
+    form = form_get_by_slug(slug=slug, kind=kind)
     if not account_rules.can_view_public_page(request.user, form.term):
         raise Http404("No such term")
     return form
 
 
 def _application_out(form: ApplicationForm, application: Application, user: Any) -> dict[str, Any]:
-    deadline = services.deadline_for(form=form, user=user)
+    deadline = deadline_for(form=form, user=user)
     return {
         "status": application.status,
         "revision": application.revision,
@@ -125,11 +131,11 @@ def _application_out(form: ApplicationForm, application: Application, user: Any)
     }
 
 
-def _refused(error: services.AdmissionsError) -> tuple[int, dict[str, Any]]:
+def _refused(error: AdmissionsError) -> tuple[int, dict[str, Any]]:
     status = 400
-    if isinstance(error, services.DeadlinePassedError):
+    if isinstance(error, DeadlinePassedError):
         status = 403
-    elif isinstance(error, services.StaleRevisionError):
+    elif isinstance(error, StaleRevisionError):
         status = 409
     return status, {"detail": error.message, "field_errors": error.field_errors}
 
@@ -137,7 +143,7 @@ def _refused(error: services.AdmissionsError) -> tuple[int, dict[str, Any]]:
 @router.get("/terms/{slug}/forms/{kind}", response=FormOut, summary="An application form")
 def form_detail(request: HttpRequest, slug: str, kind: str) -> Any:
     form = _form(request, slug, kind)
-    deadline = services.deadline_for(form=form, user=request.user)
+    deadline = deadline_for(form=form, user=request.user)
     return {
         "term": form.term.slug,
         "kind": form.kind,
@@ -157,7 +163,7 @@ def form_detail(request: HttpRequest, slug: str, kind: str) -> Any:
 )
 def application_detail(request: HttpRequest, slug: str, kind: str) -> Any:
     form = _form(request, slug, kind)
-    application = selectors.application_of(form=form, user=request.user)
+    application = application_of(form=form, user=request.user)
     if application is None:
         return 404, {"detail": "You have no application on this form yet."}
     return _application_out(form, application, request.user)
@@ -171,10 +177,10 @@ def application_detail(request: HttpRequest, slug: str, kind: str) -> Any:
 def application_save(request: HttpRequest, slug: str, kind: str, payload: AnswersIn) -> Any:
     form = _form(request, slug, kind)
     try:
-        application = services.application_save_draft(
+        application = applying.application_save_draft(
             form=form, user=request.user, raw_answers=payload.answers, revision=payload.revision
         )
-    except services.AdmissionsError as error:
+    except AdmissionsError as error:
         return _refused(error)
     return _application_out(form, application, request.user)
 
@@ -187,10 +193,10 @@ def application_save(request: HttpRequest, slug: str, kind: str, payload: Answer
 def application_submit(request: HttpRequest, slug: str, kind: str, payload: AnswersIn) -> Any:
     form = _form(request, slug, kind)
     try:
-        application = services.application_submit(
+        application = applying.application_submit(
             form=form, user=request.user, raw_answers=payload.answers, revision=payload.revision
         )
-    except services.AdmissionsError as error:
+    except AdmissionsError as error:
         return _refused(error)
     return _application_out(form, application, request.user)
 
@@ -207,7 +213,7 @@ def application_submit(request: HttpRequest, slug: str, kind: str, payload: Answ
 def application_withdraw(request: HttpRequest, slug: str, kind: str) -> Any:
     form = _form(request, slug, kind)
     try:
-        application = services.application_withdraw(form=form, user=request.user)
-    except services.AdmissionsError as error:
+        application = applying.application_withdraw(form=form, user=request.user)
+    except AdmissionsError as error:
         return _refused(error)
     return _application_out(form, application, request.user)

@@ -1,4 +1,4 @@
-"""The page behind a carry-over invitation: join the next term's waitlist, or not."""
+"""Carrying over: the page behind a carry-over invitation: join the next term's waitlist, or not."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from cohortkit.admissions.carry_over import carry_over_invitation_get, carry_over_respond
+from cohortkit.admissions.selectors.deciding import carry_over_invitation_get
+from cohortkit.admissions.services.carrying_over import carry_over_respond
 from cohortkit.common.errors import ConflictError, NotFoundError
 from cohortkit.programs.selectors import term_get
 

@@ -1,4 +1,4 @@
-"""Writes of reviewing: the rubric, who reviews what (automatically or by hand), and reviews.
+"""Reviewing: the rubric, who reviews what (automatically or by hand), and reviews.
 
 A reviewer only ever sees and scores applications assigned to them; nobody is assigned their own
 application or one of a person they declared a conflict with. A review can be changed until the
@@ -20,14 +20,14 @@ from cohortkit.admissions.models import (
     Application,
     ApplicationForm,
     ApplicationStatus,
-    Decision,
     Review,
     ReviewAssignment,
     ReviewerConflict,
     ReviewScore,
     RubricCategory,
 )
-from cohortkit.admissions.services import AdmissionsError
+from cohortkit.admissions.selectors.reviewing import decision_is_released
+from cohortkit.admissions.services.applying import AdmissionsError
 from cohortkit.common.services import audit_record
 from cohortkit.programs.models import Term
 
@@ -47,9 +47,6 @@ def _conflicts(term: Term) -> set[tuple[int, int]]:
     return set(
         ReviewerConflict.objects.filter(term=term).values_list("reviewer_id", "applicant_id")
     )
-
-
-# Settings and rubric -----------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -169,9 +166,6 @@ def rubric_category_delete(*, category: RubricCategory, actor: Any) -> None:
         details={"name": category.name},
     )
     category.delete()
-
-
-# Assignments -------------------------------------------------------------------------------
 
 
 def _require_assignable(application: Application, reviewer: Any) -> None:
@@ -355,13 +349,6 @@ def reviewer_conflict_declare(
     return conflict
 
 
-# Reviews -----------------------------------------------------------------------------------
-
-
-def decision_is_released(application: Application) -> bool:
-    return Decision.objects.filter(application=application, released_at__isnull=False).exists()
-
-
 @transaction.atomic
 def review_submit(
     *,
@@ -417,32 +404,3 @@ def review_submit(
         details={"scores": {str(key): value for key, value in scores.items()}},
     )
     return review
-
-
-def review_percent(scores: dict[int, int], categories: Sequence[RubricCategory]) -> float | None:
-    """One review as a percentage: the weighted mean of its category scores, each taken as a
-    share of that category's maximum (so a 0–10 category and a 0–5 one weigh by weight alone)."""
-    total_weight = sum(category.weight for category in categories if category.pk in scores)
-    if total_weight == 0:
-        return None
-    weighted = sum(
-        category.weight * scores[category.pk] / category.max_score
-        for category in categories
-        if category.pk in scores
-    )
-    return 100 * weighted / total_weight
-
-
-def aggregate_score(
-    reviews: Iterable[Review], categories: Sequence[RubricCategory]
-) -> float | None:
-    """The application's score: the mean of its reviews' percentages, to one decimal; None
-    without reviews."""
-    percents = [
-        percent
-        for review in reviews
-        if (percent := review_percent(review.scores, categories)) is not None
-    ]
-    if not percents:
-        return None
-    return round(sum(percents) / len(percents), 1)

@@ -1,4 +1,4 @@
-"""Application forms from a file: a YAML mapping of kind → title, introduction and questions.
+"""Loading application forms from a file: YAML mapping each kind to title, introduction, questions.
 
 Loading again replaces the questions of a form that has no applications yet; a form that already
 has applications keeps its questions (answers point at them) and the load is refused for it.

@@ -1,5 +1,6 @@
-"""Pages of reviewing and decisions: reviewers' assignments and review form, the organizers'
-review settings, ranked table, CSV export, staging and release, and the applicant's decision."""
+"""Reviewing: reviewers' assignments and review form, and the organizers' review settings
+(blind mode, reviewers per application, the rubric, assigning reviewers).
+"""
 
 from __future__ import annotations
 
@@ -7,33 +8,38 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cohortkit.accounts import rules as account_rules
 from cohortkit.accounts.models import Role, User
-from cohortkit.admissions import decisions, review_selectors, reviewing, selectors
-from cohortkit.admissions.export import ranking_csv_lines
+from cohortkit.admissions.forms import (
+    ManualAssignForm,
+    ReviewSettingsForm,
+    RubricCategoryForm,
+)
 from cohortkit.admissions.models import (
     Application,
     ApplicationForm,
     ApplicationStatus,
-    FormQuestion,
     RubricCategory,
 )
-from cohortkit.admissions.review_forms import (
-    ManualAssignForm,
-    ReviewSettingsForm,
-    RubricCategoryForm,
-    StageForm,
+from cohortkit.admissions.selectors.applying import form_get
+from cohortkit.admissions.selectors.reviewing import (
+    answers_for_reviewers,
+    application_for_review,
+    assignments_of_reviewer,
+    decision_is_released,
+    review_of,
+    reviewer_loads,
+    rubric_of,
+    term_reviewers,
 )
-from cohortkit.admissions.services import AdmissionsError
+from cohortkit.admissions.services import reviewing
+from cohortkit.admissions.services.applying import AdmissionsError
 from cohortkit.common.timezones import person_time_zone
-from cohortkit.programs.models import Term, Track
 from cohortkit.programs.selectors import term_get
 
 REVIEW_ROLES = (Role.REVIEWER, Role.ORGANIZER)
@@ -42,14 +48,11 @@ REVIEW_ROLES = (Role.REVIEWER, Role.ORGANIZER)
 def _organizer_form(request: HttpRequest, slug: str, kind: str) -> ApplicationForm:
     term = term_get(slug=slug)
     account_rules.require_term_role(request, term, Role.ORGANIZER)
-    return selectors.form_get(term=term, kind=kind)
+    return form_get(term=term, kind=kind)
 
 
 def _shows_names(form: ApplicationForm, roles: frozenset[str]) -> bool:
     return not form.blind_review or Role.ORGANIZER in roles
-
-
-# Reviewers ---------------------------------------------------------------------------------
 
 
 @login_required
@@ -58,7 +61,7 @@ def review_assignments(request: HttpRequest, slug: str) -> HttpResponse:
     """A reviewer's list of assigned applications, with what is done and what is left."""
     term = term_get(slug=slug)
     roles = account_rules.require_term_role(request, term, *REVIEW_ROLES)
-    assignments = review_selectors.assignments_of_reviewer(term=term, reviewer=request.user)
+    assignments = assignments_of_reviewer(term=term, reviewer=request.user)
     return render(
         request,
         "admissions/review/assignments.html",
@@ -91,11 +94,11 @@ def review_application(request: HttpRequest, slug: str, application_id: int) -> 
     the rubric to score it. Unassigned applications are 404 to reviewers."""
     term = term_get(slug=slug)
     roles = account_rules.require_term_role(request, term, *REVIEW_ROLES)
-    application = review_selectors.application_for_review(
+    application = application_for_review(
         term=term, application_id=application_id, user=request.user, roles=roles
     )
     form = application.form
-    categories = review_selectors.rubric_of(form=form)
+    categories = rubric_of(form=form)
     assigned = application.review_assignments.filter(reviewer_id=request.user.pk).exists()
     error, field_errors, status = "", {}, 200
     posted: dict[int, int] = {}
@@ -113,7 +116,7 @@ def review_application(request: HttpRequest, slug: str, application_id: int) -> 
         else:
             messages.success(request, "Your review is saved. You can change it until release.")
             return redirect("admissions:review_assignments", slug=slug)
-    review = review_selectors.review_of(application=application, reviewer=request.user)
+    review = review_of(application=application, reviewer=request.user)
     current = posted or (review.scores if review else {})
     return render(
         request,
@@ -123,7 +126,7 @@ def review_application(request: HttpRequest, slug: str, application_id: int) -> 
             "form": form,
             "application": application,
             "shows_names": _shows_names(form, roles),
-            "answers": review_selectors.answers_for_reviewers(application=application),
+            "answers": answers_for_reviewers(application=application),
             "categories": [
                 {
                     "category": category,
@@ -136,7 +139,7 @@ def review_application(request: HttpRequest, slug: str, application_id: int) -> 
             "review": review,
             "comment": request.POST.get("comment", review.comment if review else ""),
             "assigned": assigned,
-            "closed": reviewing.decision_is_released(application),
+            "closed": decision_is_released(application),
             "error": error,
         },
         status=status,
@@ -150,7 +153,7 @@ def review_conflict(request: HttpRequest, slug: str, application_id: int) -> Htt
     application back."""
     term = term_get(slug=slug)
     roles = account_rules.require_term_role(request, term, *REVIEW_ROLES)
-    application = review_selectors.application_for_review(
+    application = application_for_review(
         term=term, application_id=application_id, user=request.user, roles=roles
     )
     if request.POST.get("confirm") != "yes":
@@ -171,9 +174,6 @@ def review_conflict(request: HttpRequest, slug: str, application_id: int) -> Htt
     return redirect("admissions:review_assignments", slug=slug)
 
 
-# Organizers: settings, rubric, assignments -------------------------------------------------
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_settings(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
@@ -181,7 +181,7 @@ def review_settings(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     (automatically, or one by hand). Every change is one POST with an ``action``."""
     form = _organizer_form(request, slug, kind)
     term = form.term
-    reviewers = review_selectors.term_reviewers(term=term)
+    reviewers = term_reviewers(term=term)
     settings_form = ReviewSettingsForm.for_form(
         form, person_time_zone(request.user, term.time_zone)
     )
@@ -213,9 +213,9 @@ def review_settings(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
             "assign_form": assign_form,
             "categories": [
                 (category, RubricCategoryForm(prefix=f"c{category.pk}", initial=category.__dict__))
-                for category in review_selectors.rubric_of(form=form)
+                for category in rubric_of(form=form)
             ],
-            "loads": review_selectors.reviewer_loads(form=form),
+            "loads": reviewer_loads(form=form),
             "submitted": Application.objects.filter(
                 form=form, status=ApplicationStatus.SUBMITTED
             ).count(),
@@ -320,235 +320,3 @@ def _review_settings_post(
     except AdmissionsError as problem:
         messages.error(request, problem.message)
     return redirect(here)
-
-
-# Organizers: ranked table, export, staging, release ---------------------------------------
-
-
-def _ranking_context(request: HttpRequest, form: ApplicationForm) -> dict[str, Any]:
-    filters = review_selectors.ranking_filters(form=form, params=request.GET)
-    tracks = list(Track.objects.filter(term=form.term))
-    rows = review_selectors.ranking_rows(form=form, filters=filters)
-    return {
-        "term": form.term,
-        "form": form,
-        "filters": filters,
-        "columns": review_selectors.ranking_columns(filters),
-        "rows": [(row, _stage_form(row, tracks)) for row in rows],
-        "query": request.GET.urlencode(),
-        "next_url": request.get_full_path(),
-        "pending": decisions.decisions_pending_release(form=form),
-        "categories": review_selectors.rubric_of(form=form),
-    }
-
-
-def _stage_form(row: review_selectors.RankedRow, tracks: list[Track]) -> StageForm:
-    initial: dict[str, Any] = {}
-    decision = row.decision
-    if decision is not None:
-        initial["choice"] = f"{decision.outcome}:{decision.track.slug if decision.track else ''}"
-        initial["waitlist_rank"] = decision.waitlist_rank
-    return StageForm(prefix=f"a{row.application.pk}", initial=initial, tracks=tracks)
-
-
-@login_required
-@require_GET
-def ranking(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
-    """Organizers: applications ranked by aggregate score, filtered by answers, decided per row."""
-    form = _organizer_form(request, slug, kind)
-    return render(request, "admissions/review/ranking.html", _ranking_context(request, form))
-
-
-@login_required
-@require_GET
-def ranking_export(request: HttpRequest, slug: str, kind: str) -> StreamingHttpResponse:
-    """The ranked table (with the same filters) and every answer, as spreadsheet-safe CSV."""
-    form = _organizer_form(request, slug, kind)
-    filters = review_selectors.ranking_filters(form=form, params=request.GET)
-    rows = review_selectors.ranking_rows(form=form, filters=filters, with_all_answers=True)
-    questions = list(FormQuestion.objects.filter(form=form))
-    response = StreamingHttpResponse(
-        ranking_csv_lines(form=form, questions=questions, rows=rows),
-        content_type="text/csv; charset=utf-8",
-    )
-    filename = f"{form.term.slug}-{form.kind}-applications.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _back_to_ranking(request: HttpRequest, form: ApplicationForm) -> HttpResponse:
-    target = str(request.POST.get("next", ""))
-    # Only a path: ``redirect`` reads any other word (``1e30``) as a URL name and fails.
-    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}
-    ):
-        target = reverse("admissions:ranking", args=[form.term.slug, form.kind])
-    return redirect(target)
-
-
-@login_required
-@require_POST
-def decision_stage(request: HttpRequest, slug: str, kind: str, application_id: int) -> HttpResponse:
-    """Stage one row's decision; htmx gets the row back, a plain form post the table."""
-    form = _organizer_form(request, slug, kind)
-    application = get_object_or_404(
-        Application.objects.select_related("form__term", "applicant"),
-        pk=application_id,
-        form=form,
-    )
-    tracks = list(Track.objects.filter(term=form.term))
-    stage_form = StageForm(request.POST, prefix=f"a{application.pk}", tracks=tracks)
-    error = ""
-    if stage_form.is_valid():
-        outcome, track = stage_form.outcome()
-        try:
-            decisions.decision_stage(
-                application=application,
-                outcome=outcome,
-                track=track,
-                waitlist_rank=stage_form.cleaned_data.get("waitlist_rank"),
-                actor=request.user,
-            )
-        except AdmissionsError as problem:
-            error = problem.message
-    else:
-        error = "; ".join(
-            str(message) for field_errors in stage_form.errors.values() for message in field_errors
-        )
-    if request.htmx:  # type: ignore[attr-defined]
-        row = next(
-            (
-                item
-                for item in review_selectors.ranking_rows(
-                    form=form, filters=review_selectors.ranking_filters(form=form, params={})
-                )
-                if item.application.pk == application.pk
-            ),
-            None,
-        )
-        if row is None:
-            raise Http404("No such application")
-        rank_text = str(request.POST.get("rank", ""))
-        row.rank = int(rank_text) if rank_text.isdigit() else row.rank
-        return render(
-            request,
-            "admissions/review/_ranking_row.html",
-            {
-                "row": row,
-                "stage_form": _stage_form(row, tracks),
-                "form": form,
-                "term": form.term,
-                "row_error": error,
-                "categories": review_selectors.rubric_of(form=form),
-                "columns": review_selectors.ranking_columns(
-                    review_selectors.ranking_filters(form=form, params={})
-                ),
-                "next_url": str(request.POST.get("next", "")),
-                "oob": True,
-                "pending": decisions.decisions_pending_release(form=form),
-            },
-            status=400 if error else 200,
-        )
-    if error:
-        messages.error(request, f"{application.applicant.email}: {error}")
-    else:
-        messages.success(request, f"Decision staged for {application.applicant.email}.")
-    return _back_to_ranking(request, form)
-
-
-@login_required
-@require_POST
-def decisions_release(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
-    """Release every staged decision of the form: one email to each person newly decided."""
-    form = _organizer_form(request, slug, kind)
-    try:
-        released = decisions.decisions_release(form=form, actor=request.user)
-    except AdmissionsError as problem:
-        messages.error(request, problem.message)
-    else:
-        messages.success(
-            request,
-            f"{released} decision(s) released; {released} email(s) on their way."
-            if released
-            else "There were no staged decisions to release.",
-        )
-    return _back_to_ranking(request, form)
-
-
-# Applicants --------------------------------------------------------------------------------
-
-
-def _own_application(request: HttpRequest, slug: str, kind: str) -> tuple[Term, Application]:
-    term = term_get(slug=slug)
-    form = selectors.form_get(term=term, kind=kind)
-    application = selectors.application_of(form=form, user=request.user)
-    if application is None or application.status == ApplicationStatus.DRAFT:
-        raise Http404("You have no application on this form.")
-    return term, application
-
-
-@login_required
-@require_GET
-def my_decision(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
-    """The applicant's decision once released, and their offer to confirm or decline."""
-    term, application = _own_application(request, slug, kind)
-    decision = getattr(application, "decision", None)
-    released = decision if decision is not None and decision.released_at else None
-    enrollment = decisions.enrollment_of(form=application.form, user=request.user)
-    return render(
-        request,
-        "admissions/review/my_decision.html",
-        {
-            "term": term,
-            "form": application.form,
-            "application": application,
-            "decision": released,
-            "enrollment": enrollment if released or enrollment else None,
-            "can_answer": enrollment is not None
-            and enrollment.status == "offered"
-            and enrollment.confirm_by is not None
-            and timezone.now() < enrollment.confirm_by,
-        },
-    )
-
-
-@login_required
-@require_POST
-def my_decision_respond(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
-    """Confirm or decline the offered place; the server checks ``confirm_by``."""
-    _, application = _own_application(request, slug, kind)
-    enrollment = decisions.enrollment_of(form=application.form, user=request.user)
-    if enrollment is None:
-        raise Http404("No offer")
-    answer = str(request.POST.get("answer", ""))
-    try:
-        if answer == "confirm":
-            decisions.enrollment_confirm(enrollment=enrollment, user=request.user)
-            messages.success(request, "Thank you: your place is confirmed.")
-        elif answer == "decline" and request.POST.get("confirm_decline") != "yes":
-            # Declining cannot be undone: a stray click changes nothing.
-            messages.error(
-                request, "Nothing was declined: tick “Yes, I give up my place” to confirm."
-            )
-            return redirect("admissions:my_decision", slug=slug, kind=kind)
-        elif answer == "decline":
-            decisions.enrollment_decline(enrollment=enrollment, user=request.user)
-            messages.success(request, "You declined the place; thank you for telling us.")
-        else:
-            messages.error(request, "Choose confirm or decline.")
-    except AdmissionsError as problem:
-        messages.error(request, problem.message)
-        return render(
-            request,
-            "admissions/review/my_decision.html",
-            {
-                "term": application.form.term,
-                "form": application.form,
-                "application": application,
-                "decision": getattr(application, "decision", None),
-                "enrollment": decisions.enrollment_of(form=application.form, user=request.user),
-                "can_answer": False,
-            },
-            status=403,
-        )
-    return redirect("admissions:my_decision", slug=slug, kind=kind)
