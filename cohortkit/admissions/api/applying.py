@@ -17,11 +17,6 @@ from cohortkit.accounts import rules as account_rules
 from cohortkit.admissions.models import Application, ApplicationForm
 from cohortkit.admissions.selectors.applying import application_of, deadline_for, form_get_by_slug
 from cohortkit.admissions.services import applying
-from cohortkit.admissions.services.applying import (
-    AdmissionsError,
-    DeadlinePassedError,
-    StaleRevisionError,
-)
 from cohortkit.common.numbers import format_number
 
 router = Router(tags=["admissions"])
@@ -131,15 +126,6 @@ def _application_out(form: ApplicationForm, application: Application, user: Any)
     }
 
 
-def _refused(error: AdmissionsError) -> tuple[int, dict[str, Any]]:
-    status = 400
-    if isinstance(error, DeadlinePassedError):
-        status = 403
-    elif isinstance(error, StaleRevisionError):
-        status = 409
-    return status, {"detail": error.message, "field_errors": error.field_errors}
-
-
 @router.get("/terms/{slug}/forms/{kind}", response=FormOut, summary="An application form")
 def form_detail(request: HttpRequest, slug: str, kind: str) -> Any:
     form = _form(request, slug, kind)
@@ -176,12 +162,9 @@ def application_detail(request: HttpRequest, slug: str, kind: str) -> Any:
 )
 def application_save(request: HttpRequest, slug: str, kind: str, payload: AnswersIn) -> Any:
     form = _form(request, slug, kind)
-    try:
-        application = applying.application_save_draft(
-            form=form, user=request.user, raw_answers=payload.answers, revision=payload.revision
-        )
-    except AdmissionsError as error:
-        return _refused(error)
+    application = applying.application_save_draft(
+        form=form, user=request.user, raw_answers=payload.answers, revision=payload.revision
+    )
     return _application_out(form, application, request.user)
 
 
@@ -192,12 +175,9 @@ def application_save(request: HttpRequest, slug: str, kind: str, payload: Answer
 )
 def application_submit(request: HttpRequest, slug: str, kind: str, payload: AnswersIn) -> Any:
     form = _form(request, slug, kind)
-    try:
-        application = applying.application_submit(
-            form=form, user=request.user, raw_answers=payload.answers, revision=payload.revision
-        )
-    except AdmissionsError as error:
-        return _refused(error)
+    application = applying.application_submit(
+        form=form, user=request.user, raw_answers=payload.answers, revision=payload.revision
+    )
     return _application_out(form, application, request.user)
 
 
@@ -212,8 +192,5 @@ def application_submit(request: HttpRequest, slug: str, kind: str, payload: Answ
 )
 def application_withdraw(request: HttpRequest, slug: str, kind: str) -> Any:
     form = _form(request, slug, kind)
-    try:
-        application = applying.application_withdraw(form=form, user=request.user)
-    except AdmissionsError as error:
-        return _refused(error)
+    application = applying.application_withdraw(form=form, user=request.user)
     return _application_out(form, application, request.user)

@@ -16,14 +16,12 @@ from ninja import Router, Schema
 
 from cohortkit.accounts import rules as account_rules
 from cohortkit.admissions.api.applying import ErrorOut
-from cohortkit.admissions.api.reviewing import ApplicantOut, _applicant, _organizer_form, _refused
+from cohortkit.admissions.api.reviewing import ApplicantOut, _applicant, _organizer_form
 from cohortkit.admissions.models import (
     Application,
     ApplicationForm,
     ApplicationStatus,
     Decision,
-    DecisionOutcome,
-    Enrollment,
     EnrollmentStatus,
     FormQuestion,
 )
@@ -37,8 +35,8 @@ from cohortkit.admissions.selectors.ranking import (
     ranking_rows,
 )
 from cohortkit.admissions.services import confirming, deciding
-from cohortkit.admissions.services.applying import AdmissionsError
 from cohortkit.admissions.services.deciding import decisions_release_counted
+from cohortkit.common.errors import InvalidInputError
 from cohortkit.programs.models import Track
 
 router = Router(tags=["reviews and decisions"])
@@ -123,13 +121,12 @@ def _decision(decision: Decision | None, *, staged: bool = True) -> dict[str, An
     }
 
 
-def _filters_or_refusal(
-    request: HttpRequest, form: ApplicationForm
-) -> tuple[list[AnswerFilter], tuple[int, dict[str, Any]] | None]:
+def _filters(request: HttpRequest, form: ApplicationForm) -> list[AnswerFilter]:
+    """The answer filters of the query; unknown keys and values are refused, not ignored."""
     problems = ranking_filter_problems(form=form, params=request.GET)
     if problems:
-        return [], (400, {"detail": "Check the filters.", "field_errors": problems})
-    return ranking_filters(form=form, params=request.GET), None
+        raise InvalidInputError("Check the filters.", field_errors=problems)
+    return ranking_filters(form=form, params=request.GET)
 
 
 FILTER_HELP = (
@@ -147,9 +144,7 @@ FILTER_HELP = (
 )
 def ranking(request: HttpRequest, slug: str, kind: str) -> Any:
     form = _organizer_form(request, slug, kind)
-    filters, refusal = _filters_or_refusal(request, form)
-    if refusal is not None:
-        return refusal
+    filters = _filters(request, form)
     rows = ranking_rows(form=form, filters=filters)
     return {
         "kind": form.kind,
@@ -198,9 +193,7 @@ def ranking(request: HttpRequest, slug: str, kind: str) -> Any:
 )
 def ranking_export(request: HttpRequest, slug: str, kind: str) -> Any:
     form = _organizer_form(request, slug, kind)
-    filters, refusal = _filters_or_refusal(request, form)
-    if refusal is not None:
-        return refusal
+    filters = _filters(request, form)
     rows = ranking_rows(form=form, filters=filters, with_all_answers=True)
     questions = list(FormQuestion.objects.filter(form=form))
     response = StreamingHttpResponse(
@@ -229,35 +222,22 @@ def decision_stage(
     )
     if application is None:
         raise Http404("No such application on this form.")
-    if payload.outcome not in DecisionOutcome.values:
-        return 400, {
-            "detail": "Choose accept, waitlist or reject.",
-            "field_errors": {"outcome": "accept, waitlist or reject"},
-        }
     track = None
     if payload.track:
         track = Track.objects.filter(term=form.term, slug=payload.track).first()
         if track is None:
             slugs = ", ".join(Track.objects.filter(term=form.term).values_list("slug", flat=True))
-            return 400, {
-                "detail": "No such track in this term.",
-                "field_errors": {"track": f"One of: {slugs or 'none'}."},
-            }
-    if Decision.objects.filter(application=application, released_at__isnull=False).exists():
-        return 409, {
-            "detail": "This decision is already released and can no longer change.",
-            "field_errors": {},
-        }
-    try:
-        decision = deciding.decision_stage(
-            application=application,
-            outcome=payload.outcome,
-            track=track,
-            waitlist_rank=payload.waitlist_rank,
-            actor=request.user,
-        )
-    except AdmissionsError as error:
-        return _refused(error)
+            raise InvalidInputError(
+                "No such track in this term.",
+                field_errors={"track": f"One of: {slugs or 'none'}."},
+            )
+    decision = deciding.decision_stage(
+        application=application,
+        outcome=payload.outcome,
+        track=track,
+        waitlist_rank=payload.waitlist_rank,
+        actor=request.user,
+    )
     return _decision(decision)
 
 
@@ -269,10 +249,7 @@ def decision_stage(
 )
 def decisions_release(request: HttpRequest, slug: str, kind: str) -> Any:
     form = _organizer_form(request, slug, kind)
-    try:
-        counted = decisions_release_counted(form=form, actor=request.user)
-    except AdmissionsError as error:
-        return _refused(error, 409)
+    counted = decisions_release_counted(form=form, actor=request.user)
     return {
         "released": counted.released,
         "emails_queued": counted.emails_queued,
@@ -329,20 +306,11 @@ def _answer_offer(request: HttpRequest, slug: str, kind: str, answer: str) -> An
     enrollment = enrollment_of(form=application.form, user=request.user)
     if enrollment is None:
         raise Http404("You have no offer on this form.")
-    moment = timezone.now()
     respond = (
         confirming.enrollment_confirm if answer == "confirm" else confirming.enrollment_decline
     )
-    try:
-        respond(enrollment=enrollment, user=request.user, now=moment)
-    except AdmissionsError as error:
-        current = Enrollment.objects.get(pk=enrollment.pk)
-        late = (
-            current.status == EnrollmentStatus.OFFERED
-            and current.confirm_by is not None
-            and moment >= current.confirm_by
-        )
-        return _refused(error, 403 if late else 409)
+    # Too late is 403, an offer no longer open 409 (the refusal says which).
+    respond(enrollment=enrollment, user=request.user)
     return _my_decision_out(application, request.user)
 
 

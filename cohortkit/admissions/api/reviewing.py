@@ -34,7 +34,7 @@ from cohortkit.admissions.selectors.reviewing import (
     term_reviewers,
 )
 from cohortkit.admissions.services import reviewing
-from cohortkit.admissions.services.applying import AdmissionsError
+from cohortkit.common.errors import InvalidInputError
 from cohortkit.programs.models import Term
 from cohortkit.programs.selectors import term_get
 
@@ -123,10 +123,6 @@ class AssignOut(Schema):
     per_application: int
     short: list[int]  # applications left with fewer reviewers than asked (conflicts, too few)
     loads: list[ReviewerLoadOut]
-
-
-def _refused(error: AdmissionsError, status: int = 400) -> tuple[int, dict[str, Any]]:
-    return status, {"detail": error.message, "field_errors": error.field_errors}
 
 
 def _review_term(request: HttpRequest, slug: str) -> tuple[Term, frozenset[str]]:
@@ -245,21 +241,12 @@ def review_submit(request: HttpRequest, slug: str, application_id: int, payload:
         else:
             bad_keys[key] = "No such rubric category."
     if bad_keys:
-        return 400, {"detail": "Not saved: check the marked scores.", "field_errors": bad_keys}
-    if not application.review_assignments.filter(reviewer_id=request.user.pk).exists():
-        # Organizers may read any application, but score only those assigned to them.
-        return 403, {"detail": "This application is not assigned to you.", "field_errors": {}}
-    if decision_is_released(application):
-        return 409, {
-            "detail": "The decision on this application is released; reviews are closed.",
-            "field_errors": {},
-        }
-    try:
-        reviewing.review_submit(
-            application=application, reviewer=request.user, scores=scores, comment=payload.comment
-        )
-    except AdmissionsError as error:
-        return _refused(error)
+        raise InvalidInputError("Not saved: check the marked scores.", field_errors=bad_keys)
+    # Organizers may read any application, but score only those assigned to them (the service
+    # refuses the others, and any review once the decision is released).
+    reviewing.review_submit(
+        application=application, reviewer=request.user, scores=scores, comment=payload.comment
+    )
     return _review_application_out(application, request.user, roles)
 
 
@@ -289,15 +276,12 @@ def rubric(request: HttpRequest, slug: str, kind: str) -> Any:
 def assign_automatically(request: HttpRequest, slug: str, kind: str, payload: AssignIn) -> Any:
     form = _organizer_form(request, slug, kind)
     per_application = payload.per_application or form.reviews_per_application
-    try:
-        summary = reviewing.reviews_assign(
-            form=form,
-            reviewers=term_reviewers(term=form.term),
-            per_application=per_application,
-            actor=request.user,
-        )
-    except AdmissionsError as error:
-        return _refused(error)
+    summary = reviewing.reviews_assign(
+        form=form,
+        reviewers=term_reviewers(term=form.term),
+        per_application=per_application,
+        actor=request.user,
+    )
     return {
         "created": summary.created,
         "per_application": per_application,

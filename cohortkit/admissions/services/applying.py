@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohortkit.admissions.answers import ParsedAnswer, parse_answer
+from cohortkit.admissions.errors import DeadlinePassedError, OfferMadeError, StaleRevisionError
 from cohortkit.admissions.models import (
     Answer,
     Application,
@@ -26,32 +27,11 @@ from cohortkit.admissions.models import (
     FormQuestion,
 )
 from cohortkit.admissions.selectors.applying import PersonalDeadline, deadline_for
-from cohortkit.common.errors import ServiceError
+from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.services import audit_record
 from cohortkit.common.text import text_problem
 from cohortkit.common.timezones import format_instant
 from cohortkit.notifications.services import email_queue
-
-
-class AdmissionsError(ServiceError):
-    """An admissions write that was refused; nothing was changed."""
-
-
-class DeadlinePassedError(AdmissionsError):
-    http_status = 403
-
-
-class StaleRevisionError(AdmissionsError):
-    pass
-
-
-class OfferMadeError(DeadlinePassedError):
-    """Refused because the person holds an offer (or a confirmed place): they answer the offer on
-    their decision page instead, at ``decision_path``."""
-
-    def __init__(self, message: str, *, decision_path: str) -> None:
-        super().__init__(message)
-        self.decision_path = decision_path
 
 
 def _require_open(*, form: ApplicationForm, user: Any, now: dt.datetime) -> PersonalDeadline:
@@ -72,13 +52,15 @@ def _parse_all(
     known = {question.key for question in questions}
     unknown = sorted(set(raw_answers) - known)
     if unknown:
-        raise AdmissionsError(f"Unknown question: {', '.join(unknown)}.")
+        raise InvalidInputError(f"Unknown question: {', '.join(unknown)}.")
     # Kept as typed, so it must be storable: no NUL, no lone surrogate, a length a person writes.
     unstorable = {
         key: problem for key, raw in raw_answers.items() if (problem := text_problem(raw))
     }
     if unstorable:
-        raise AdmissionsError("Nothing was saved: fix the marked answers.", field_errors=unstorable)
+        raise InvalidInputError(
+            "Nothing was saved: fix the marked answers.", field_errors=unstorable
+        )
     number_format = form.term.number_format
     parsed = {
         question.key: parse_answer(question, raw_answers[question.key], number_format=number_format)
@@ -190,7 +172,7 @@ def application_save_draft(
             if answer.is_empty and next(q for q in questions if q.key == key).required
         }
         if errors:
-            raise AdmissionsError(
+            raise InvalidInputError(
                 "Your submitted application was not changed: fix the marked answers.",
                 field_errors=errors,
             )
@@ -256,7 +238,7 @@ def application_submit(
     problems = _missing_and_invalid(answers, questions)
     if problems:
         transaction.set_rollback(True)
-        raise AdmissionsError(
+        raise InvalidInputError(
             f"Not submitted: {len(problems)} answer{'s' if len(problems) != 1 else ''} "
             "need attention.",
             field_errors=problems,
@@ -322,7 +304,7 @@ def application_withdraw(
     moment = now or timezone.now()
     application = Application.objects.select_for_update().filter(form=form, applicant=user).first()
     if application is None:
-        raise AdmissionsError("There is no application to withdraw.")
+        raise InvalidInputError("There is no application to withdraw.")
     if application.status == ApplicationStatus.WITHDRAWN:
         return application
     offer = (

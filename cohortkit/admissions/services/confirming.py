@@ -23,13 +23,13 @@ from cohortkit.admissions.models import (
     EnrollmentRole,
     EnrollmentStatus,
 )
-from cohortkit.admissions.services.applying import AdmissionsError
 from cohortkit.admissions.services.deciding import (
     DEFAULT_CONFIRMATION_DAYS,
     _enrollment_put,
     _person,
     _when,
 )
+from cohortkit.common.errors import ConflictError, InvalidInputError, NotAllowedError, TooLateError
 from cohortkit.common.services import audit_record
 from cohortkit.notifications.services import email_queue
 from cohortkit.programs.models import Term, Track
@@ -42,7 +42,7 @@ def _locked_offer(enrollment: Enrollment, user: Any) -> Enrollment:
         .get(pk=enrollment.pk)
     )
     if locked.user_id != user.pk:
-        raise AdmissionsError("This offer was made to someone else.")
+        raise NotAllowedError("This offer was made to someone else.")
     return locked
 
 
@@ -59,10 +59,10 @@ def enrollment_confirm(
     if locked.status == EnrollmentStatus.CONFIRMED:
         return locked
     if locked.status != EnrollmentStatus.OFFERED:
-        raise AdmissionsError(f"There is no open offer to confirm ({locked.get_status_display()}).")
+        raise ConflictError(f"There is no open offer to confirm ({locked.get_status_display()}).")
     assert locked.confirm_by is not None
     if moment >= locked.confirm_by:
-        raise AdmissionsError(
+        raise TooLateError(
             f"The time to confirm ended on {_when(locked.confirm_by, user)}. "
             "Nothing was changed; write to the organizers if you still want a place."
         )
@@ -95,10 +95,10 @@ def enrollment_decline(
     if locked.status == EnrollmentStatus.DECLINED:
         return locked
     if locked.status != EnrollmentStatus.OFFERED:
-        raise AdmissionsError(f"There is no open offer to decline ({locked.get_status_display()}).")
+        raise ConflictError(f"There is no open offer to decline ({locked.get_status_display()}).")
     assert locked.confirm_by is not None
     if moment >= locked.confirm_by:
-        raise AdmissionsError(
+        raise TooLateError(
             f"The time to answer ended on {_when(locked.confirm_by, user)}; "
             "the offer has lapsed and nothing was changed."
         )
@@ -212,7 +212,7 @@ def waitlist_carry_over(
     were carried over; people already enrolled in ``to_term`` in that role are skipped, so running
     it again carries nobody twice. Each person carried over is told once."""
     if from_term.pk == to_term.pk:
-        raise AdmissionsError("Choose a different term to carry the waitlist over to.")
+        raise InvalidInputError("Choose a different term to carry the waitlist over to.")
     tracks = {track.slug: track for track in Track.objects.filter(term=to_term)}
     waiting = list(
         Enrollment.objects.filter(term=from_term, status=EnrollmentStatus.WAITLISTED)

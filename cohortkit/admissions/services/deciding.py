@@ -26,7 +26,7 @@ from cohortkit.admissions.models import (
     EnrollmentRole,
     EnrollmentStatus,
 )
-from cohortkit.admissions.services.applying import AdmissionsError
+from cohortkit.common.errors import ConflictError, InvalidInputError
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import format_instant
 from cohortkit.notifications.models import OutboundEmail
@@ -67,18 +67,21 @@ def decision_stage(
     moment = now or timezone.now()
     form = application.form
     if outcome not in DecisionOutcome.values:
-        raise AdmissionsError("Choose accept, waitlist or reject.")
+        raise InvalidInputError(
+            "Choose accept, waitlist or reject.",
+            field_errors={"outcome": "accept, waitlist or reject"},
+        )
     if application.status != ApplicationStatus.SUBMITTED:
-        raise AdmissionsError("Only submitted applications can be decided.")
+        raise InvalidInputError("Only submitted applications can be decided.")
     if track is not None and track.term_id != form.term_id:
-        raise AdmissionsError("That track belongs to another term.")
+        raise InvalidInputError("That track belongs to another term.")
     if outcome == DecisionOutcome.ACCEPT and track is None and form.kind == "participant":
-        raise AdmissionsError("Choose the track to accept this person into.")
+        raise InvalidInputError("Choose the track to accept this person into.")
     if outcome == DecisionOutcome.REJECT:
         track = None
     if outcome == DecisionOutcome.WAITLIST:
         if waitlist_rank is None or waitlist_rank < 1:
-            raise AdmissionsError(
+            raise InvalidInputError(
                 "Give a waitlist rank of 1 or more (1 is offered first).",
                 field_errors={"waitlist_rank": "1 or more"},
             )
@@ -86,7 +89,7 @@ def decision_stage(
         waitlist_rank = None
     existing = Decision.objects.select_for_update().filter(application=application).first()
     if existing is not None and existing.released_at is not None:
-        raise AdmissionsError("This decision is already released and can no longer change.")
+        raise ConflictError("This decision is already released and can no longer change.")
     decision, _ = Decision.objects.update_or_create(
         application=application,
         defaults={
@@ -128,7 +131,7 @@ def decisions_release(*, form: ApplicationForm, actor: Any, now: dt.datetime | N
     moment = now or timezone.now()
     confirm_by = _confirm_by_at_release(form, moment)
     if confirm_by <= moment:
-        raise AdmissionsError(
+        raise ConflictError(
             "The confirmation deadline has passed: set a later one in the review settings "
             "before releasing acceptances."
         )

@@ -16,8 +16,7 @@ from cohortkit.admissions.models import (
     ApplicationForm,
     DeadlineExtension,
 )
-from cohortkit.admissions.services.applying import AdmissionsError
-from cohortkit.common.errors import InvalidInputError
+from cohortkit.common.errors import ConflictError, InvalidInputError, NotFoundError, TooLateError
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import format_instant
 from cohortkit.programs.services import term_application_deadline
@@ -73,7 +72,7 @@ def access_code_create(
 ) -> tuple[AccessCode, str]:
     """Make a late-application link; returns the code and its secret (shown once, as a URL)."""
     if max_uses < 1:
-        raise AdmissionsError("A code must allow at least one use.")
+        raise InvalidInputError("A code must allow at least one use.")
     _require_after_form_deadline(form=form, until=until, zone=getattr(created_by, "time_zone", ""))
     token = secrets.token_urlsafe(16)
     code = AccessCode.objects.create(
@@ -95,13 +94,13 @@ def access_code_redeem(*, token: str, user: Any, now: dt.datetime | None = None)
     moment = now or timezone.now()
     code = AccessCode.objects.select_for_update().filter(code_hash=_digest(token)).first()
     if code is None:
-        raise AdmissionsError("This link is not valid.")
+        raise NotFoundError("This link is not valid.")
     if AccessCodeUse.objects.filter(code=code, user=user).exists():
         return code
     if code.expires_at <= moment:
-        raise AdmissionsError("This link has expired. Ask the organizers for a new one.")
+        raise TooLateError("This link has expired. Ask the organizers for a new one.")
     if code.uses.count() >= code.max_uses:
-        raise AdmissionsError("This link has been used as many times as it allows.")
+        raise ConflictError("This link has been used as many times as it allows.")
     AccessCodeUse.objects.create(code=code, user=user)
     audit_record(actor=user, action="access_code.used", target=code)
     return code

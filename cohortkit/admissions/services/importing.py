@@ -36,7 +36,7 @@ from cohortkit.admissions.selectors.exporting import (
     FIXED_COLUMNS,
     FORMULA_STARTS,
 )
-from cohortkit.admissions.services.applying import AdmissionsError
+from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.services import audit_record
 
 
@@ -88,7 +88,7 @@ def applications_import(*, form: ApplicationForm, rows: list[ImportRow], actor: 
     """
     problems = applications_import_check(form=form, rows=rows)
     if problems:
-        raise AdmissionsError(
+        raise InvalidInputError(
             f"Nothing was imported: {len(problems)} problem(s).",
             field_errors={f"row {p.row}, {p.key}": p.message for p in problems},
         )

@@ -27,7 +27,7 @@ from cohortkit.admissions.models import (
     RubricCategory,
 )
 from cohortkit.admissions.selectors.reviewing import decision_is_released
-from cohortkit.admissions.services.applying import AdmissionsError
+from cohortkit.common.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from cohortkit.common.services import audit_record
 from cohortkit.programs.models import Term
 
@@ -61,9 +61,9 @@ def review_settings_update(
 ) -> ApplicationForm:
     """Change how the form is reviewed and how long accepted people have to confirm."""
     if reviews_per_application < 1:
-        raise AdmissionsError("Each application needs at least one reviewer.")
+        raise InvalidInputError("Each application needs at least one reviewer.")
     if offer_response_days < 1:
-        raise AdmissionsError("People need at least one day to answer an offer.")
+        raise InvalidInputError("People need at least one day to answer an offer.")
     form.blind_review = blind_review
     form.reviews_per_application = reviews_per_application
     form.confirmation_deadline = confirmation_deadline
@@ -110,18 +110,18 @@ def rubric_category_save(
     """
     name = name.strip()
     if not name:
-        raise AdmissionsError("A category needs a name.", field_errors={"name": "Required."})
+        raise InvalidInputError("A category needs a name.", field_errors={"name": "Required."})
     if weight < 1:
-        raise AdmissionsError("The weight must be at least 1.", field_errors={"weight": "≥ 1"})
+        raise InvalidInputError("The weight must be at least 1.", field_errors={"weight": "≥ 1"})
     if max_score < 1:
-        raise AdmissionsError(
+        raise InvalidInputError(
             "The maximum score must be at least 1.", field_errors={"max_score": "≥ 1"}
         )
     same_name = RubricCategory.objects.filter(form=form, name__iexact=name)
     if category is not None:
         same_name = same_name.exclude(pk=category.pk)
     if same_name.exists():
-        raise AdmissionsError(
+        raise InvalidInputError(
             f"There is already a category called “{name}”.", field_errors={"name": "Taken."}
         )
     if category is None:
@@ -129,9 +129,9 @@ def rubric_category_save(
         if position is None:
             position = RubricCategory.objects.filter(form=form).count()
     elif category.form_id != form.pk:
-        raise AdmissionsError("This category belongs to another form.")
+        raise NotFoundError("This category belongs to another form.")
     elif ReviewScore.objects.filter(category=category, score__gt=max_score).exists():
-        raise AdmissionsError(
+        raise ConflictError(
             "Some reviews already gave this category more than that; "
             "the maximum can only go down to the highest score given."
         )
@@ -155,7 +155,7 @@ def rubric_category_save(
 def rubric_category_delete(*, category: RubricCategory, actor: Any) -> None:
     """Remove a category that no review has scored yet."""
     if ReviewScore.objects.filter(category=category).exists():
-        raise AdmissionsError(
+        raise ConflictError(
             f"Reviews already score “{category.name}”; it can be renamed or reweighted, "
             "not removed."
         )
@@ -171,13 +171,13 @@ def rubric_category_delete(*, category: RubricCategory, actor: Any) -> None:
 def _require_assignable(application: Application, reviewer: Any) -> None:
     term = application.form.term
     if application.status != ApplicationStatus.SUBMITTED:
-        raise AdmissionsError("Only submitted applications are reviewed.")
+        raise ConflictError("Only submitted applications are reviewed.")
     if reviewer.pk == application.applicant_id:
-        raise AdmissionsError("Nobody reviews their own application.")
+        raise NotAllowedError("Nobody reviews their own application.")
     if not _reviewer_ids(term, [reviewer]):
-        raise AdmissionsError(f"{reviewer.email} is not a reviewer of {term}.")
+        raise InvalidInputError(f"{reviewer.email} is not a reviewer of {term}.")
     if (reviewer.pk, application.applicant_id) in _conflicts(term):
-        raise AdmissionsError(f"{reviewer.email} declared a conflict with this applicant.")
+        raise ConflictError(f"{reviewer.email} declared a conflict with this applicant.")
 
 
 @transaction.atomic
@@ -203,7 +203,7 @@ def review_assignment_create(
 def review_assignment_delete(*, application: Application, reviewer: Any, actor: Any) -> bool:
     """Take an application back from a reviewer who has not reviewed it; True if one was removed."""
     if Review.objects.filter(application=application, reviewer=reviewer).exists():
-        raise AdmissionsError(
+        raise ConflictError(
             f"{reviewer.email} already reviewed this application; the review is kept."
         )
     assignment = ReviewAssignment.objects.filter(application=application, reviewer=reviewer).first()
@@ -241,14 +241,14 @@ def reviews_assign(
     load within one of the others' whenever conflicts allow it.
     """
     if per_application < 1:
-        raise AdmissionsError("Each application needs at least one reviewer.")
+        raise InvalidInputError("Each application needs at least one reviewer.")
     reviewer_ids = sorted({reviewer.pk for reviewer in reviewers})
     if not reviewer_ids:
-        raise AdmissionsError("There are no reviewers to assign.")
+        raise InvalidInputError("There are no reviewers to assign.")
     term = form.term
     not_reviewers = set(reviewer_ids) - _reviewer_ids(term, reviewers)
     if not_reviewers:
-        raise AdmissionsError(
+        raise InvalidInputError(
             f"{len(not_reviewers)} of the people given are not reviewers of {term}."
         )
     # Two organizers pressing the button at once must not both fill the same gaps.
@@ -329,7 +329,7 @@ def reviewer_conflict_declare(
     changes nothing.
     """
     if reviewer.pk == applicant.pk:
-        raise AdmissionsError("Nobody reviews their own application anyway.")
+        raise InvalidInputError("Nobody reviews their own application anyway.")
     conflict, created = ReviewerConflict.objects.get_or_create(
         term=term, reviewer=reviewer, applicant=applicant, defaults={"declared_by": actor}
     )
@@ -366,12 +366,12 @@ def review_submit(
     """
     moment = now or timezone.now()
     if not ReviewAssignment.objects.filter(application=application, reviewer=reviewer).exists():
-        raise AdmissionsError("This application is not assigned to you.")
+        raise NotAllowedError("This application is not assigned to you.")
     if decision_is_released(application):
-        raise AdmissionsError("The decision on this application is released; reviews are closed.")
+        raise ConflictError("The decision on this application is released; reviews are closed.")
     categories = list(RubricCategory.objects.filter(form_id=application.form_id))
     if not categories:
-        raise AdmissionsError("This form has no rubric yet; ask an organizer to add one.")
+        raise InvalidInputError("This form has no rubric yet; ask an organizer to add one.")
     known = {category.pk for category in categories}
     errors: dict[str, str] = {}
     for category_id in sorted(set(scores) - known):
@@ -385,7 +385,7 @@ def review_submit(
         elif not 0 <= score <= category.max_score:
             errors[str(category.pk)] = f"Use a score from 0 to {category.max_score}."
     if errors:
-        raise AdmissionsError("Not saved: check the marked scores.", field_errors=errors)
+        raise InvalidInputError("Not saved: check the marked scores.", field_errors=errors)
     review, created = Review.objects.update_or_create(
         application=application,
         reviewer=reviewer,

@@ -7,12 +7,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from cohortkit.admissions.errors import DeadlinePassedError, StaleRevisionError
 from cohortkit.admissions.models import Answer, Application
 from cohortkit.admissions.selectors.applying import deadline_for
 from cohortkit.admissions.services.applying import (
-    AdmissionsError,
-    DeadlinePassedError,
-    StaleRevisionError,
     application_save_draft,
     application_submit,
     application_withdraw,
@@ -22,6 +20,7 @@ from cohortkit.admissions.services.extending import (
     access_code_redeem,
     extension_grant,
 )
+from cohortkit.common.errors import ServiceError
 from cohortkit.tests.factories import (
     ApplicationFormFactory,
     FormQuestionFactory,
@@ -100,7 +99,7 @@ def test_decimal_comma_term_reads_comma_numbers(form, applicant):
 def test_submit_refuses_missing_or_unreadable_answers_and_keeps_the_draft(form, applicant):
     application_save_draft(form=form, user=applicant, raw_answers={"hours": "abc"}, now=BEFORE)
 
-    with pytest.raises(AdmissionsError) as refused:
+    with pytest.raises(ServiceError) as refused:
         application_submit(form=form, user=applicant, now=BEFORE)
 
     assert refused.value.field_errors == {
@@ -139,7 +138,7 @@ def test_editing_a_submitted_application_keeps_it_submitted_and_refuses_invalid_
 ):
     _complete(form, applicant)
 
-    with pytest.raises(AdmissionsError):
+    with pytest.raises(ServiceError):
         application_save_draft(form=form, user=applicant, raw_answers={"hours": "many"}, now=BEFORE)
     edited = _complete(form, applicant, hours="4")
 
@@ -206,13 +205,13 @@ def test_access_code_limits(form, people):
     access_code_redeem(token=token, user=people["applicant"], now=DEADLINE)
     access_code_redeem(token=token, user=people["applicant"], now=DEADLINE)  # harmless
 
-    with pytest.raises(AdmissionsError, match="used as many times"):
+    with pytest.raises(ServiceError, match="used as many times"):
         access_code_redeem(token=token, user=people["participant"], now=DEADLINE)
-    with pytest.raises(AdmissionsError, match="expired"):
+    with pytest.raises(ServiceError, match="expired"):
         access_code_redeem(
             token=token, user=people["reviewer"], now=DEADLINE + dt.timedelta(days=3)
         )
-    with pytest.raises(AdmissionsError, match="not valid"):
+    with pytest.raises(ServiceError, match="not valid"):
         access_code_redeem(token="nope", user=people["reviewer"], now=DEADLINE)
 
 
@@ -276,7 +275,7 @@ def test_withdraw_then_submit_again(form, applicant):
 
 
 def test_unknown_question_keys_are_refused(form, applicant):
-    with pytest.raises(AdmissionsError, match="Unknown question: shoe-size"):
+    with pytest.raises(ServiceError, match="Unknown question: shoe-size"):
         application_save_draft(
             form=form, user=applicant, raw_answers={"shoe-size": "44"}, now=BEFORE
         )

@@ -11,7 +11,6 @@ from django.urls import reverse
 from cohortkit.accounts.models import Membership, Role
 from cohortkit.admissions.models import Decision, Enrollment
 from cohortkit.admissions.selectors.deciding import decisions_pending_release
-from cohortkit.admissions.services.applying import AdmissionsError
 from cohortkit.admissions.services.confirming import (
     enrollment_confirm,
     enrollment_decline,
@@ -20,6 +19,7 @@ from cohortkit.admissions.services.confirming import (
 )
 from cohortkit.admissions.services.deciding import decision_stage, decisions_release
 from cohortkit.admissions.tests.factories import SubmittedApplicationFactory
+from cohortkit.common.errors import ServiceError
 from cohortkit.tests.factories import ApplicationFormFactory, TrackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,11 +56,11 @@ def test_staging_validates_outcome_track_and_rank(form, intro, other_term):
     application = _application(form, "ada@example.org")
     foreign_track = TrackFactory(term=other_term)
 
-    with pytest.raises(AdmissionsError, match="track"):
+    with pytest.raises(ServiceError, match="track"):
         decision_stage(application=application, outcome="accept", actor=None)
-    with pytest.raises(AdmissionsError, match="another term"):
+    with pytest.raises(ServiceError, match="another term"):
         decision_stage(application=application, outcome="accept", track=foreign_track, actor=None)
-    with pytest.raises(AdmissionsError, match="rank"):
+    with pytest.raises(ServiceError, match="rank"):
         decision_stage(application=application, outcome="waitlist", actor=None)
     assert not Decision.objects.exists()
 
@@ -131,7 +131,7 @@ def test_a_released_decision_cannot_be_restaged(form, intro):
     decision_stage(application=application, outcome="reject", actor=None)
     decisions_release(form=form, actor=None, now=RELEASE)
 
-    with pytest.raises(AdmissionsError, match="already released"):
+    with pytest.raises(ServiceError, match="already released"):
         decision_stage(application=application, outcome="accept", track=intro, actor=None)
     assert Decision.objects.get().outcome == "reject"
 
@@ -171,7 +171,7 @@ def test_confirming_in_time_gives_the_participant_role(offered_and_waitlist, ter
 def test_confirming_after_confirm_by_is_refused_and_changes_nothing(offered_and_waitlist, term):
     enrollment, _ = offered_and_waitlist
 
-    with pytest.raises(AdmissionsError, match="ended"):
+    with pytest.raises(ServiceError, match="ended"):
         enrollment_confirm(enrollment=enrollment, user=enrollment.user, now=CONFIRM_BY)
 
     enrollment.refresh_from_db()
@@ -182,7 +182,7 @@ def test_confirming_after_confirm_by_is_refused_and_changes_nothing(offered_and_
 def test_only_the_person_offered_can_answer(offered_and_waitlist):
     enrollment, someone_else = offered_and_waitlist
 
-    with pytest.raises(AdmissionsError, match="someone else"):
+    with pytest.raises(ServiceError, match="someone else"):
         enrollment_decline(enrollment=enrollment, user=someone_else, now=RELEASE)
 
 

@@ -6,13 +6,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cohortkit.admissions.models import Answer, Application, ApplicationForm
-from cohortkit.admissions.services.applying import AdmissionsError
 from cohortkit.admissions.services.importing import (
     ImportRow,
     applications_import,
     applications_import_check,
 )
 from cohortkit.admissions.services.loading_forms import FormSpecError, application_forms_load
+from cohortkit.common.errors import ServiceError
 from cohortkit.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_import_dry_run_lists_every_bad_row_and_imports_nothing(term):
     ]
 
     problems = applications_import_check(form=form, rows=rows)
-    with pytest.raises(AdmissionsError):
+    with pytest.raises(ServiceError):
         applications_import(form=form, rows=rows)
 
     assert [str(problem) for problem in problems] == [

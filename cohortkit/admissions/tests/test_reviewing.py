@@ -10,7 +10,6 @@ from django.urls import reverse
 from cohortkit.accounts.models import Role
 from cohortkit.admissions.models import ReviewAssignment, ReviewerConflict, ReviewScore
 from cohortkit.admissions.selectors.reviewing import aggregate_score
-from cohortkit.admissions.services.applying import AdmissionsError
 from cohortkit.admissions.services.deciding import decision_stage, decisions_release
 from cohortkit.admissions.services.reviewing import (
     review_assignment_create,
@@ -21,6 +20,7 @@ from cohortkit.admissions.services.reviewing import (
     rubric_category_save,
 )
 from cohortkit.admissions.tests.factories import RubricCategoryFactory, SubmittedApplicationFactory
+from cohortkit.common.errors import ServiceError
 from cohortkit.tests.factories import (
     ApplicationFormFactory,
     FormQuestionFactory,
@@ -123,7 +123,7 @@ def test_only_reviewers_of_the_term_can_be_assigned(form, reviewers):
     SubmittedApplicationFactory(form=form)
     outsider = UserFactory()
 
-    with pytest.raises(AdmissionsError, match="not reviewers"):
+    with pytest.raises(ServiceError, match="not reviewers"):
         reviews_assign(form=form, reviewers=[*reviewers, outsider], per_application=1, actor=None)
     assert not ReviewAssignment.objects.exists()
 
@@ -135,9 +135,9 @@ def test_manual_assignment_refuses_self_and_conflict(term, form, reviewers):
         term=term, reviewer=reviewers[1], applicant=other.applicant, actor=reviewers[1]
     )
 
-    with pytest.raises(AdmissionsError, match="own application"):
+    with pytest.raises(ServiceError, match="own application"):
         review_assignment_create(application=own, reviewer=reviewers[0], actor=None)
-    with pytest.raises(AdmissionsError, match="conflict"):
+    with pytest.raises(ServiceError, match="conflict"):
         review_assignment_create(application=other, reviewer=reviewers[1], actor=None)
     review_assignment_create(application=other, reviewer=reviewers[2], actor=None)
     assert list(ReviewAssignment.objects.values_list("reviewer_id", flat=True)) == [reviewers[2].pk]
@@ -175,14 +175,14 @@ def test_review_scores_every_category_within_range(form, reviewers, rubric):
     review_assignment_create(application=application, reviewer=reviewers[0], actor=None)
     background, motivation = rubric
 
-    with pytest.raises(AdmissionsError) as refused:
+    with pytest.raises(ServiceError) as refused:
         review_submit(
             application=application,
             reviewer=reviewers[0],
             scores={background.pk: 6, motivation.pk: -1},
         )
     assert set(refused.value.field_errors) == {str(background.pk), str(motivation.pk)}
-    with pytest.raises(AdmissionsError, match="check the marked"):
+    with pytest.raises(ServiceError, match="check the marked"):
         review_submit(application=application, reviewer=reviewers[0], scores={background.pk: 3})
     assert not ReviewScore.objects.exists()
 
@@ -200,7 +200,7 @@ def test_review_scores_every_category_within_range(form, reviewers, rubric):
 def test_only_an_assigned_reviewer_can_review(form, reviewers, rubric):
     application = SubmittedApplicationFactory(form=form)
 
-    with pytest.raises(AdmissionsError, match="not assigned"):
+    with pytest.raises(ServiceError, match="not assigned"):
         review_submit(
             application=application,
             reviewer=reviewers[0],
@@ -217,7 +217,7 @@ def test_reviews_can_change_until_the_decision_is_released(form, reviewers, rubr
     decision_stage(application=application, outcome="reject", actor=None)
     decisions_release(form=form, actor=None)
 
-    with pytest.raises(AdmissionsError, match="released"):
+    with pytest.raises(ServiceError, match="released"):
         review_submit(application=application, reviewer=reviewers[0], scores={k: 5 for k in scores})
     assert set(ReviewScore.objects.values_list("score", flat=True)) == {2}
 
@@ -243,9 +243,9 @@ def test_a_category_scored_by_a_review_cannot_be_removed(form, reviewers, rubric
     review_assignment_create(application=application, reviewer=reviewers[0], actor=None)
     review_submit(application=application, reviewer=reviewers[0], scores={c.pk: 4 for c in rubric})
 
-    with pytest.raises(AdmissionsError, match="not removed"):
+    with pytest.raises(ServiceError, match="not removed"):
         rubric_category_delete(category=rubric[0], actor=None)
-    with pytest.raises(AdmissionsError, match="highest score"):
+    with pytest.raises(ServiceError, match="highest score"):
         rubric_category_save(
             form=form, category=rubric[0], name="Background", weight=1, max_score=3, actor=None
         )

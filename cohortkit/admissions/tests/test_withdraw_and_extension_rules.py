@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cohortkit.accounts.models import Role
 from cohortkit.accounts.services import api_token_create
+from cohortkit.admissions.errors import OfferMadeError
 from cohortkit.admissions.models import (
     AccessCode,
     Application,
@@ -16,7 +17,6 @@ from cohortkit.admissions.models import (
     Enrollment,
 )
 from cohortkit.admissions.services.applying import (
-    OfferMadeError,
     application_submit,
     application_withdraw,
 )

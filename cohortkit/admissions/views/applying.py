@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cohortkit.accounts import rules as account_rules
+from cohortkit.admissions.errors import DeadlinePassedError
 from cohortkit.admissions.forms import (
     raw_answers_from_post,
 )
@@ -22,11 +23,7 @@ from cohortkit.admissions.selectors.applying import (
     form_questions_with_answers,
 )
 from cohortkit.admissions.services import applying, extending
-from cohortkit.admissions.services.applying import (
-    AdmissionsError,
-    DeadlinePassedError,
-    StaleRevisionError,
-)
+from cohortkit.common.errors import ServiceError
 
 
 def _form_for(request: HttpRequest, slug: str, kind: str) -> ApplicationForm:
@@ -104,13 +101,9 @@ def apply_save(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
             raw_answers=raw_answers_from_post(request.POST, form),
             revision=revision,
         )
-    except DeadlinePassedError as error:
-        return _save_status(request, error.message, status=403, problem=True)
-    except StaleRevisionError as error:
-        return _save_status(request, error.message, status=409, problem=True)
-    except AdmissionsError as error:
+    except ServiceError as error:
         if not error.field_errors:
-            return _save_status(request, error.message, status=400, problem=True)
+            return _save_status(request, error.message, status=error.http_status, problem=True)
         # A submitted application keeps its valid answers: mark each refused one beside its
         # field and leave every other field as typed.
         count = len(error.field_errors)
@@ -183,17 +176,18 @@ def apply_submit(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         applying.application_submit(
             form=form, user=request.user, raw_answers=raw_answers, revision=revision
         )
-    except DeadlinePassedError as error:
-        return _page(request, form, status=403, error=error.message)
-    except AdmissionsError as error:
+    except ServiceError as error:
         return _page(
             request,
             form,
-            status=400,
+            status=error.http_status,
             error=error.message,
             field_errors=error.field_errors,
-            # The refused text stays on the page beside its error; nothing else is reset.
-            typed=raw_answers_from_post(request.POST, form) if was_submitted else None,
+            # The refused text stays on the page beside its error; nothing else is reset. After
+            # the deadline the page shows what is stored, which is what the organizers see.
+            typed=raw_answers_from_post(request.POST, form)
+            if was_submitted and not isinstance(error, DeadlinePassedError)
+            else None,
         )
     messages.success(
         request,
@@ -219,7 +213,7 @@ def apply_withdraw(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         )
     try:
         applying.application_withdraw(form=form, user=request.user)
-    except AdmissionsError as error:
+    except ServiceError as error:
         return _page(
             request,
             form,
@@ -237,7 +231,7 @@ def apply_withdraw(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 def access_code_use(request: HttpRequest, token: str) -> HttpResponse:
     try:
         code = extending.access_code_redeem(token=token, user=request.user)
-    except AdmissionsError as error:
+    except ServiceError as error:
         return render(
             request, "admissions/access_code_invalid.html", {"error": error.message}, status=404
         )

@@ -16,7 +16,7 @@ from cohortkit.admissions.models import (
 from cohortkit.admissions.selectors.applying import application_of, form_get
 from cohortkit.admissions.selectors.deciding import enrollment_of
 from cohortkit.admissions.services import confirming
-from cohortkit.admissions.services.applying import AdmissionsError
+from cohortkit.common.errors import ServiceError
 from cohortkit.programs.models import Term
 from cohortkit.programs.selectors import term_get
 
@@ -79,7 +79,7 @@ def my_decision_respond(request: HttpRequest, slug: str, kind: str) -> HttpRespo
             messages.success(request, "You declined the place; thank you for telling us.")
         else:
             messages.error(request, "Choose confirm or decline.")
-    except AdmissionsError as problem:
+    except ServiceError as problem:
         messages.error(request, problem.message)
         return render(
             request,
@@ -92,6 +92,6 @@ def my_decision_respond(request: HttpRequest, slug: str, kind: str) -> HttpRespo
                 "enrollment": enrollment_of(form=application.form, user=request.user),
                 "can_answer": False,
             },
-            status=403,
+            status=problem.http_status,
         )
     return redirect("admissions:my_decision", slug=slug, kind=kind)

@@ -30,8 +30,8 @@ from cohortkit.admissions.selectors.ranking import (
 )
 from cohortkit.admissions.selectors.reviewing import rubric_of
 from cohortkit.admissions.services import deciding
-from cohortkit.admissions.services.applying import AdmissionsError
 from cohortkit.admissions.views.reviewing import _organizer_form
+from cohortkit.common.errors import ServiceError
 from cohortkit.programs.models import Track
 
 
@@ -119,7 +119,7 @@ def decision_stage(request: HttpRequest, slug: str, kind: str, application_id: i
                 waitlist_rank=stage_form.cleaned_data.get("waitlist_rank"),
                 actor=request.user,
             )
-        except AdmissionsError as problem:
+        except ServiceError as problem:
             error = problem.message
     else:
         error = "; ".join(
@@ -169,7 +169,7 @@ def decisions_release(request: HttpRequest, slug: str, kind: str) -> HttpRespons
     form = _organizer_form(request, slug, kind)
     try:
         released = deciding.decisions_release(form=form, actor=request.user)
-    except AdmissionsError as problem:
+    except ServiceError as problem:
         messages.error(request, problem.message)
     else:
         messages.success(

@@ -38,7 +38,7 @@ from cohortkit.admissions.selectors.reviewing import (
     term_reviewers,
 )
 from cohortkit.admissions.services import reviewing
-from cohortkit.admissions.services.applying import AdmissionsError
+from cohortkit.common.errors import ServiceError
 from cohortkit.common.timezones import person_time_zone
 from cohortkit.programs.selectors import term_get
 
@@ -111,7 +111,7 @@ def review_application(request: HttpRequest, slug: str, application_id: int) -> 
                 scores=posted,
                 comment=str(request.POST.get("comment", "")),
             )
-        except AdmissionsError as problem:
+        except ServiceError as problem:
             error, field_errors, status = problem.message, problem.field_errors, 400
         else:
             messages.success(request, "Your review is saved. You can change it until release.")
@@ -167,7 +167,7 @@ def review_conflict(request: HttpRequest, slug: str, application_id: int) -> Htt
         reviewing.reviewer_conflict_declare(
             term=term, reviewer=request.user, applicant=application.applicant, actor=request.user
         )
-    except AdmissionsError as problem:
+    except ServiceError as problem:
         messages.error(request, problem.message)
     else:
         messages.success(request, "Conflict recorded; the application was handed back.")
@@ -317,6 +317,6 @@ def _review_settings_post(
                 )
         else:
             messages.error(request, "Unknown action.")
-    except AdmissionsError as problem:
+    except ServiceError as problem:
         messages.error(request, problem.message)
     return redirect(here)
