@@ -10,12 +10,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router, Schema
 
-from cohortkit.accounts import rules as account_rules
+from cohortkit.admissions import rules
 from cohortkit.admissions.models import Application, ApplicationForm
-from cohortkit.admissions.selectors.applying import application_of, deadline_for, form_get_by_slug
+from cohortkit.admissions.selectors.applying import application_of, deadline_for
 from cohortkit.admissions.services import applying
 from cohortkit.common.numbers import format_number
 
@@ -95,13 +95,6 @@ class ErrorOut(Schema):
     field_errors: dict[str, str] = {}
 
 
-def _form(request: HttpRequest, slug: str, kind: str) -> ApplicationForm:
-    form = form_get_by_slug(slug=slug, kind=kind)
-    if not account_rules.can_view_public_page(request.user, form.term):
-        raise Http404("No such term")
-    return form
-
-
 def _application_out(form: ApplicationForm, application: Application, user: Any) -> dict[str, Any]:
     deadline = deadline_for(form=form, user=user)
     return {
@@ -128,7 +121,7 @@ def _application_out(form: ApplicationForm, application: Application, user: Any)
 
 @router.get("/terms/{slug}/forms/{kind}", response=FormOut, summary="An application form")
 def form_detail(request: HttpRequest, slug: str, kind: str) -> Any:
-    form = _form(request, slug, kind)
+    form = rules.require_form(request, slug, kind)
     deadline = deadline_for(form=form, user=request.user)
     return {
         "term": form.term.slug,
@@ -148,7 +141,7 @@ def form_detail(request: HttpRequest, slug: str, kind: str) -> Any:
     summary="Your own application on the form",
 )
 def application_detail(request: HttpRequest, slug: str, kind: str) -> Any:
-    form = _form(request, slug, kind)
+    form = rules.require_form(request, slug, kind)
     application = application_of(form=form, user=request.user)
     if application is None:
         return 404, {"detail": "You have no application on this form yet."}
@@ -161,7 +154,7 @@ def application_detail(request: HttpRequest, slug: str, kind: str) -> Any:
     summary="Save answers as a draft (or edit a submitted application)",
 )
 def application_save(request: HttpRequest, slug: str, kind: str, payload: AnswersIn) -> Any:
-    form = _form(request, slug, kind)
+    form = rules.require_form(request, slug, kind)
     application = applying.application_save_draft(
         form=form, user=request.user, raw_answers=payload.answers, revision=payload.revision
     )
@@ -174,7 +167,7 @@ def application_save(request: HttpRequest, slug: str, kind: str, payload: Answer
     summary="Submit (again submitting the same answers changes nothing)",
 )
 def application_submit(request: HttpRequest, slug: str, kind: str, payload: AnswersIn) -> Any:
-    form = _form(request, slug, kind)
+    form = rules.require_form(request, slug, kind)
     application = applying.application_submit(
         form=form, user=request.user, raw_answers=payload.answers, revision=payload.revision
     )
@@ -191,6 +184,6 @@ def application_submit(request: HttpRequest, slug: str, kind: str, payload: Answ
     ),
 )
 def application_withdraw(request: HttpRequest, slug: str, kind: str) -> Any:
-    form = _form(request, slug, kind)
+    form = rules.require_form(request, slug, kind)
     application = applying.application_withdraw(form=form, user=request.user)
     return _application_out(form, application, request.user)

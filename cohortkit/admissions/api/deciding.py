@@ -11,21 +11,17 @@ import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest, StreamingHttpResponse
-from django.utils import timezone
 from ninja import Router, Schema
 
-from cohortkit.accounts import rules as account_rules
+from cohortkit.admissions import rules
 from cohortkit.admissions.api.applying import ErrorOut
-from cohortkit.admissions.api.reviewing import ApplicantOut, _applicant, _organizer_form
+from cohortkit.admissions.api.reviewing import ApplicantOut, _applicant
 from cohortkit.admissions.models import (
     Application,
     ApplicationForm,
-    ApplicationStatus,
     Decision,
-    EnrollmentStatus,
     FormQuestion,
 )
-from cohortkit.admissions.selectors.applying import application_of, form_get_by_slug
 from cohortkit.admissions.selectors.deciding import decisions_pending_release, enrollment_of
 from cohortkit.admissions.selectors.exporting import ranking_csv_lines
 from cohortkit.admissions.selectors.ranking import (
@@ -143,7 +139,7 @@ FILTER_HELP = (
     description=FILTER_HELP,
 )
 def ranking(request: HttpRequest, slug: str, kind: str) -> Any:
-    form = _organizer_form(request, slug, kind)
+    form = rules.require_organizer_form(request, slug, kind)
     filters = _filters(request, form)
     rows = ranking_rows(form=form, filters=filters)
     return {
@@ -192,7 +188,7 @@ def ranking(request: HttpRequest, slug: str, kind: str) -> Any:
     },
 )
 def ranking_export(request: HttpRequest, slug: str, kind: str) -> Any:
-    form = _organizer_form(request, slug, kind)
+    form = rules.require_organizer_form(request, slug, kind)
     filters = _filters(request, form)
     rows = ranking_rows(form=form, filters=filters, with_all_answers=True)
     questions = list(FormQuestion.objects.filter(form=form))
@@ -214,7 +210,7 @@ def ranking_export(request: HttpRequest, slug: str, kind: str) -> Any:
 def decision_stage(
     request: HttpRequest, slug: str, kind: str, application_id: int, payload: StageIn
 ) -> Any:
-    form = _organizer_form(request, slug, kind)
+    form = rules.require_organizer_form(request, slug, kind)
     application = (
         Application.objects.select_related("form__term", "applicant")
         .filter(pk=application_id, form=form)
@@ -248,24 +244,13 @@ def decision_stage(
     "again only tells the new ones (organizers)",
 )
 def decisions_release(request: HttpRequest, slug: str, kind: str) -> Any:
-    form = _organizer_form(request, slug, kind)
+    form = rules.require_organizer_form(request, slug, kind)
     counted = decisions_release_counted(form=form, actor=request.user)
     return {
         "released": counted.released,
         "emails_queued": counted.emails_queued,
         "pending_release": decisions_pending_release(form=form),
     }
-
-
-def _own_application(request: HttpRequest, slug: str, kind: str) -> Application:
-    form = form_get_by_slug(slug=slug, kind=kind)
-    if not account_rules.can_view_public_page(request.user, form.term):
-        raise Http404("No such term")
-    application = application_of(form=form, user=request.user)
-    if application is None or application.status == ApplicationStatus.DRAFT:
-        raise Http404("You have no application on this form.")
-    application.form = form
-    return application
 
 
 def _my_decision_out(application: Application, user: Any) -> dict[str, Any]:
@@ -284,9 +269,7 @@ def _my_decision_out(application: Application, user: Any) -> dict[str, Any]:
             "confirm_by": enrollment.confirm_by,
             "offered_at": enrollment.offered_at,
             "responded_at": enrollment.responded_at,
-            "can_answer": enrollment.status == EnrollmentStatus.OFFERED
-            and enrollment.confirm_by is not None
-            and timezone.now() < enrollment.confirm_by,
+            "can_answer": rules.can_answer_offer(enrollment),
         },
     }
 
@@ -297,12 +280,12 @@ def _my_decision_out(application: Application, user: Any) -> dict[str, Any]:
     summary="The decision on your own application, once released, and your offer",
 )
 def my_decision(request: HttpRequest, slug: str, kind: str) -> Any:
-    application = _own_application(request, slug, kind)
+    application = rules.require_own_application(request, slug, kind)
     return _my_decision_out(application, request.user)
 
 
 def _answer_offer(request: HttpRequest, slug: str, kind: str, answer: str) -> Any:
-    application = _own_application(request, slug, kind)
+    application = rules.require_own_application(request, slug, kind)
     enrollment = enrollment_of(form=application.form, user=request.user)
     if enrollment is None:
         raise Http404("You have no offer on this form.")

@@ -14,18 +14,14 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from cohortkit.accounts import rules as account_rules
-from cohortkit.accounts.models import Role
+from cohortkit.admissions import rules
 from cohortkit.admissions.api.applying import ErrorOut
 from cohortkit.admissions.models import (
     Application,
-    ApplicationForm,
     RubricCategory,
 )
-from cohortkit.admissions.selectors.applying import form_get
 from cohortkit.admissions.selectors.reviewing import (
     answers_for_reviewers_keyed,
-    application_for_review,
     assignments_of_reviewer,
     decision_is_released,
     review_of,
@@ -35,13 +31,8 @@ from cohortkit.admissions.selectors.reviewing import (
 )
 from cohortkit.admissions.services import reviewing
 from cohortkit.common.errors import InvalidInputError
-from cohortkit.programs.models import Term
-from cohortkit.programs.selectors import term_get
 
 router = Router(tags=["reviews and decisions"])
-
-
-REVIEW_ROLES = (Role.REVIEWER, Role.ORGANIZER)
 
 
 class ApplicantOut(Schema):
@@ -125,22 +116,6 @@ class AssignOut(Schema):
     loads: list[ReviewerLoadOut]
 
 
-def _review_term(request: HttpRequest, slug: str) -> tuple[Term, frozenset[str]]:
-    term = term_get(slug=slug)
-    roles = account_rules.require_term_role(request, term, *REVIEW_ROLES)
-    return term, roles
-
-
-def _organizer_form(request: HttpRequest, slug: str, kind: str) -> ApplicationForm:
-    term = term_get(slug=slug)
-    account_rules.require_term_role(request, term, Role.ORGANIZER)
-    return form_get(term=term, kind=kind)
-
-
-def _shows_names(form: ApplicationForm, roles: frozenset[str]) -> bool:
-    return not form.blind_review or Role.ORGANIZER in roles
-
-
 def _applicant(application: Application) -> dict[str, str]:
     return {"name": application.applicant.name, "email": application.applicant.email}
 
@@ -162,7 +137,7 @@ def _category(category: RubricCategory) -> dict[str, Any]:
     summary="Applications assigned to you for review (blind mode hides names and emails)",
 )
 def review_assignments(request: HttpRequest, slug: str) -> Any:
-    term, roles = _review_term(request, slug)
+    term, roles = rules.require_reviewing(request, slug)
     assignments = assignments_of_reviewer(term=term, reviewer=request.user)
     return [
         {
@@ -170,7 +145,7 @@ def review_assignments(request: HttpRequest, slug: str) -> Any:
             "kind": item.application.form.kind,
             "submitted_at": item.application.submitted_at,
             "applicant": _applicant(item.application)
-            if _shows_names(item.application.form, roles)
+            if rules.can_see_applicant_names(item.application.form, roles)
             else None,
             "reviewed": bool(getattr(item, "reviewed", False)),
             "closed": bool(getattr(item, "closed", False)),
@@ -186,13 +161,15 @@ def _review_application_out(application: Application, user: Any, roles: Any) -> 
         "application_id": application.pk,
         "kind": form.kind,
         "submitted_at": application.submitted_at,
-        "applicant": _applicant(application) if _shows_names(form, roles) else None,
+        "applicant": _applicant(application)
+        if rules.can_see_applicant_names(form, roles)
+        else None,
         "answers": [
             {"key": answer.key, "label": answer.label, "raw": answer.raw}
             for answer in answers_for_reviewers_keyed(application=application)
         ],
         "rubric": [_category(category) for category in rubric_of(form=form)],
-        "assigned": application.review_assignments.filter(reviewer_id=user.pk).exists(),
+        "assigned": rules.can_score(user, application),
         "closed": decision_is_released(application),
         "review": None
         if review is None
@@ -211,10 +188,8 @@ def _review_application_out(application: Application, user: Any, roles: Any) -> 
     summary="One application assigned to you, as a reviewer sees it, with your review",
 )
 def review_application(request: HttpRequest, slug: str, application_id: int) -> Any:
-    term, roles = _review_term(request, slug)
-    application = application_for_review(
-        term=term, application_id=application_id, user=request.user, roles=roles
-    )
+    term, roles = rules.require_reviewing(request, slug)
+    application = rules.require_application_for_review(request, term, roles, application_id)
     return _review_application_out(application, request.user, roles)
 
 
@@ -229,10 +204,8 @@ def review_application(request: HttpRequest, slug: str, application_id: int) -> 
     summary="Write or change your review: a score for every rubric category, and a comment",
 )
 def review_submit(request: HttpRequest, slug: str, application_id: int, payload: ReviewIn) -> Any:
-    term, roles = _review_term(request, slug)
-    application = application_for_review(
-        term=term, application_id=application_id, user=request.user, roles=roles
-    )
+    term, roles = rules.require_reviewing(request, slug)
+    application = rules.require_application_for_review(request, term, roles, application_id)
     scores: dict[int, Any] = {}
     bad_keys = {}
     for key, value in payload.scores.items():
@@ -256,7 +229,7 @@ def review_submit(request: HttpRequest, slug: str, application_id: int, payload:
     summary="The form's rubric categories and review settings (organizers)",
 )
 def rubric(request: HttpRequest, slug: str, kind: str) -> Any:
-    form = _organizer_form(request, slug, kind)
+    form = rules.require_organizer_form(request, slug, kind)
     return {
         "kind": form.kind,
         "blind_review": form.blind_review,
@@ -274,7 +247,7 @@ def rubric(request: HttpRequest, slug: str, kind: str) -> Any:
     "self-review or declared conflicts; running again only fills gaps (organizers)",
 )
 def assign_automatically(request: HttpRequest, slug: str, kind: str, payload: AssignIn) -> Any:
-    form = _organizer_form(request, slug, kind)
+    form = rules.require_organizer_form(request, slug, kind)
     per_application = payload.per_application or form.reviews_per_application
     summary = reviewing.reviews_assign(
         form=form,

@@ -13,7 +13,6 @@ from cohortkit.admissions.models import (
     Decision,
     Enrollment,
 )
-from cohortkit.common.errors import NotFoundError
 from cohortkit.programs.models import Term
 
 
@@ -36,13 +35,10 @@ def enrollment_of(*, form: ApplicationForm, user: Any) -> Enrollment | None:
     )
 
 
-def carry_over_invitation_get(*, term: Term, token: str, user: Any) -> CarryOverInvitation:
-    """The invitation behind a link, for the person it was sent to (anyone else: not found)."""
-    invitation = (
+def carry_over_invitation_by_token(*, term: Term, token: str) -> CarryOverInvitation | None:
+    """The invitation behind a link (``rules`` says who may answer it)."""
+    return (
         CarryOverInvitation.objects.select_related("enrollment__user", "enrollment__term")
         .filter(term=term, token=token[:64])
         .first()
     )
-    if invitation is None or invitation.enrollment.user_id != getattr(user, "pk", None):
-        raise NotFoundError("No such invitation.")
-    return invitation

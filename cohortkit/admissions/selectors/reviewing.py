@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404
 
 from cohortkit.accounts.models import Membership, Role, User
 from cohortkit.admissions.answers import display_answer
@@ -65,23 +64,6 @@ def assignments_of_reviewer(*, term: Term, reviewer: Any) -> list[ReviewAssignme
         )
         .order_by("application__form__kind", "application__submitted_at", "id")
     )
-
-
-def application_for_review(
-    *, term: Term, application_id: int, user: Any, roles: Any
-) -> Application:
-    """The application if this person may open it for review: assigned to them, or any submitted
-    application of the term for an organizer. Anything else is 404, so reviewers cannot even
-    learn whether an unassigned application exists."""
-    applications = Application.objects.select_related("form", "form__term", "applicant").filter(
-        pk=application_id, form__term=term, status=ApplicationStatus.SUBMITTED
-    )
-    if Role.ORGANIZER not in roles:
-        applications = applications.filter(review_assignments__reviewer=user)
-    application = applications.first()
-    if application is None:
-        raise Http404("No such application among yours.")
-    return application
 
 
 @dataclass(frozen=True)

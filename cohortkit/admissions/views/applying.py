@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cohortkit.accounts import rules as account_rules
+from cohortkit.admissions import rules
 from cohortkit.admissions.errors import DeadlinePassedError
 from cohortkit.admissions.forms import (
     raw_answers_from_post,
@@ -19,18 +19,10 @@ from cohortkit.admissions.models import ApplicationForm, ApplicationStatus
 from cohortkit.admissions.selectors.applying import (
     application_of,
     deadline_for,
-    form_get_by_slug,
     form_questions_with_answers,
 )
 from cohortkit.admissions.services import applying, extending
 from cohortkit.common.errors import ServiceError
-
-
-def _form_for(request: HttpRequest, slug: str, kind: str) -> ApplicationForm:
-    form = form_get_by_slug(slug=slug, kind=kind)
-    if not account_rules.can_view_public_page(request.user, form.term):
-        raise Http404("No such term")
-    return form
 
 
 def _page(
@@ -72,7 +64,7 @@ def _page(
 
 def apply(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """The application page: a draft saved as one types, submitted before the deadline."""
-    form = _form_for(request, slug, kind)
+    form = rules.require_form(request, slug, kind)
     deadline = deadline_for(form=form, user=request.user)
     if not request.user.is_authenticated and deadline.is_open(timezone.now()):
         return redirect(f"{reverse('accounts:signup')}?next={request.path}")
@@ -82,7 +74,7 @@ def apply(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 @require_POST
 def apply_save(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """Autosave (htmx): answers so far → a one-line status; nothing changes when refused."""
-    form = _form_for(request, slug, kind)
+    form = rules.require_form(request, slug, kind)
     if not request.user.is_authenticated:
         # No redirect to the login page inside the status line: say what happened instead. The
         # page keeps the text in the browser and saves it after the person logs in again.
@@ -160,7 +152,7 @@ def _revision(request: HttpRequest) -> int | None:
 @login_required
 @require_POST
 def apply_submit(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
-    form = _form_for(request, slug, kind)
+    form = rules.require_form(request, slug, kind)
     raw_answers = raw_answers_from_post(request.POST, form)
     revision = _revision(request)
     was_submitted = (
@@ -203,7 +195,7 @@ def apply_submit(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 @require_POST
 def apply_withdraw(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """Withdraw, once the person ticked that they mean it (a stray click changes nothing)."""
-    form = _form_for(request, slug, kind)
+    form = rules.require_form(request, slug, kind)
     if request.POST.get("confirm") != "yes":
         return _page(
             request,

@@ -6,35 +6,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from cohortkit.admissions.models import (
-    Application,
-    ApplicationStatus,
-)
-from cohortkit.admissions.selectors.applying import application_of, form_get
+from cohortkit.admissions import rules
 from cohortkit.admissions.selectors.deciding import enrollment_of
 from cohortkit.admissions.services import confirming
 from cohortkit.common.errors import ServiceError
-from cohortkit.programs.models import Term
-from cohortkit.programs.selectors import term_get
-
-
-def _own_application(request: HttpRequest, slug: str, kind: str) -> tuple[Term, Application]:
-    term = term_get(slug=slug)
-    form = form_get(term=term, kind=kind)
-    application = application_of(form=form, user=request.user)
-    if application is None or application.status == ApplicationStatus.DRAFT:
-        raise Http404("You have no application on this form.")
-    return term, application
 
 
 @login_required
 @require_GET
 def my_decision(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """The applicant's decision once released, and their offer to confirm or decline."""
-    term, application = _own_application(request, slug, kind)
+    application = rules.require_own_application(request, slug, kind)
+    term = application.form.term
     decision = getattr(application, "decision", None)
     released = decision if decision is not None and decision.released_at else None
     enrollment = enrollment_of(form=application.form, user=request.user)
@@ -47,10 +32,7 @@ def my_decision(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
             "application": application,
             "decision": released,
             "enrollment": enrollment if released or enrollment else None,
-            "can_answer": enrollment is not None
-            and enrollment.status == "offered"
-            and enrollment.confirm_by is not None
-            and timezone.now() < enrollment.confirm_by,
+            "can_answer": rules.can_answer_offer(enrollment),
         },
     )
 
@@ -59,7 +41,7 @@ def my_decision(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 @require_POST
 def my_decision_respond(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """Confirm or decline the offered place; the server checks ``confirm_by``."""
-    _, application = _own_application(request, slug, kind)
+    application = rules.require_own_application(request, slug, kind)
     enrollment = enrollment_of(form=application.form, user=request.user)
     if enrollment is None:
         raise Http404("No offer")

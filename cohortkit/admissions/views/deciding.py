@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from cohortkit.admissions import rules
 from cohortkit.admissions.forms import (
     StageForm,
 )
@@ -30,7 +31,6 @@ from cohortkit.admissions.selectors.ranking import (
 )
 from cohortkit.admissions.selectors.reviewing import rubric_of
 from cohortkit.admissions.services import deciding
-from cohortkit.admissions.views.reviewing import _organizer_form
 from cohortkit.common.errors import ServiceError
 from cohortkit.programs.models import Track
 
@@ -65,7 +65,7 @@ def _stage_form(row: RankedRow, tracks: list[Track]) -> StageForm:
 @require_GET
 def ranking(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """Organizers: applications ranked by aggregate score, filtered by answers, decided per row."""
-    form = _organizer_form(request, slug, kind)
+    form = rules.require_organizer_form(request, slug, kind)
     return render(request, "admissions/review/ranking.html", _ranking_context(request, form))
 
 
@@ -73,7 +73,7 @@ def ranking(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 @require_GET
 def ranking_export(request: HttpRequest, slug: str, kind: str) -> StreamingHttpResponse:
     """The ranked table (with the same filters) and every answer, as spreadsheet-safe CSV."""
-    form = _organizer_form(request, slug, kind)
+    form = rules.require_organizer_form(request, slug, kind)
     filters = ranking_filters(form=form, params=request.GET)
     rows = ranking_rows(form=form, filters=filters, with_all_answers=True)
     questions = list(FormQuestion.objects.filter(form=form))
@@ -100,7 +100,7 @@ def _back_to_ranking(request: HttpRequest, form: ApplicationForm) -> HttpRespons
 @require_POST
 def decision_stage(request: HttpRequest, slug: str, kind: str, application_id: int) -> HttpResponse:
     """Stage one row's decision; htmx gets the row back, a plain form post the table."""
-    form = _organizer_form(request, slug, kind)
+    form = rules.require_organizer_form(request, slug, kind)
     application = get_object_or_404(
         Application.objects.select_related("form__term", "applicant"),
         pk=application_id,
@@ -166,7 +166,7 @@ def decision_stage(request: HttpRequest, slug: str, kind: str, application_id: i
 @require_POST
 def decisions_release(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """Release every staged decision of the form: one email to each person newly decided."""
-    form = _organizer_form(request, slug, kind)
+    form = rules.require_organizer_form(request, slug, kind)
     try:
         released = deciding.decisions_release(form=form, actor=request.user)
     except ServiceError as problem:

@@ -9,17 +9,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from cohortkit.accounts import rules as account_rules
-from cohortkit.accounts.models import Role
+from cohortkit.admissions import rules
 from cohortkit.admissions.forms import (
     AccessCodeForm,
     ExtensionForm,
 )
 from cohortkit.admissions.models import AccessCode
-from cohortkit.admissions.selectors.applying import form_get
 from cohortkit.admissions.services import extending
 from cohortkit.common.timezones import person_time_zone
-from cohortkit.programs.selectors import term_get
 from cohortkit.programs.services import term_application_deadline
 
 
@@ -27,9 +24,8 @@ from cohortkit.programs.services import term_application_deadline
 @require_http_methods(["GET", "POST"])
 def deadlines(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """Organizers: personal extensions and late-application links for one form."""
-    term = term_get(slug=slug)
-    account_rules.require_term_role(request, term, Role.ORGANIZER)
-    form = form_get(term=term, kind=kind)
+    form = rules.require_organizer_form(request, slug, kind)
+    term = form.term
     # Times are entered in the organizer's own zone unless they pick another one.
     zone = {"time_zone": person_time_zone(request.user, term.time_zone)}
     own = {"form_deadline": term_application_deadline(term=term, kind=form.kind)}

@@ -7,23 +7,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from cohortkit.accounts import rules as account_rules
-from cohortkit.accounts.models import Role
+from cohortkit.admissions import rules
 from cohortkit.admissions.forms import (
     ApplicationsCsvForm,
 )
-from cohortkit.admissions.selectors.applying import form_get
 from cohortkit.admissions.services.importing import applications_csv_import, applications_csv_plan
-from cohortkit.programs.selectors import term_get
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def applications_import_page(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """Organizers: check a CSV of applications (every problem listed), then import it."""
-    term = term_get(slug=slug)
-    account_rules.require_term_role(request, term, Role.ORGANIZER)
-    form = form_get(term=term, kind=kind)
+    form = rules.require_organizer_form(request, slug, kind)
+    term = form.term
     plan = None
     imported = False
     status = 200

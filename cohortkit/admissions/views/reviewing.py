@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cohortkit.accounts import rules as account_rules
-from cohortkit.accounts.models import Role, User
+from cohortkit.accounts.models import User
+from cohortkit.admissions import rules
 from cohortkit.admissions.forms import (
     ManualAssignForm,
     ReviewSettingsForm,
@@ -26,10 +26,8 @@ from cohortkit.admissions.models import (
     ApplicationStatus,
     RubricCategory,
 )
-from cohortkit.admissions.selectors.applying import form_get
 from cohortkit.admissions.selectors.reviewing import (
     answers_for_reviewers,
-    application_for_review,
     assignments_of_reviewer,
     decision_is_released,
     review_of,
@@ -40,27 +38,13 @@ from cohortkit.admissions.selectors.reviewing import (
 from cohortkit.admissions.services import reviewing
 from cohortkit.common.errors import ServiceError
 from cohortkit.common.timezones import person_time_zone
-from cohortkit.programs.selectors import term_get
-
-REVIEW_ROLES = (Role.REVIEWER, Role.ORGANIZER)
-
-
-def _organizer_form(request: HttpRequest, slug: str, kind: str) -> ApplicationForm:
-    term = term_get(slug=slug)
-    account_rules.require_term_role(request, term, Role.ORGANIZER)
-    return form_get(term=term, kind=kind)
-
-
-def _shows_names(form: ApplicationForm, roles: frozenset[str]) -> bool:
-    return not form.blind_review or Role.ORGANIZER in roles
 
 
 @login_required
 @require_GET
 def review_assignments(request: HttpRequest, slug: str) -> HttpResponse:
     """A reviewer's list of assigned applications, with what is done and what is left."""
-    term = term_get(slug=slug)
-    roles = account_rules.require_term_role(request, term, *REVIEW_ROLES)
+    term, _ = rules.require_reviewing(request, slug)
     assignments = assignments_of_reviewer(term=term, reviewer=request.user)
     return render(
         request,
@@ -73,7 +57,7 @@ def review_assignments(request: HttpRequest, slug: str) -> HttpResponse:
                 for item in assignments
                 if not getattr(item, "reviewed", False) and not getattr(item, "closed", False)
             ),
-            "is_organizer": Role.ORGANIZER in roles,
+            "is_organizer": rules.can_manage_applications(request.user, term),
         },
     )
 
@@ -92,14 +76,11 @@ def _scores_from_post(request: HttpRequest, categories: list[RubricCategory]) ->
 def review_application(request: HttpRequest, slug: str, application_id: int) -> HttpResponse:
     """One application as a reviewer sees it (visible questions only; no names when blind) and
     the rubric to score it. Unassigned applications are 404 to reviewers."""
-    term = term_get(slug=slug)
-    roles = account_rules.require_term_role(request, term, *REVIEW_ROLES)
-    application = application_for_review(
-        term=term, application_id=application_id, user=request.user, roles=roles
-    )
+    term, roles = rules.require_reviewing(request, slug)
+    application = rules.require_application_for_review(request, term, roles, application_id)
     form = application.form
     categories = rubric_of(form=form)
-    assigned = application.review_assignments.filter(reviewer_id=request.user.pk).exists()
+    assigned = rules.can_score(request.user, application)
     error, field_errors, status = "", {}, 200
     posted: dict[int, int] = {}
     if request.method == "POST":
@@ -125,7 +106,7 @@ def review_application(request: HttpRequest, slug: str, application_id: int) -> 
             "term": term,
             "form": form,
             "application": application,
-            "shows_names": _shows_names(form, roles),
+            "shows_names": rules.can_see_applicant_names(form, roles),
             "answers": answers_for_reviewers(application=application),
             "categories": [
                 {
@@ -151,11 +132,8 @@ def review_application(request: HttpRequest, slug: str, application_id: int) -> 
 def review_conflict(request: HttpRequest, slug: str, application_id: int) -> HttpResponse:
     """The reviewer declares a conflict of interest with the applicant and hands the
     application back."""
-    term = term_get(slug=slug)
-    roles = account_rules.require_term_role(request, term, *REVIEW_ROLES)
-    application = application_for_review(
-        term=term, application_id=application_id, user=request.user, roles=roles
-    )
+    term, roles = rules.require_reviewing(request, slug)
+    application = rules.require_application_for_review(request, term, roles, application_id)
     if request.POST.get("confirm") != "yes":
         # Handing an application back cannot be undone by the reviewer: ask first.
         messages.error(
@@ -179,7 +157,7 @@ def review_conflict(request: HttpRequest, slug: str, application_id: int) -> Htt
 def review_settings(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """Organizers: blind mode, k, the confirmation deadline, the rubric, and assigning reviewers
     (automatically, or one by hand). Every change is one POST with an ``action``."""
-    form = _organizer_form(request, slug, kind)
+    form = rules.require_organizer_form(request, slug, kind)
     term = form.term
     reviewers = term_reviewers(term=term)
     settings_form = ReviewSettingsForm.for_form(
