@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cohortkit.admissions.answers import ParsedAnswer, parse_answer
+from cohortkit.admissions.answers import ParsedAnswer, display_answer, parse_answer
 from cohortkit.admissions.errors import DeadlinePassedError, OfferMadeError, StaleRevisionError
 from cohortkit.admissions.models import (
     Answer,
@@ -31,7 +31,7 @@ from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.services import audit_record
 from cohortkit.common.text import text_problem
 from cohortkit.common.timezones import format_instant
-from cohortkit.notifications.services import email_queue
+from cohortkit.notifications.emails import email_queue_rendered
 
 
 def _require_open(*, form: ApplicationForm, user: Any, now: dt.datetime) -> PersonalDeadline:
@@ -199,21 +199,6 @@ def _missing_and_invalid(
     return problems
 
 
-def answers_as_text(
-    application: Application,
-    questions: list[FormQuestion] | None = None,
-    answers: dict[int, Answer] | None = None,
-) -> str:
-    """Every question and the answer as typed, for the confirmation email."""
-    if answers is None:
-        answers = {answer.question_id: answer for answer in application.answers.all()}
-    lines = []
-    for question in questions if questions is not None else application.form.questions.all():
-        answer = answers.get(question.pk)
-        lines.append(f"{question.label}\n  {answer.raw.strip() if answer else '—'}")
-    return "\n\n".join(lines)
-
-
 @transaction.atomic
 def application_submit(
     *,
@@ -277,16 +262,25 @@ def _email_confirmation(
     term = application.form.term
     link = settings.SITE_URL + reverse("admissions:apply", args=[term.slug, application.form.kind])
     verb = "received" if first_submission else "updated"
-    email_queue(
+    email_queue_rendered(
         to=user.email,
-        subject=f"Your application to {term} was {verb}",
-        body=(
-            f"Hello {user.name or user.email},\n\n"
-            f"We {verb} your {application.form.get_kind_display().lower()} application to "
-            f"{term}. You can change it until "
-            f"{format_instant(deadline.instant, user.time_zone or 'UTC')}: {link}\n\n"
-            f"A copy of your answers:\n\n{answers_as_text(application, questions, answers)}\n"
-        ),
+        template="admissions/application_confirmation",
+        context={
+            "name": user.name or user.email,
+            "verb": verb,
+            "kind": application.form.get_kind_display().lower(),
+            "term": term,
+            "deadline": format_instant(deadline.instant, user.time_zone or "UTC"),
+            "link": link,
+            # Every question with the answer as a person reads it: choice labels, not codes.
+            "answers": [
+                {
+                    "label": question.label,
+                    "text": display_answer(question, answers.get(question.pk)) or "—",
+                }
+                for question in questions
+            ],
+        },
         idempotency_key=f"application-{verb}:{application.pk}:{application.revision}",
     )
 

@@ -24,7 +24,7 @@ from cohortkit.admissions.models import (
 from cohortkit.admissions.services.deciding import _enrollment_put
 from cohortkit.common.errors import ConflictError, InvalidInputError
 from cohortkit.common.services import audit_record
-from cohortkit.notifications.services import email_queue
+from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.programs.models import Term, Track
 
 
@@ -52,16 +52,15 @@ def carry_over_invite(*, from_term: Term, to_term: Term, actor: Any) -> int:
             link = settings.SITE_URL + reverse(
                 "admissions:carry_over", args=[to_term.slug, invitation.token]
             )
-            email_queue(
+            email_queue_rendered(
                 to=enrollment.user.email,
-                subject=f"A place on the waitlist of {to_term}?",
-                body=(
-                    f"Hello {enrollment.user.name or enrollment.user.email},\n\n"
-                    f"No place opened for you in {from_term}. {to_term} starts on "
-                    f"{to_term.starts_on:%B %-d, %Y}. Would you like us to put you on its "
-                    f"waitlist, in the order you had? Answer here:\n\n{link}\n\n"
-                    "Nothing changes unless you say yes."
-                ),
+                template="admissions/carry_over_invitation",
+                context={
+                    "name": enrollment.user.name or enrollment.user.email,
+                    "from_term": from_term,
+                    "to_term": to_term,
+                    "link": link,
+                },
                 idempotency_key=f"carry-over-invitation:{invitation.pk}",
             )
             audit_record(

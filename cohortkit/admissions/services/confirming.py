@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,18 +19,16 @@ from cohortkit.accounts.services import membership_grant
 from cohortkit.admissions.models import (
     ApplicationForm,
     Enrollment,
-    EnrollmentRole,
     EnrollmentStatus,
 )
 from cohortkit.admissions.services.deciding import (
     DEFAULT_CONFIRMATION_DAYS,
-    _enrollment_put,
     _person,
     _when,
 )
-from cohortkit.common.errors import ConflictError, InvalidInputError, NotAllowedError, TooLateError
+from cohortkit.common.errors import ConflictError, NotAllowedError, TooLateError
 from cohortkit.common.services import audit_record
-from cohortkit.notifications.services import email_queue
+from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.programs.models import Term, Track
 
 
@@ -71,14 +68,14 @@ def enrollment_confirm(
     locked.save(update_fields=["status", "responded_at"])
     membership_grant(term=locked.term, user=locked.user, role=locked.role, actor=user)
     audit_record(actor=user, action="enrollment.confirmed", target=locked)
-    email_queue(
+    email_queue_rendered(
         to=locked.user.email,
-        subject=f"Your place in {locked.term} is confirmed",
-        body=(
-            f"Hello {_person(locked.user)},\n\nThank you for confirming: your place as a "
-            f"{locked.get_role_display().lower()} in {locked.term} is yours. We will email you "
-            "your section and its weekly meeting time before the term starts."
-        ),
+        template="admissions/enrollment_confirmed",
+        context={
+            "name": _person(locked.user),
+            "role": locked.get_role_display().lower(),
+            "term": locked.term,
+        },
         idempotency_key=f"enrollment-confirmed:{locked.pk}",
     )
     return locked
@@ -125,15 +122,14 @@ def enrollments_lapse(*, now: dt.datetime | None = None) -> int:
         enrollment.status = EnrollmentStatus.LAPSED
         enrollment.save(update_fields=["status"])
         audit_record(actor=None, action="enrollment.lapsed", target=enrollment)
-        email_queue(
+        email_queue_rendered(
             to=enrollment.user.email,
-            subject=f"Your offer for {enrollment.term} has lapsed",
-            body=(
-                f"Hello {_person(enrollment.user)},\n\nWe did not hear from you by "
-                f"{_when(enrollment.confirm_by or moment, enrollment.user)}, so your place in "
-                f"{enrollment.term} went to the next person on the waitlist. If this is a "
-                "mistake, write to the organizers."
-            ),
+            template="admissions/offer_lapsed",
+            context={
+                "name": _person(enrollment.user),
+                "term": enrollment.term,
+                "confirm_by": _when(enrollment.confirm_by or moment, enrollment.user),
+            },
             idempotency_key=f"enrollment-lapsed:{enrollment.pk}",
         )
         waitlist_offer_next(
@@ -189,76 +185,16 @@ def waitlist_offer_next(
         if form is not None
         else settings.SITE_URL
     )
-    track_text = f" in the {candidate.track.name} track" if candidate.track else ""
-    email_queue(
+    email_queue_rendered(
         to=person.email,
-        subject=f"A place opened for you in {term}",
-        body=(
-            f"Hello {_person(person)},\n\nA place opened in {term}{track_text} and you are "
-            f"next on the waitlist. Please confirm or decline by {_when(confirm_by, person)}: "
-            f"{link}\n\nIf we do not hear from you by then, the place goes to the next person."
-        ),
+        template="admissions/waitlist_offer",
+        context={
+            "name": _person(person),
+            "term": term,
+            "track": candidate.track.name if candidate.track else "",
+            "confirm_by": _when(confirm_by, person),
+            "link": link,
+        },
         idempotency_key=f"waitlist-offer:{candidate.pk}",
     )
     return candidate
-
-
-@transaction.atomic
-def waitlist_carry_over(
-    *, from_term: Term, to_term: Term, actor: Any, now: dt.datetime | None = None
-) -> int:
-    """Put everyone still waitlisted in ``from_term`` on ``to_term``'s waitlist, in their order,
-    after anyone already waiting there, in the track of the same slug (or none). Returns how many
-    were carried over; people already enrolled in ``to_term`` in that role are skipped, so running
-    it again carries nobody twice. Each person carried over is told once."""
-    if from_term.pk == to_term.pk:
-        raise InvalidInputError("Choose a different term to carry the waitlist over to.")
-    tracks = {track.slug: track for track in Track.objects.filter(term=to_term)}
-    waiting = list(
-        Enrollment.objects.filter(term=from_term, status=EnrollmentStatus.WAITLISTED)
-        .select_related("user", "track")
-        .order_by("role", "waitlist_rank", "created_at", "id")
-    )
-    carried = 0
-    for role in EnrollmentRole.values:
-        already = set(
-            Enrollment.objects.filter(term=to_term, role=role).values_list("user_id", flat=True)
-        )
-        last_rank = (
-            Enrollment.objects.filter(term=to_term, role=role).aggregate(
-                highest=Max("waitlist_rank")
-            )["highest"]
-            or 0
-        )
-        for enrollment in (item for item in waiting if item.role == role):
-            if enrollment.user_id in already:
-                continue
-            last_rank += 1
-            new = _enrollment_put(
-                term=to_term,
-                user=enrollment.user,
-                role=role,
-                track=tracks.get(enrollment.track.slug) if enrollment.track else None,
-                decision=None,
-                status=EnrollmentStatus.WAITLISTED,
-                waitlist_rank=last_rank,
-                carried_over_from=enrollment,
-            )
-            carried += 1
-            audit_record(
-                actor=actor,
-                action="enrollment.carried_over",
-                target=new,
-                details={"from_term": from_term.slug, "rank": last_rank},
-            )
-            email_queue(
-                to=enrollment.user.email,
-                subject=f"You are on the waitlist for {to_term}",
-                body=(
-                    f"Hello {_person(enrollment.user)},\n\nNo place opened for you in "
-                    f"{from_term}, so we moved you to the waitlist of {to_term}. If a place "
-                    "opens there, we will email you an offer to confirm."
-                ),
-                idempotency_key=f"waitlist-carried:{new.pk}:{from_term.pk}",
-            )
-    return carried

@@ -29,8 +29,8 @@ from cohortkit.admissions.models import (
 from cohortkit.common.errors import ConflictError, InvalidInputError
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import format_instant
+from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.notifications.models import OutboundEmail
-from cohortkit.notifications.services import email_queue
 from cohortkit.programs.models import Term, Track
 
 DEFAULT_CONFIRMATION_DAYS = 7
@@ -227,37 +227,25 @@ def _email_decision(
     form: ApplicationForm, decision: Decision, enrollment: Enrollment | None
 ) -> None:
     person = decision.application.applicant
-    term = form.term
-    link = _decision_link(form)
+    context: dict[str, Any] = {
+        "name": _person(person),
+        "term": form.term,
+        "kind": form.get_kind_display().lower(),
+        "link": _decision_link(form),
+    }
     if decision.outcome == DecisionOutcome.ACCEPT and enrollment is not None:
-        track = f" in the {decision.track.name} track" if decision.track else ""
         assert enrollment.confirm_by is not None  # an offer always has one (a constraint)
-        subject = f"You are offered a place in {term}"
-        body = (
-            f"Hello {_person(person)},\n\nWe are glad to offer you a place as a "
-            f"{form.get_kind_display().lower()}{track} in {term}.\n\n"
-            "Please confirm that you can commit to the weekly time, or decline so that someone "
-            f"on the waitlist gets the place, by {_when(enrollment.confirm_by, person)}: {link}\n\n"
-            "If we do not hear from you by then, the place goes to the next person."
-        )
+        template = "admissions/decision_offer"
+        context["track"] = decision.track.name if decision.track else ""
+        context["confirm_by"] = _when(enrollment.confirm_by, person)
     elif decision.outcome == DecisionOutcome.WAITLIST:
-        subject = f"You are on the waitlist for {term}"
-        body = (
-            f"Hello {_person(person)},\n\nThank you for applying to {term}. We cannot offer you "
-            "a place yet, but you are on the waitlist: if a place opens, we will email you an "
-            f"offer to confirm. You can see where things stand at {link}"
-        )
+        template = "admissions/decision_waitlist"
     else:
-        subject = f"Your application to {term}"
-        body = (
-            f"Hello {_person(person)},\n\nThank you for applying to {term}. We received many "
-            "more applications than we have places, and we cannot offer you one this time. "
-            "We hope you will apply again."
-        )
-    email_queue(
+        template = "admissions/decision_reject"
+    email_queue_rendered(
         to=person.email,
-        subject=subject,
-        body=body,
+        template=template,
+        context=context,
         idempotency_key=f"decision-released:{decision.pk}",
     )
 

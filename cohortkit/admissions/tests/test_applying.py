@@ -133,6 +133,32 @@ def test_submit_twice_is_one_application_and_one_email(
     assert "Sun, 22 Sep 2030, 08:59 UTC+02:00" in mail.outbox[0].body
 
 
+def test_the_confirmation_email_shows_the_answers_as_the_person_chose_them(
+    form, applicant, django_capture_on_commit_callbacks
+):
+    FormQuestionFactory(
+        form=form,
+        key="mode",
+        label="How would you take part?",
+        type="multi_choice",
+        required=False,
+        choices=[
+            {"value": "virtual", "label": "Online, from anywhere"},
+            {"value": "in_person", "label": "In person at a university"},
+        ],
+    )
+    FormQuestionFactory(form=form, key="student", label="Student?", type="yes_no", required=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _complete(form, applicant, mode="virtual\nin_person", student="y")
+
+    body = mail.outbox[0].body
+    assert "Introductory" in body
+    assert "Online, from anywhere, In person at a university" in body
+    assert "  Yes" in body
+    assert "virtual" not in body and "in_person" not in body
+
+
 def test_editing_a_submitted_application_keeps_it_submitted_and_refuses_invalid_edits(
     form, applicant
 ):
