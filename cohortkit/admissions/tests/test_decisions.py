@@ -15,7 +15,6 @@ from cohortkit.admissions.services.confirming import (
     enrollment_confirm,
     enrollment_decline,
     enrollments_lapse,
-    waitlist_carry_over,
 )
 from cohortkit.admissions.services.deciding import decision_stage, decisions_release
 from cohortkit.admissions.tests.factories import SubmittedApplicationFactory
@@ -218,32 +217,6 @@ def test_a_lapse_offers_the_place_like_a_decline(
     assert enrollment.status == "lapsed"
     assert Enrollment.objects.get(user=first).status == "offered"
     assert _recipients() == ["accepted@example.org", "first@example.org"]
-
-
-def test_waitlist_carries_over_in_order_once(term, other_term, form, intro):
-    TrackFactory(term=other_term, slug="intro", name="Introductory")
-    for email, rank in [("b@example.org", 2), ("a@example.org", 1)]:
-        application = _application(form, email)
-        decision_stage(
-            application=application, outcome="waitlist", track=intro, waitlist_rank=rank, actor=None
-        )
-    decisions_release(form=form, actor=None, now=RELEASE)
-    mail.outbox.clear()
-
-    carried = waitlist_carry_over(from_term=term, to_term=other_term, actor=None)
-    again = waitlist_carry_over(from_term=term, to_term=other_term, actor=None)
-
-    assert (carried, again) == (2, 0)
-    moved = list(
-        Enrollment.objects.filter(term=other_term)
-        .order_by("waitlist_rank")
-        .values_list("user__email", "waitlist_rank", "track__slug", "status")
-    )
-    assert moved == [
-        ("a@example.org", 1, "intro", "waitlisted"),
-        ("b@example.org", 2, "intro", "waitlisted"),
-    ]
-    assert all(e.carried_over_from.term == term for e in Enrollment.objects.filter(term=other_term))
 
 
 # Pages -------------------------------------------------------------------------------------
