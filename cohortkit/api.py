@@ -19,8 +19,9 @@ from ninja.security import HttpBearer
 from cohortkit.accounts import rules
 from cohortkit.accounts.models import Role
 from cohortkit.accounts.services import api_token_authenticate
-from cohortkit.admissions.api import router as admissions_router
-from cohortkit.admissions.review_api import router as review_router
+from cohortkit.admissions.api.applying import router as applying_router
+from cohortkit.admissions.api.deciding import router as deciding_router
+from cohortkit.admissions.api.reviewing import router as reviewing_router
 from cohortkit.common.errors import ServiceError, refusal_payload
 from cohortkit.payments.api import router as payments_router
 from cohortkit.programs import selectors
@@ -131,9 +132,10 @@ def _term_out(term: Any) -> dict[str, Any]:
     }
 
 
-api.add_router("/", admissions_router)
+api.add_router("/", applying_router)
 api.add_router("/", scheduling_router)
-api.add_router("/", review_router)
+api.add_router("/", reviewing_router)
+api.add_router("/", deciding_router)
 api.add_router("/", payments_router)
 
 

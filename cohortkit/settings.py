@@ -349,7 +349,7 @@ CONTENT_SECURITY_POLICY = {
 # Jobs the workers run on a schedule (cohortkit.common.periodic): name → (function, seconds).
 PERIODIC_JOBS: dict[str, tuple[str, int]] = {
     "coursework.reminders": ("cohortkit.coursework.reminders.reminders_send", 3600),
-    "admissions.offer_lapses": ("cohortkit.admissions.decisions.enrollments_lapse", 600),
+    "admissions.offer_lapses": ("cohortkit.admissions.services.confirming.enrollments_lapse", 600),
     "community.digests": ("cohortkit.community.services.digests_send", 3600),
     "community.announcements_due": (
         "cohortkit.community.services.announcements_send_due",

@@ -173,17 +173,6 @@ def parse_availability(text: str) -> list[list[int]]:
     return merged
 
 
-def format_availability(intervals: list[list[int]]) -> str:
-    """The canonical text of parsed intervals (what ``parse_availability`` reads back)."""
-
-    def clock(minutes: int) -> str:
-        return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-    return "; ".join(
-        f"{WEEKDAYS[day].capitalize()} {clock(start)}-{clock(end)}" for day, start, end in intervals
-    )
-
-
 def display_answer(question: FormQuestion, answer: Any) -> str:
     """An answer as a person reads it: choice labels rather than stored values, Yes/No, and the
     text as typed for everything else (empty when there is no answer)."""

@@ -34,7 +34,7 @@ def _copy_rubric(context: CopyContext) -> int:
 
 
 def _invite_the_waitlist(context: CopyContext) -> int:
-    from cohortkit.admissions.carry_over import carry_over_invite
+    from cohortkit.admissions.services.carrying_over import carry_over_invite
 
     return carry_over_invite(from_term=context.source, to_term=context.target, actor=context.actor)
 

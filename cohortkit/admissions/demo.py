@@ -14,9 +14,9 @@ from pathlib import Path
 from django.db import transaction
 
 from cohortkit.accounts.models import User
-from cohortkit.admissions.form_loader import application_forms_load
 from cohortkit.admissions.models import ApplicationForm
-from cohortkit.admissions.services import ImportRow, applications_import
+from cohortkit.admissions.services.importing import ImportRow, applications_import
+from cohortkit.admissions.services.loading_forms import application_forms_load
 from cohortkit.programs.demo_population import DemoApplicant, demo_population_generate
 from cohortkit.programs.models import Term
 
@@ -128,7 +128,10 @@ def demo_reviews_load(*, term: Term, reviewer: User, now: dt.datetime) -> DemoRe
     organizer uses. Loading again adds nothing. ``now`` is accepted for symmetry with the other
     loaders; assignments are stamped by the database clock."""
     from cohortkit.admissions.models import Application, ApplicationStatus, RubricCategory
-    from cohortkit.admissions.reviewing import review_assignment_create, rubric_category_save
+    from cohortkit.admissions.services.reviewing import (
+        review_assignment_create,
+        rubric_category_save,
+    )
 
     form = ApplicationForm.objects.get(term=term, kind="participant")
     created = 0

@@ -107,7 +107,7 @@ def setup(applicants: int) -> tuple[str, list[str], dict[str, str]]:
 
     from cohortkit.accounts.models import User
     from cohortkit.accounts.services import api_token_create
-    from cohortkit.admissions.form_loader import application_forms_load
+    from cohortkit.admissions.services.loading_forms import application_forms_load
     from cohortkit.programs.models import Program, Term
 
     call_command("migrate", verbosity=0)

@@ -16,9 +16,9 @@ from decimal import Decimal
 
 from cohortkit.accounts.models import User
 from cohortkit.admissions.demo import FORMS_FILE, _answers
-from cohortkit.admissions.form_loader import application_forms_load
 from cohortkit.admissions.models import ApplicationForm
-from cohortkit.admissions.services import ImportRow, applications_import
+from cohortkit.admissions.services.importing import ImportRow, applications_import
+from cohortkit.admissions.services.loading_forms import application_forms_load
 from cohortkit.common.timezones import end_of_day, wall_clock_to_instant
 from cohortkit.completion.models import Completion
 from cohortkit.programs.demo_population import demo_population_generate

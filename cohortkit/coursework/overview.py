@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohortkit.accounts.models import User
-from cohortkit.admissions.export import spreadsheet_safe
+from cohortkit.admissions.selectors.exporting import spreadsheet_safe
 from cohortkit.coursework.due import term_due_at
 from cohortkit.coursework.models import (
     DueDateOverride,

@@ -17,7 +17,6 @@ from decimal import Decimal
 from cohortkit.accounts.models import Role, User
 from cohortkit.accounts.services import membership_grant
 from cohortkit.admissions.demo import FORMS_FILE, _answers
-from cohortkit.admissions.form_loader import application_forms_load
 from cohortkit.admissions.models import (
     Application,
     ApplicationForm,
@@ -25,7 +24,8 @@ from cohortkit.admissions.models import (
     Enrollment,
     EnrollmentStatus,
 )
-from cohortkit.admissions.services import ImportRow, applications_import
+from cohortkit.admissions.services.importing import ImportRow, applications_import
+from cohortkit.admissions.services.loading_forms import application_forms_load
 from cohortkit.common.timezones import ANYWHERE_ON_EARTH, end_of_day, wall_clock_to_instant
 from cohortkit.programs.demo import DATA_DIRECTORY, FALL_2022_FILE, TERM_WEEKS, season_of
 from cohortkit.programs.demo_population import demo_population_generate
@@ -121,7 +121,8 @@ def _apply(term: Term, starts_at: dt.datetime) -> None:
 
 def _admit(term: Term, organizer: User, released_at: dt.datetime) -> None:
     """Accept everyone into the track they asked for, release, and confirm at once."""
-    from cohortkit.admissions.decisions import decision_stage, decisions_release, enrollment_confirm
+    from cohortkit.admissions.services.confirming import enrollment_confirm
+    from cohortkit.admissions.services.deciding import decision_stage, decisions_release
 
     tracks = {track.slug: track for track in Track.objects.filter(term=term)}
     for form in ApplicationForm.objects.filter(term=term):

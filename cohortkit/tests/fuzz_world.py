@@ -99,7 +99,7 @@ def world_build(*, term: Any, people: dict[str, Any], sections: dict[str, Any]) 
     from cohortkit.accounts.models import Invitation, Role
     from cohortkit.accounts.services import _digest as invitation_digest
     from cohortkit.admissions.models import DeadlineExtension, ReviewAssignment
-    from cohortkit.admissions.services import access_code_create
+    from cohortkit.admissions.services.extending import access_code_create
     from cohortkit.admissions.tests.factories import (
         RubricCategoryFactory,
         SubmittedApplicationFactory,

@@ -261,8 +261,9 @@ API_MATRIX: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ),
 }
 
-# Reviews and decisions (admissions/review_api.py). Nobody has applied in the fixtures, so a
-# route about one application is 404 even to those allowed; test_review_api has the same roles
+# Reviews and decisions (admissions/api/reviewing.py and deciding.py). Nobody has applied in the
+# fixtures, so a route about one application is 404 even to those allowed; test_review_api has the
+# same roles
 # against a real assigned application, a real decision and a real offer.
 API_REVIEWERS_AND_ORGANIZERS = API_ORGANIZER_ONLY | {"reviewer": OK, "anonymous": 401}
 API_ALLOWED_BUT_NO_SUCH_APPLICATION = API_ORGANIZER_ONLY | {

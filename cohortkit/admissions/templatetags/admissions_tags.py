@@ -39,6 +39,6 @@ def normalize(value: Decimal | None) -> str:
 def blind_label(application_id: int) -> str:
     """How blind review names an application: a stable code that reveals neither who applied
     nor in which order (the database id would)."""
-    from cohortkit.admissions.review_selectors import blind_label as label
+    from cohortkit.admissions.selectors.reviewing import blind_label as label
 
     return label(application_id)

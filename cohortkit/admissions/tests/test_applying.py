@@ -7,8 +7,20 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from cohortkit.admissions import services
+from cohortkit.admissions.errors import DeadlinePassedError, StaleRevisionError
 from cohortkit.admissions.models import Answer, Application
+from cohortkit.admissions.selectors.applying import deadline_for
+from cohortkit.admissions.services.applying import (
+    application_save_draft,
+    application_submit,
+    application_withdraw,
+)
+from cohortkit.admissions.services.extending import (
+    access_code_create,
+    access_code_redeem,
+    extension_grant,
+)
+from cohortkit.common.errors import ServiceError
 from cohortkit.tests.factories import (
     ApplicationFormFactory,
     FormQuestionFactory,
@@ -59,7 +71,7 @@ BEFORE = DEADLINE - dt.timedelta(seconds=1)
 
 
 def test_draft_keeps_raw_text_and_parsed_number_and_errors(form, applicant):
-    application = services.application_save_draft(
+    application = application_save_draft(
         form=form,
         user=applicant,
         raw_answers={"hours": " −1.5e3 ", "motivation": "too many words in this answer"},
@@ -77,7 +89,7 @@ def test_decimal_comma_term_reads_comma_numbers(form, applicant):
     form.term.number_format = "comma"
     form.term.save()
 
-    application = services.application_save_draft(
+    application = application_save_draft(
         form=form, user=applicant, raw_answers={"hours": "3,5"}, now=BEFORE
     )
 
@@ -85,12 +97,10 @@ def test_decimal_comma_term_reads_comma_numbers(form, applicant):
 
 
 def test_submit_refuses_missing_or_unreadable_answers_and_keeps_the_draft(form, applicant):
-    services.application_save_draft(
-        form=form, user=applicant, raw_answers={"hours": "abc"}, now=BEFORE
-    )
+    application_save_draft(form=form, user=applicant, raw_answers={"hours": "abc"}, now=BEFORE)
 
-    with pytest.raises(services.AdmissionsError) as refused:
-        services.application_submit(form=form, user=applicant, now=BEFORE)
+    with pytest.raises(ServiceError) as refused:
+        application_submit(form=form, user=applicant, now=BEFORE)
 
     assert refused.value.field_errors == {
         "motivation": "This question needs an answer.",
@@ -104,7 +114,7 @@ def test_submit_refuses_missing_or_unreadable_answers_and_keeps_the_draft(form, 
 
 def _complete(form, user, **overrides):
     answers = {"motivation": "I want to learn", "hours": "-3", "track": "intro"} | overrides
-    return services.application_submit(form=form, user=user, raw_answers=answers, now=BEFORE)
+    return application_submit(form=form, user=user, raw_answers=answers, now=BEFORE)
 
 
 def test_submit_twice_is_one_application_and_one_email(
@@ -123,15 +133,39 @@ def test_submit_twice_is_one_application_and_one_email(
     assert "Sun, 22 Sep 2030, 08:59 UTC+02:00" in mail.outbox[0].body
 
 
+def test_the_confirmation_email_shows_the_answers_as_the_person_chose_them(
+    form, applicant, django_capture_on_commit_callbacks
+):
+    FormQuestionFactory(
+        form=form,
+        key="mode",
+        label="How would you take part?",
+        type="multi_choice",
+        required=False,
+        choices=[
+            {"value": "virtual", "label": "Online, from anywhere"},
+            {"value": "in_person", "label": "In person at a university"},
+        ],
+    )
+    FormQuestionFactory(form=form, key="student", label="Student?", type="yes_no", required=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _complete(form, applicant, mode="virtual\nin_person", student="y")
+
+    body = mail.outbox[0].body
+    assert "Introductory" in body
+    assert "Online, from anywhere, In person at a university" in body
+    assert "  Yes" in body
+    assert "virtual" not in body and "in_person" not in body
+
+
 def test_editing_a_submitted_application_keeps_it_submitted_and_refuses_invalid_edits(
     form, applicant
 ):
     _complete(form, applicant)
 
-    with pytest.raises(services.AdmissionsError):
-        services.application_save_draft(
-            form=form, user=applicant, raw_answers={"hours": "many"}, now=BEFORE
-        )
+    with pytest.raises(ServiceError):
+        application_save_draft(form=form, user=applicant, raw_answers={"hours": "many"}, now=BEFORE)
     edited = _complete(form, applicant, hours="4")
 
     assert edited.status == "submitted"
@@ -142,46 +176,42 @@ def test_one_second_after_the_deadline_nothing_changes(form, applicant):
     _complete(form, applicant)
     before = list(Answer.objects.values("raw", "number"))
 
-    with pytest.raises(
-        services.DeadlinePassedError, match="The deadline passed on Sun, 22 Sep 2030"
-    ):
-        services.application_submit(
+    with pytest.raises(DeadlinePassedError, match="The deadline passed on Sun, 22 Sep 2030"):
+        application_submit(
             form=form,
             user=applicant,
             raw_answers={"hours": "99"},
             now=DEADLINE + dt.timedelta(seconds=1),
         )
-    with pytest.raises(services.DeadlinePassedError):
-        services.application_save_draft(
-            form=form, user=applicant, raw_answers={"hours": "99"}, now=DEADLINE
-        )
+    with pytest.raises(DeadlinePassedError):
+        application_save_draft(form=form, user=applicant, raw_answers={"hours": "99"}, now=DEADLINE)
 
     assert list(Answer.objects.values("raw", "number")) == before
 
 
 def test_personal_extension_wins_over_code_and_code_over_term(form, applicant, people):
     organizer = people["organizer"]
-    code, token = services.access_code_create(
+    code, token = access_code_create(
         form=form,
         until=DEADLINE + dt.timedelta(days=2),
         expires_at=DEADLINE + dt.timedelta(days=1),
         max_uses=5,
         created_by=organizer,
     )
-    assert services.deadline_for(form=form, user=applicant).source == "term"
+    assert deadline_for(form=form, user=applicant).source == "term"
 
-    services.access_code_redeem(token=token, user=applicant, now=DEADLINE)
-    assert services.deadline_for(form=form, user=applicant).instant == code.until
+    access_code_redeem(token=token, user=applicant, now=DEADLINE)
+    assert deadline_for(form=form, user=applicant).instant == code.until
 
-    services.extension_grant(
+    extension_grant(
         form=form, user=applicant, until=DEADLINE + dt.timedelta(hours=1), granted_by=organizer
     )
-    deadline = services.deadline_for(form=form, user=applicant)
+    deadline = deadline_for(form=form, user=applicant)
     assert (deadline.instant, deadline.source) == (
         DEADLINE + dt.timedelta(hours=1),
         "personal extension",
     )
-    submitted = services.application_submit(
+    submitted = application_submit(
         form=form,
         user=applicant,
         raw_answers={"motivation": "late but keen", "hours": "2", "track": "advanced"},
@@ -191,31 +221,31 @@ def test_personal_extension_wins_over_code_and_code_over_term(form, applicant, p
 
 
 def test_access_code_limits(form, people):
-    _, token = services.access_code_create(
+    _, token = access_code_create(
         form=form,
         until=DEADLINE + dt.timedelta(days=2),
         expires_at=DEADLINE + dt.timedelta(days=1),
         max_uses=1,
         created_by=people["organizer"],
     )
-    services.access_code_redeem(token=token, user=people["applicant"], now=DEADLINE)
-    services.access_code_redeem(token=token, user=people["applicant"], now=DEADLINE)  # harmless
+    access_code_redeem(token=token, user=people["applicant"], now=DEADLINE)
+    access_code_redeem(token=token, user=people["applicant"], now=DEADLINE)  # harmless
 
-    with pytest.raises(services.AdmissionsError, match="used as many times"):
-        services.access_code_redeem(token=token, user=people["participant"], now=DEADLINE)
-    with pytest.raises(services.AdmissionsError, match="expired"):
-        services.access_code_redeem(
+    with pytest.raises(ServiceError, match="used as many times"):
+        access_code_redeem(token=token, user=people["participant"], now=DEADLINE)
+    with pytest.raises(ServiceError, match="expired"):
+        access_code_redeem(
             token=token, user=people["reviewer"], now=DEADLINE + dt.timedelta(days=3)
         )
-    with pytest.raises(services.AdmissionsError, match="not valid"):
-        services.access_code_redeem(token="nope", user=people["reviewer"], now=DEADLINE)
+    with pytest.raises(ServiceError, match="not valid"):
+        access_code_redeem(token="nope", user=people["reviewer"], now=DEADLINE)
 
 
 def test_stale_tab_cannot_overwrite_newer_answers(form, applicant):
-    first = services.application_save_draft(
+    first = application_save_draft(
         form=form, user=applicant, raw_answers={"motivation": "one"}, now=BEFORE
     )
-    services.application_save_draft(
+    application_save_draft(
         form=form,
         user=applicant,
         raw_answers={"motivation": "two"},
@@ -223,8 +253,8 @@ def test_stale_tab_cannot_overwrite_newer_answers(form, applicant):
         now=BEFORE,
     )
 
-    with pytest.raises(services.StaleRevisionError):
-        services.application_save_draft(
+    with pytest.raises(StaleRevisionError):
+        application_save_draft(
             form=form,
             user=applicant,
             raw_answers={"motivation": "old"},
@@ -236,13 +266,13 @@ def test_stale_tab_cannot_overwrite_newer_answers(form, applicant):
 
 def test_text_identical_to_the_stored_version_is_not_stale(form, applicant):
     # The page's own autosave landed just before its submit, which carries the older revision.
-    first = services.application_save_draft(
+    first = application_save_draft(
         form=form,
         user=applicant,
         raw_answers={"motivation": "one", "hours": "2", "track": "intro"},
         now=BEFORE,
     )
-    services.application_save_draft(
+    application_save_draft(
         form=form,
         user=applicant,
         raw_answers={"motivation": "two", "hours": "2", "track": "intro"},
@@ -250,7 +280,7 @@ def test_text_identical_to_the_stored_version_is_not_stale(form, applicant):
         now=BEFORE,
     )
 
-    submitted = services.application_submit(
+    submitted = application_submit(
         form=form,
         user=applicant,
         raw_answers={"motivation": "two", "hours": "2", "track": "intro"},
@@ -265,14 +295,14 @@ def test_text_identical_to_the_stored_version_is_not_stale(form, applicant):
 def test_withdraw_then_submit_again(form, applicant):
     _complete(form, applicant)
 
-    withdrawn = services.application_withdraw(form=form, user=applicant)
+    withdrawn = application_withdraw(form=form, user=applicant)
     assert withdrawn.status == "withdrawn"
     assert _complete(form, applicant).status == "submitted"
 
 
 def test_unknown_question_keys_are_refused(form, applicant):
-    with pytest.raises(services.AdmissionsError, match="Unknown question: shoe-size"):
-        services.application_save_draft(
+    with pytest.raises(ServiceError, match="Unknown question: shoe-size"):
+        application_save_draft(
             form=form, user=applicant, raw_answers={"shoe-size": "44"}, now=BEFORE
         )
     assert not Application.objects.exists()

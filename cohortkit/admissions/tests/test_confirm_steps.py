@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cohortkit.admissions import reviewing, services
 from cohortkit.admissions.models import Application, Enrollment, ReviewAssignment, ReviewerConflict
+from cohortkit.admissions.services.applying import application_submit
+from cohortkit.admissions.services.reviewing import review_assignment_create
 from cohortkit.admissions.tests import test_decisions
 from cohortkit.admissions.tests.factories import (
     RubricCategoryFactory,
@@ -36,7 +37,7 @@ def test_withdraw_asks_for_a_tick_and_refuses_without_it(client):
     )
     application_form = ApplicationFormFactory(term=term)
     person = UserFactory()
-    services.application_submit(form=application_form, user=person, raw_answers={})
+    application_submit(form=application_form, user=person, raw_answers={})
     client.force_login(person)
     url = reverse("admissions:apply_withdraw", args=[term.slug, "participant"])
 
@@ -87,7 +88,7 @@ def test_declaring_a_conflict_asks_for_a_tick_and_refuses_without_it(client_as, 
     application = SubmittedApplicationFactory(form=form)
     RubricCategoryFactory(form=form)
     reviewer = people["reviewer"]
-    reviewing.review_assignment_create(application=application, reviewer=reviewer, actor=None)
+    review_assignment_create(application=application, reviewer=reviewer, actor=None)
     client = client_as("reviewer")
     review_url = reverse("admissions:review_application", args=[term.slug, application.pk])
     url = reverse("admissions:review_conflict", args=[term.slug, application.pk])

@@ -11,12 +11,16 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from cohortkit.accounts.models import User
-from cohortkit.admissions import services
-from cohortkit.admissions.csv_import import applications_csv_import, applications_csv_plan
-from cohortkit.admissions.export import ranking_csv_lines
-from cohortkit.admissions.form_loader import application_forms_load
 from cohortkit.admissions.models import Answer, Application
-from cohortkit.admissions.review_selectors import ranking_rows
+from cohortkit.admissions.selectors.exporting import ranking_csv_lines
+from cohortkit.admissions.selectors.ranking import ranking_rows
+from cohortkit.admissions.services.importing import (
+    ImportRow,
+    applications_csv_import,
+    applications_csv_plan,
+    applications_import,
+)
+from cohortkit.admissions.services.loading_forms import application_forms_load
 from cohortkit.tests.factories import TermFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,10 +48,10 @@ def test_export_then_import_into_another_term_gives_the_same_answers():
     source = _facilitator_form("source")
     when = dt.datetime(2022, 9, 1, 12, tzinfo=dt.UTC)
     people = [UserFactory(email=f"f{number}@example.org") for number in range(3)]
-    services.applications_import(
+    applications_import(
         form=source,
         rows=[
-            services.ImportRow(person, GOOD | {"sections": str(number + 1)}, when)
+            ImportRow(person, GOOD | {"sections": str(number + 1)}, when)
             for number, person in enumerate(people)
         ],
     )
@@ -124,8 +128,8 @@ def test_the_ranking_csv_of_a_participant_form_with_a_track_question_imports_as_
         "commitment": "yes",
     }
     when = dt.datetime(2022, 9, 1, 12, tzinfo=dt.UTC)
-    services.applications_import(
-        form=source, rows=[services.ImportRow(UserFactory(email="p@example.org"), answers, when)]
+    applications_import(
+        form=source, rows=[ImportRow(UserFactory(email="p@example.org"), answers, when)]
     )
     exported = client_as("organizer").get(
         reverse("admissions:ranking_export", args=[term.slug, "participant"])

@@ -9,10 +9,16 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from cohortkit.accounts.models import Membership, Role
-from cohortkit.admissions import decisions
 from cohortkit.admissions.models import Decision, Enrollment
-from cohortkit.admissions.services import AdmissionsError
+from cohortkit.admissions.selectors.deciding import decisions_pending_release
+from cohortkit.admissions.services.confirming import (
+    enrollment_confirm,
+    enrollment_decline,
+    enrollments_lapse,
+)
+from cohortkit.admissions.services.deciding import decision_stage, decisions_release
 from cohortkit.admissions.tests.factories import SubmittedApplicationFactory
+from cohortkit.common.errors import ServiceError
 from cohortkit.tests.factories import ApplicationFormFactory, TrackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,17 +55,15 @@ def test_staging_validates_outcome_track_and_rank(form, intro, other_term):
     application = _application(form, "ada@example.org")
     foreign_track = TrackFactory(term=other_term)
 
-    with pytest.raises(AdmissionsError, match="track"):
-        decisions.decision_stage(application=application, outcome="accept", actor=None)
-    with pytest.raises(AdmissionsError, match="another term"):
-        decisions.decision_stage(
-            application=application, outcome="accept", track=foreign_track, actor=None
-        )
-    with pytest.raises(AdmissionsError, match="rank"):
-        decisions.decision_stage(application=application, outcome="waitlist", actor=None)
+    with pytest.raises(ServiceError, match="track"):
+        decision_stage(application=application, outcome="accept", actor=None)
+    with pytest.raises(ServiceError, match="another term"):
+        decision_stage(application=application, outcome="accept", track=foreign_track, actor=None)
+    with pytest.raises(ServiceError, match="rank"):
+        decision_stage(application=application, outcome="waitlist", actor=None)
     assert not Decision.objects.exists()
 
-    decision = decisions.decision_stage(
+    decision = decision_stage(
         application=application, outcome="reject", track=intro, waitlist_rank=3, actor=None
     )
 
@@ -83,15 +87,15 @@ def test_release_emails_each_person_exactly_once_and_again_only_the_new_ones(
     waitlisted = _application(form, "waitlisted@example.org")
     rejected = _application(form, "rejected@example.org")
     late = _application(form, "late@example.org")
-    decisions.decision_stage(application=accepted, outcome="accept", track=intro, actor=None)
-    decisions.decision_stage(
+    decision_stage(application=accepted, outcome="accept", track=intro, actor=None)
+    decision_stage(
         application=waitlisted, outcome="waitlist", track=intro, waitlist_rank=1, actor=None
     )
-    decisions.decision_stage(application=rejected, outcome="reject", actor=None)
-    assert decisions.decisions_pending_release(form=form) == 3
+    decision_stage(application=rejected, outcome="reject", actor=None)
+    assert decisions_pending_release(form=form) == 3
 
     with django_capture_on_commit_callbacks(execute=True):
-        released = decisions.decisions_release(form=form, actor=None, now=RELEASE)
+        released = decisions_release(form=form, actor=None, now=RELEASE)
 
     assert released == 3
     assert _recipients() == [
@@ -104,10 +108,10 @@ def test_release_emails_each_person_exactly_once_and_again_only_the_new_ones(
 
     # Releasing again: nothing new to tell. Then one more decision: only that person hears.
     with django_capture_on_commit_callbacks(execute=True):
-        assert decisions.decisions_release(form=form, actor=None, now=RELEASE) == 0
-    decisions.decision_stage(application=late, outcome="reject", actor=None)
+        assert decisions_release(form=form, actor=None, now=RELEASE) == 0
+    decision_stage(application=late, outcome="reject", actor=None)
     with django_capture_on_commit_callbacks(execute=True):
-        assert decisions.decisions_release(form=form, actor=None, now=RELEASE) == 1
+        assert decisions_release(form=form, actor=None, now=RELEASE) == 1
 
     assert len(mail.outbox) == 4
     assert _recipients().count("late@example.org") == 1
@@ -123,11 +127,11 @@ def test_release_emails_each_person_exactly_once_and_again_only_the_new_ones(
 
 def test_a_released_decision_cannot_be_restaged(form, intro):
     application = _application(form, "ada@example.org")
-    decisions.decision_stage(application=application, outcome="reject", actor=None)
-    decisions.decisions_release(form=form, actor=None, now=RELEASE)
+    decision_stage(application=application, outcome="reject", actor=None)
+    decisions_release(form=form, actor=None, now=RELEASE)
 
-    with pytest.raises(AdmissionsError, match="already released"):
-        decisions.decision_stage(application=application, outcome="accept", track=intro, actor=None)
+    with pytest.raises(ServiceError, match="already released"):
+        decision_stage(application=application, outcome="accept", track=intro, actor=None)
     assert Decision.objects.get().outcome == "reject"
 
 
@@ -138,17 +142,13 @@ def offered_and_waitlist(form, intro, advanced):
     second = _application(form, "second@example.org")
     first = _application(form, "first@example.org")
     elsewhere = _application(form, "elsewhere@example.org")
-    decisions.decision_stage(application=accepted, outcome="accept", track=intro, actor=None)
-    decisions.decision_stage(
-        application=second, outcome="waitlist", track=intro, waitlist_rank=2, actor=None
-    )
-    decisions.decision_stage(
-        application=first, outcome="waitlist", track=intro, waitlist_rank=1, actor=None
-    )
-    decisions.decision_stage(
+    decision_stage(application=accepted, outcome="accept", track=intro, actor=None)
+    decision_stage(application=second, outcome="waitlist", track=intro, waitlist_rank=2, actor=None)
+    decision_stage(application=first, outcome="waitlist", track=intro, waitlist_rank=1, actor=None)
+    decision_stage(
         application=elsewhere, outcome="waitlist", track=advanced, waitlist_rank=1, actor=None
     )
-    decisions.decisions_release(form=form, actor=None, now=RELEASE)
+    decisions_release(form=form, actor=None, now=RELEASE)
     mail.outbox.clear()
     return Enrollment.objects.get(user=accepted.applicant), first.applicant
 
@@ -156,7 +156,7 @@ def offered_and_waitlist(form, intro, advanced):
 def test_confirming_in_time_gives_the_participant_role(offered_and_waitlist, term):
     enrollment, _ = offered_and_waitlist
 
-    decisions.enrollment_confirm(
+    enrollment_confirm(
         enrollment=enrollment, user=enrollment.user, now=CONFIRM_BY - dt.timedelta(seconds=1)
     )
 
@@ -170,8 +170,8 @@ def test_confirming_in_time_gives_the_participant_role(offered_and_waitlist, ter
 def test_confirming_after_confirm_by_is_refused_and_changes_nothing(offered_and_waitlist, term):
     enrollment, _ = offered_and_waitlist
 
-    with pytest.raises(AdmissionsError, match="ended"):
-        decisions.enrollment_confirm(enrollment=enrollment, user=enrollment.user, now=CONFIRM_BY)
+    with pytest.raises(ServiceError, match="ended"):
+        enrollment_confirm(enrollment=enrollment, user=enrollment.user, now=CONFIRM_BY)
 
     enrollment.refresh_from_db()
     assert (enrollment.status, enrollment.responded_at) == ("offered", None)
@@ -181,8 +181,8 @@ def test_confirming_after_confirm_by_is_refused_and_changes_nothing(offered_and_
 def test_only_the_person_offered_can_answer(offered_and_waitlist):
     enrollment, someone_else = offered_and_waitlist
 
-    with pytest.raises(AdmissionsError, match="someone else"):
-        decisions.enrollment_decline(enrollment=enrollment, user=someone_else, now=RELEASE)
+    with pytest.raises(ServiceError, match="someone else"):
+        enrollment_decline(enrollment=enrollment, user=someone_else, now=RELEASE)
 
 
 def test_decline_offers_the_place_to_the_top_of_that_tracks_waitlist(
@@ -192,7 +192,7 @@ def test_decline_offers_the_place_to_the_top_of_that_tracks_waitlist(
     moment = RELEASE + dt.timedelta(hours=1)
 
     with django_capture_on_commit_callbacks(execute=True):
-        decisions.enrollment_decline(enrollment=enrollment, user=enrollment.user, now=moment)
+        enrollment_decline(enrollment=enrollment, user=enrollment.user, now=moment)
 
     offered = Enrollment.objects.get(user=first)
     assert (offered.status, offered.track) == ("offered", intro)
@@ -209,40 +209,14 @@ def test_a_lapse_offers_the_place_like_a_decline(
     enrollment, first = offered_and_waitlist
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert decisions.enrollments_lapse(now=CONFIRM_BY - dt.timedelta(seconds=1)) == 0
-        assert decisions.enrollments_lapse(now=CONFIRM_BY) == 1
-        assert decisions.enrollments_lapse(now=CONFIRM_BY) == 0
+        assert enrollments_lapse(now=CONFIRM_BY - dt.timedelta(seconds=1)) == 0
+        assert enrollments_lapse(now=CONFIRM_BY) == 1
+        assert enrollments_lapse(now=CONFIRM_BY) == 0
 
     enrollment.refresh_from_db()
     assert enrollment.status == "lapsed"
     assert Enrollment.objects.get(user=first).status == "offered"
     assert _recipients() == ["accepted@example.org", "first@example.org"]
-
-
-def test_waitlist_carries_over_in_order_once(term, other_term, form, intro):
-    TrackFactory(term=other_term, slug="intro", name="Introductory")
-    for email, rank in [("b@example.org", 2), ("a@example.org", 1)]:
-        application = _application(form, email)
-        decisions.decision_stage(
-            application=application, outcome="waitlist", track=intro, waitlist_rank=rank, actor=None
-        )
-    decisions.decisions_release(form=form, actor=None, now=RELEASE)
-    mail.outbox.clear()
-
-    carried = decisions.waitlist_carry_over(from_term=term, to_term=other_term, actor=None)
-    again = decisions.waitlist_carry_over(from_term=term, to_term=other_term, actor=None)
-
-    assert (carried, again) == (2, 0)
-    moved = list(
-        Enrollment.objects.filter(term=other_term)
-        .order_by("waitlist_rank")
-        .values_list("user__email", "waitlist_rank", "track__slug", "status")
-    )
-    assert moved == [
-        ("a@example.org", 1, "intro", "waitlisted"),
-        ("b@example.org", 2, "intro", "waitlisted"),
-    ]
-    assert all(e.carried_over_from.term == term for e in Enrollment.objects.filter(term=other_term))
 
 
 # Pages -------------------------------------------------------------------------------------

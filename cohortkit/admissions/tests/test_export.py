@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from cohortkit.accounts.models import Role
-from cohortkit.admissions import reviewing
-from cohortkit.admissions.export import spreadsheet_safe
+from cohortkit.admissions.selectors.exporting import spreadsheet_safe
+from cohortkit.admissions.services.reviewing import review_assignment_create, review_submit
 from cohortkit.admissions.tests.factories import RubricCategoryFactory, SubmittedApplicationFactory
 from cohortkit.tests.factories import (
     ApplicationFormFactory,
@@ -70,8 +70,8 @@ def _apply(form, email, answers, name=""):
 
 
 def _review(application, reviewer, score, category):
-    reviewing.review_assignment_create(application=application, reviewer=reviewer, actor=None)
-    reviewing.review_submit(application=application, reviewer=reviewer, scores={category.pk: score})
+    review_assignment_create(application=application, reviewer=reviewer, actor=None)
+    review_submit(application=application, reviewer=reviewer, scores={category.pk: score})
 
 
 @pytest.fixture

@@ -5,9 +5,14 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cohortkit.admissions import services
-from cohortkit.admissions.form_loader import FormSpecError, application_forms_load
 from cohortkit.admissions.models import Answer, Application, ApplicationForm
+from cohortkit.admissions.services.importing import (
+    ImportRow,
+    applications_import,
+    applications_import_check,
+)
+from cohortkit.admissions.services.loading_forms import FormSpecError, application_forms_load
+from cohortkit.common.errors import ServiceError
 from cohortkit.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,16 +89,14 @@ def test_import_dry_run_lists_every_bad_row_and_imports_nothing(term):
     }
     when = dt.datetime(2022, 9, 1, tzinfo=dt.UTC)
     rows = [
-        services.ImportRow(UserFactory(), good, when),
-        services.ImportRow(UserFactory(), good | {"sections": "4"}, when),
-        services.ImportRow(
-            UserFactory(), good | {"availability": "Funday 9-5", "shoe": "44"}, when
-        ),
+        ImportRow(UserFactory(), good, when),
+        ImportRow(UserFactory(), good | {"sections": "4"}, when),
+        ImportRow(UserFactory(), good | {"availability": "Funday 9-5", "shoe": "44"}, when),
     ]
 
-    problems = services.applications_import_check(form=form, rows=rows)
-    with pytest.raises(services.AdmissionsError):
-        services.applications_import(form=form, rows=rows)
+    problems = applications_import_check(form=form, rows=rows)
+    with pytest.raises(ServiceError):
+        applications_import(form=form, rows=rows)
 
     assert [str(problem) for problem in problems] == [
         "row 2, sections: Enter 3 or less.",
@@ -101,8 +104,8 @@ def test_import_dry_run_lists_every_bad_row_and_imports_nothing(term):
         "row 3, availability: “Funday 9-5”: write a day and a time range, like Mon 18:00-21:00.",
     ]
     assert not Application.objects.exists()
-    assert services.applications_import(form=form, rows=rows[:1]) == 1
-    assert services.applications_import(form=form, rows=rows[:1]) == 0  # again: nothing new
+    assert applications_import(form=form, rows=rows[:1]) == 1
+    assert applications_import(form=form, rows=rows[:1]) == 0  # again: nothing new
     assert Answer.objects.get(question__key="availability").value == [[0, 1080, 1200]]
 
 

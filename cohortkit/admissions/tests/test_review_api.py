@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from cohortkit.accounts.models import Role
 from cohortkit.accounts.services import api_token_create
-from cohortkit.admissions import decisions, reviewing
 from cohortkit.admissions.models import Decision, Enrollment, ReviewAssignment
+from cohortkit.admissions.services.deciding import decision_stage, decisions_release
+from cohortkit.admissions.services.reviewing import review_assignment_create, review_submit
 from cohortkit.admissions.tests.factories import RubricCategoryFactory, SubmittedApplicationFactory
 from cohortkit.notifications.models import OutboundEmail
 from cohortkit.tests.factories import (
@@ -96,7 +97,7 @@ def assigned(form, people, rubric):
     """Ada's application assigned to the reviewer; Bob's to nobody."""
     ada = _apply(form, "ada.lovelace@example.org", name="Ada Lovelace")
     bob = _apply(form, "bob@example.org", name="Bob Builder", track="advanced")
-    reviewing.review_assignment_create(application=ada, reviewer=people["reviewer"], actor=None)
+    review_assignment_create(application=ada, reviewer=people["reviewer"], actor=None)
     return ada, bob
 
 
@@ -194,8 +195,8 @@ def test_unassigned_scoring_and_scoring_after_release_are_refused(
     by_organizer = call(
         people["organizer"], "put", f"/terms/{term.slug}/reviews/{bob.pk}", data={"scores": scores}
     )
-    decisions.decision_stage(application=ada, outcome="reject", actor=None)
-    decisions.decisions_release(form=form, actor=None)
+    decision_stage(application=ada, outcome="reject", actor=None)
+    decisions_release(form=form, actor=None)
     closed = call(
         people["reviewer"], "put", f"/terms/{term.slug}/reviews/{ada.pk}", data={"scores": scores}
     )
@@ -290,8 +291,8 @@ def test_organizer_reads_the_rubric_and_assigns_automatically(
 
 
 def _scored(application, reviewer, rubric, background, motivation):
-    reviewing.review_assignment_create(application=application, reviewer=reviewer, actor=None)
-    reviewing.review_submit(
+    review_assignment_create(application=application, reviewer=reviewer, actor=None)
+    review_submit(
         application=application,
         reviewer=reviewer,
         scores={rubric[0].pk: background, rubric[1].pk: motivation},

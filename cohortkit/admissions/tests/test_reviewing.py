@@ -8,10 +8,19 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from cohortkit.accounts.models import Role
-from cohortkit.admissions import decisions, reviewing
 from cohortkit.admissions.models import ReviewAssignment, ReviewerConflict, ReviewScore
-from cohortkit.admissions.services import AdmissionsError
+from cohortkit.admissions.selectors.reviewing import aggregate_score
+from cohortkit.admissions.services.deciding import decision_stage, decisions_release
+from cohortkit.admissions.services.reviewing import (
+    review_assignment_create,
+    review_submit,
+    reviewer_conflict_declare,
+    reviews_assign,
+    rubric_category_delete,
+    rubric_category_save,
+)
 from cohortkit.admissions.tests.factories import RubricCategoryFactory, SubmittedApplicationFactory
+from cohortkit.common.errors import ServiceError
 from cohortkit.tests.factories import (
     ApplicationFormFactory,
     FormQuestionFactory,
@@ -47,9 +56,7 @@ def _loads(form):
 def test_each_application_gets_k_distinct_reviewers_with_balanced_load(form, reviewers):
     applications = SubmittedApplicationFactory.create_batch(7, form=form)
 
-    summary = reviewing.reviews_assign(
-        form=form, reviewers=reviewers, per_application=2, actor=None
-    )
+    summary = reviews_assign(form=form, reviewers=reviewers, per_application=2, actor=None)
 
     assert summary.created == 14 and summary.short == []
     for application in applications:
@@ -67,7 +74,7 @@ def test_nobody_reviews_themselves_or_a_declared_conflict(term, form, reviewers)
         term=term, reviewer=reviewers[1], applicant=conflicted.applicant
     )
 
-    reviewing.reviews_assign(form=form, reviewers=reviewers, per_application=2, actor=None)
+    reviews_assign(form=form, reviewers=reviewers, per_application=2, actor=None)
 
     assert not own.review_assignments.filter(reviewer=reviewers[0]).exists()
     assert not conflicted.review_assignments.filter(reviewer=reviewers[1]).exists()
@@ -78,12 +85,12 @@ def test_nobody_reviews_themselves_or_a_declared_conflict(term, form, reviewers)
 
 def test_assigning_again_keeps_pairs_and_only_fills_gaps(form, reviewers):
     first = SubmittedApplicationFactory.create_batch(4, form=form)
-    reviewing.reviews_assign(form=form, reviewers=reviewers, per_application=2, actor=None)
+    reviews_assign(form=form, reviewers=reviewers, per_application=2, actor=None)
     before = set(ReviewAssignment.objects.values_list("application_id", "reviewer_id"))
 
-    again = reviewing.reviews_assign(form=form, reviewers=reviewers, per_application=2, actor=None)
+    again = reviews_assign(form=form, reviewers=reviewers, per_application=2, actor=None)
     late = SubmittedApplicationFactory.create_batch(2, form=form)
-    filled = reviewing.reviews_assign(form=form, reviewers=reviewers, per_application=2, actor=None)
+    filled = reviews_assign(form=form, reviewers=reviewers, per_application=2, actor=None)
 
     assert again.created == 0
     assert filled.created == 4
@@ -98,9 +105,7 @@ def test_drafts_and_withdrawn_applications_are_not_assigned(form, reviewers):
     SubmittedApplicationFactory(form=form, status="draft", submitted_at=None)
     SubmittedApplicationFactory(form=form, status="withdrawn")
 
-    summary = reviewing.reviews_assign(
-        form=form, reviewers=reviewers, per_application=2, actor=None
-    )
+    summary = reviews_assign(form=form, reviewers=reviewers, per_application=2, actor=None)
 
     assert summary.created == 0
 
@@ -108,9 +113,7 @@ def test_drafts_and_withdrawn_applications_are_not_assigned(form, reviewers):
 def test_too_few_eligible_reviewers_is_reported_not_hidden(form, reviewers):
     application = SubmittedApplicationFactory(form=form, applicant=reviewers[0])
 
-    summary = reviewing.reviews_assign(
-        form=form, reviewers=reviewers[:2], per_application=2, actor=None
-    )
+    summary = reviews_assign(form=form, reviewers=reviewers[:2], per_application=2, actor=None)
 
     assert summary.short == [application.pk]
     assert application.review_assignments.count() == 1
@@ -120,33 +123,31 @@ def test_only_reviewers_of_the_term_can_be_assigned(form, reviewers):
     SubmittedApplicationFactory(form=form)
     outsider = UserFactory()
 
-    with pytest.raises(AdmissionsError, match="not reviewers"):
-        reviewing.reviews_assign(
-            form=form, reviewers=[*reviewers, outsider], per_application=1, actor=None
-        )
+    with pytest.raises(ServiceError, match="not reviewers"):
+        reviews_assign(form=form, reviewers=[*reviewers, outsider], per_application=1, actor=None)
     assert not ReviewAssignment.objects.exists()
 
 
 def test_manual_assignment_refuses_self_and_conflict(term, form, reviewers):
     own = SubmittedApplicationFactory(form=form, applicant=reviewers[0])
     other = SubmittedApplicationFactory(form=form)
-    reviewing.reviewer_conflict_declare(
+    reviewer_conflict_declare(
         term=term, reviewer=reviewers[1], applicant=other.applicant, actor=reviewers[1]
     )
 
-    with pytest.raises(AdmissionsError, match="own application"):
-        reviewing.review_assignment_create(application=own, reviewer=reviewers[0], actor=None)
-    with pytest.raises(AdmissionsError, match="conflict"):
-        reviewing.review_assignment_create(application=other, reviewer=reviewers[1], actor=None)
-    reviewing.review_assignment_create(application=other, reviewer=reviewers[2], actor=None)
+    with pytest.raises(ServiceError, match="own application"):
+        review_assignment_create(application=own, reviewer=reviewers[0], actor=None)
+    with pytest.raises(ServiceError, match="conflict"):
+        review_assignment_create(application=other, reviewer=reviewers[1], actor=None)
+    review_assignment_create(application=other, reviewer=reviewers[2], actor=None)
     assert list(ReviewAssignment.objects.values_list("reviewer_id", flat=True)) == [reviewers[2].pk]
 
 
 def test_declaring_a_conflict_hands_back_an_unreviewed_assignment(term, form, reviewers):
     application = SubmittedApplicationFactory(form=form)
-    reviewing.review_assignment_create(application=application, reviewer=reviewers[0], actor=None)
+    review_assignment_create(application=application, reviewer=reviewers[0], actor=None)
 
-    reviewing.reviewer_conflict_declare(
+    reviewer_conflict_declare(
         term=term, reviewer=reviewers[0], applicant=application.applicant, actor=reviewers[0]
     )
 
@@ -171,23 +172,21 @@ def rubric(form):
 
 def test_review_scores_every_category_within_range(form, reviewers, rubric):
     application = SubmittedApplicationFactory(form=form)
-    reviewing.review_assignment_create(application=application, reviewer=reviewers[0], actor=None)
+    review_assignment_create(application=application, reviewer=reviewers[0], actor=None)
     background, motivation = rubric
 
-    with pytest.raises(AdmissionsError) as refused:
-        reviewing.review_submit(
+    with pytest.raises(ServiceError) as refused:
+        review_submit(
             application=application,
             reviewer=reviewers[0],
             scores={background.pk: 6, motivation.pk: -1},
         )
     assert set(refused.value.field_errors) == {str(background.pk), str(motivation.pk)}
-    with pytest.raises(AdmissionsError, match="check the marked"):
-        reviewing.review_submit(
-            application=application, reviewer=reviewers[0], scores={background.pk: 3}
-        )
+    with pytest.raises(ServiceError, match="check the marked"):
+        review_submit(application=application, reviewer=reviewers[0], scores={background.pk: 3})
     assert not ReviewScore.objects.exists()
 
-    review = reviewing.review_submit(
+    review = review_submit(
         application=application,
         reviewer=reviewers[0],
         scores={background.pk: 5, motivation.pk: 4},
@@ -201,8 +200,8 @@ def test_review_scores_every_category_within_range(form, reviewers, rubric):
 def test_only_an_assigned_reviewer_can_review(form, reviewers, rubric):
     application = SubmittedApplicationFactory(form=form)
 
-    with pytest.raises(AdmissionsError, match="not assigned"):
-        reviewing.review_submit(
+    with pytest.raises(ServiceError, match="not assigned"):
+        review_submit(
             application=application,
             reviewer=reviewers[0],
             scores={category.pk: 1 for category in rubric},
@@ -211,19 +210,15 @@ def test_only_an_assigned_reviewer_can_review(form, reviewers, rubric):
 
 def test_reviews_can_change_until_the_decision_is_released(form, reviewers, rubric):
     application = SubmittedApplicationFactory(form=form)
-    reviewing.review_assignment_create(application=application, reviewer=reviewers[0], actor=None)
+    review_assignment_create(application=application, reviewer=reviewers[0], actor=None)
     scores = {category.pk: 1 for category in rubric}
-    reviewing.review_submit(application=application, reviewer=reviewers[0], scores=scores)
-    reviewing.review_submit(
-        application=application, reviewer=reviewers[0], scores={k: 2 for k in scores}
-    )
-    decisions.decision_stage(application=application, outcome="reject", actor=None)
-    decisions.decisions_release(form=form, actor=None)
+    review_submit(application=application, reviewer=reviewers[0], scores=scores)
+    review_submit(application=application, reviewer=reviewers[0], scores={k: 2 for k in scores})
+    decision_stage(application=application, outcome="reject", actor=None)
+    decisions_release(form=form, actor=None)
 
-    with pytest.raises(AdmissionsError, match="released"):
-        reviewing.review_submit(
-            application=application, reviewer=reviewers[0], scores={k: 5 for k in scores}
-        )
+    with pytest.raises(ServiceError, match="released"):
+        review_submit(application=application, reviewer=reviewers[0], scores={k: 5 for k in scores})
     assert set(ReviewScore.objects.values_list("score", flat=True)) == {2}
 
 
@@ -234,26 +229,24 @@ def test_aggregate_is_the_mean_of_weighted_review_percentages(form, reviewers, r
         (reviewers[0], {background.pk: 5, motivation.pk: 10}),  # 100 %
         (reviewers[1], {background.pk: 0, motivation.pk: 5}),  # (0·1 + 0.5·3) / 4 = 37.5 %
     ]:
-        reviewing.review_assignment_create(application=application, reviewer=reviewer, actor=None)
-        reviewing.review_submit(application=application, reviewer=reviewer, scores=scores)
+        review_assignment_create(application=application, reviewer=reviewer, actor=None)
+        review_submit(application=application, reviewer=reviewer, scores=scores)
 
     reviews = list(application.reviews.all())
 
-    assert reviewing.aggregate_score(reviews, rubric) == 68.8
-    assert reviewing.aggregate_score([], rubric) is None
+    assert aggregate_score(reviews, rubric) == 68.8
+    assert aggregate_score([], rubric) is None
 
 
 def test_a_category_scored_by_a_review_cannot_be_removed(form, reviewers, rubric):
     application = SubmittedApplicationFactory(form=form)
-    reviewing.review_assignment_create(application=application, reviewer=reviewers[0], actor=None)
-    reviewing.review_submit(
-        application=application, reviewer=reviewers[0], scores={c.pk: 4 for c in rubric}
-    )
+    review_assignment_create(application=application, reviewer=reviewers[0], actor=None)
+    review_submit(application=application, reviewer=reviewers[0], scores={c.pk: 4 for c in rubric})
 
-    with pytest.raises(AdmissionsError, match="not removed"):
-        reviewing.rubric_category_delete(category=rubric[0], actor=None)
-    with pytest.raises(AdmissionsError, match="highest score"):
-        reviewing.rubric_category_save(
+    with pytest.raises(ServiceError, match="not removed"):
+        rubric_category_delete(category=rubric[0], actor=None)
+    with pytest.raises(ServiceError, match="highest score"):
+        rubric_category_save(
             form=form, category=rubric[0], name="Background", weight=1, max_score=3, actor=None
         )
 
@@ -273,9 +266,7 @@ def blind_setup(term, people):
     application.answers.create(question=form.questions.get(key="motivation"), raw="Safety!")
     application.answers.create(question=form.questions.get(key="secret"), raw="hidden text")
     rubric = [RubricCategoryFactory(form=form, name="Motivation")]
-    reviewing.review_assignment_create(
-        application=application, reviewer=people["reviewer"], actor=None
-    )
+    review_assignment_create(application=application, reviewer=people["reviewer"], actor=None)
     return form, application, rubric
 
 
@@ -323,8 +314,8 @@ def test_reviewer_scores_through_the_page_and_sees_it_done(blind_setup, client_a
 def test_review_after_release_is_refused_on_the_page(blind_setup, client_as, term):
     form, application, rubric = blind_setup
     TrackFactory(term=term, slug="intro")
-    decisions.decision_stage(application=application, outcome="reject", actor=None)
-    decisions.decisions_release(form=form, actor=None)
+    decision_stage(application=application, outcome="reject", actor=None)
+    decisions_release(form=form, actor=None)
 
     response = client_as("reviewer").post(
         reverse("admissions:review_application", args=[term.slug, application.pk]),
@@ -345,7 +336,7 @@ def test_reviewer_list_query_count_does_not_grow(
 
     def assign(count):
         for application in SubmittedApplicationFactory.create_batch(count, form=form):
-            reviewing.review_assignment_create(
+            review_assignment_create(
                 application=application, reviewer=people["reviewer"], actor=None
             )
 

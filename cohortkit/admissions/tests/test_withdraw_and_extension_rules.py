@@ -9,13 +9,19 @@ from django.utils import timezone
 
 from cohortkit.accounts.models import Role
 from cohortkit.accounts.services import api_token_create
-from cohortkit.admissions import services
+from cohortkit.admissions.errors import OfferMadeError
 from cohortkit.admissions.models import (
     AccessCode,
     Application,
     DeadlineExtension,
     Enrollment,
 )
+from cohortkit.admissions.services.applying import (
+    application_submit,
+    application_withdraw,
+)
+from cohortkit.admissions.services.extending import extension_grant
+from cohortkit.common.errors import InvalidInputError
 from cohortkit.programs.models import Term
 from cohortkit.tests.factories import (
     ApplicationFormFactory,
@@ -48,7 +54,7 @@ def form(db):
 @pytest.fixture
 def applicant(form):
     person = UserFactory(email="ada@example.org", time_zone="Europe/Berlin")
-    services.application_submit(form=form, user=person, raw_answers={"why": "To learn."})
+    application_submit(form=form, user=person, raw_answers={"why": "To learn."})
     return person
 
 
@@ -123,12 +129,12 @@ def test_a_confirmed_place_cannot_be_withdrawn_either(form, applicant):
         responded_at=timezone.now(),
     )
 
-    with pytest.raises(services.OfferMadeError, match="You confirmed your place"):
-        services.application_withdraw(form=form, user=applicant)
+    with pytest.raises(OfferMadeError, match="You confirmed your place"):
+        application_withdraw(form=form, user=applicant)
 
 
 def test_before_the_deadline_and_without_an_offer_withdrawing_works(form, applicant):
-    assert services.application_withdraw(form=form, user=applicant).status == "withdrawn"
+    assert application_withdraw(form=form, user=applicant).status == "withdrawn"
 
 
 def test_an_extension_before_the_forms_own_deadline_is_refused_beside_the_field(
@@ -171,8 +177,8 @@ def test_an_extension_before_the_forms_own_deadline_is_refused_beside_the_field(
 
 
 def test_the_service_refuses_an_extension_that_is_not_later(form):
-    with pytest.raises(services.InvalidInputError) as refused:
-        services.extension_grant(
+    with pytest.raises(InvalidInputError) as refused:
+        extension_grant(
             form=form,
             user=UserFactory(),
             until=form.term.participant_deadline,

@@ -138,11 +138,12 @@ def test_text_problem_names_each_problem():
 
 
 def test_a_nul_in_an_application_answer_on_the_page_is_refused_and_stores_nothing(open_form):
-    from cohortkit.admissions.services import AdmissionsError, application_save_draft
+    from cohortkit.admissions.services.applying import application_save_draft
+    from cohortkit.common.errors import ServiceError
 
     person = UserFactory(email="bea@example.org")
 
-    with pytest.raises(AdmissionsError) as refused:
+    with pytest.raises(ServiceError) as refused:
         application_save_draft(
             form=open_form, user=person, raw_answers={"motivation": "To\x00 learn"}
         )

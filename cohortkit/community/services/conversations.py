@@ -269,7 +269,7 @@ def conversation_extension_grant(
     """Grant the extension the person asked for, in one step: their own deadline on the
     application's form (the admissions extension service) and a reply that says the new deadline
     in their time zone."""
-    from cohortkit.admissions.services import extension_grant
+    from cohortkit.admissions.services.extending import extension_grant
 
     moment = now or timezone.now()
     if conversation.topic != Topic.EXTENSION or conversation.application is None:

@@ -250,7 +250,7 @@ def inbox_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         add_service_errors(form, error)
     current_deadline = None
     if conversation.topic == Topic.EXTENSION and conversation.application is not None:
-        from cohortkit.admissions.services import deadline_for
+        from cohortkit.admissions.selectors.applying import deadline_for
 
         current_deadline = deadline_for(
             form=conversation.application.form, user=conversation.application.applicant

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cohortkit.accounts.models import User
-from cohortkit.admissions import services
-from cohortkit.admissions.form_loader import application_forms_load
 from cohortkit.admissions.models import Answer, Application, ApplicationForm
+from cohortkit.admissions.services.extending import access_code_create
+from cohortkit.admissions.services.loading_forms import application_forms_load
 from cohortkit.programs.models import Term
 from cohortkit.tests.browser.conftest import (
     PHONE,
@@ -162,7 +162,7 @@ def test_a_submission_one_second_late_is_refused_and_an_extension_link_lets_it_i
 
     # An organizer sends a late-application link; with it, the same person submits.
     form = ApplicationForm.objects.get(term=open_term, kind="participant")
-    _, token = services.access_code_create(
+    _, token = access_code_create(
         form=form,
         until=dt.datetime.now(dt.UTC) + dt.timedelta(days=2),
         expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=1),

@@ -12,11 +12,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cohortkit.accounts.models import Role
-from cohortkit.admissions import reviewing
-from cohortkit.admissions.form_loader import application_forms_load
 from cohortkit.admissions.models import Application, ApplicationForm, Enrollment
-from cohortkit.admissions.review_selectors import blind_label
-from cohortkit.admissions.services import ImportRow, applications_import
+from cohortkit.admissions.selectors.reviewing import blind_label
+from cohortkit.admissions.services.importing import ImportRow, applications_import
+from cohortkit.admissions.services.loading_forms import application_forms_load
+from cohortkit.admissions.services.reviewing import (
+    review_assignment_create,
+    review_settings_update,
+    rubric_category_save,
+)
 from cohortkit.notifications.models import OutboundEmail
 from cohortkit.programs.models import Term
 from cohortkit.tests.browser.conftest import log_in, screenshot
@@ -78,7 +82,7 @@ def reviewed_term(ml_safety_term: Term, organizer):
             for number, (_, email, track, motivation) in enumerate(APPLICANTS)
         ],
     )
-    reviewing.review_settings_update(
+    review_settings_update(
         form=form,
         blind_review=True,
         reviews_per_application=1,
@@ -87,7 +91,7 @@ def reviewed_term(ml_safety_term: Term, organizer):
         actor=organizer,
     )
     for position, (name, max_score) in enumerate([("Preparation", 5), ("Motivation", 5)]):
-        reviewing.rubric_category_save(
+        rubric_category_save(
             form=form, name=name, weight=1, max_score=max_score, position=position, actor=organizer
         )
     reviewer = UserFactory(
@@ -99,7 +103,7 @@ def reviewed_term(ml_safety_term: Term, organizer):
         for application in Application.objects.filter(form=form).select_related("applicant")
     }
     for email in ("ada.lovelace@example.org", "ben.okafor@example.org"):
-        reviewing.review_assignment_create(
+        review_assignment_create(
             application=applications[email], reviewer=reviewer, actor=organizer
         )
     return ml_safety_term, reviewer, applications

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cohortkit.admissions.csv_import import applications_csv_import, applications_csv_plan
 from cohortkit.admissions.models import ApplicationForm, ApplicationKind
+from cohortkit.admissions.services.importing import applications_csv_import, applications_csv_plan
 
 
 class Command(BaseCommand):

@@ -13,8 +13,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cohortkit.admissions.carry_over import carry_over_invite
-from cohortkit.admissions.decisions import enrollments_lapse
+from cohortkit.admissions.services.carrying_over import carry_over_invite
+from cohortkit.admissions.services.confirming import enrollments_lapse
 from cohortkit.common.errors import ServiceError
 from cohortkit.programs.models import Term
 

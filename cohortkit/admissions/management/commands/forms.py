@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cohortkit.admissions.form_loader import FormSpecError, application_forms_load
+from cohortkit.admissions.services.loading_forms import FormSpecError, application_forms_load
 from cohortkit.programs.models import Term
 
 

@@ -1,12 +1,24 @@
+"""Reads of applying: forms, one's own application with its answers, and one's own deadline."""
+
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
-from cohortkit.admissions.models import Answer, Application, ApplicationForm, FormQuestion
+from cohortkit.admissions.models import (
+    AccessCodeUse,
+    Answer,
+    Application,
+    ApplicationForm,
+    DeadlineExtension,
+    FormQuestion,
+)
 from cohortkit.programs.models import Term
+from cohortkit.programs.services import term_application_deadline
 
 
 def form_get(*, term: Term, kind: str) -> ApplicationForm:
@@ -63,3 +75,42 @@ def form_questions_with_answers(
             raw, error = (answer.raw, answer.error) if answer else ("", "")
         result.append(QuestionWithAnswer(question=question, raw=raw, error=error))
     return result
+
+
+@dataclass(frozen=True)
+class PersonalDeadline:
+    """The deadline that applies to one person on one form, and where it comes from."""
+
+    instant: dt.datetime
+    source: str  # "term", "access code" or "personal extension"
+
+    def is_open(self, now: dt.datetime) -> bool:
+        return now < self.instant
+
+
+def deadline_for(*, form: ApplicationForm, user: Any) -> PersonalDeadline:
+    """The person's own deadline: a personal extension, else an access code's, else the term's."""
+    if user is not None and user.is_authenticated:
+        # One query for both: this runs on every save and submit of a deadline rush.
+        personal, code_until = (
+            ApplicationForm.objects.filter(pk=form.pk)
+            .annotate(
+                personal=Subquery(
+                    DeadlineExtension.objects.filter(form=OuterRef("pk"), user=user).values(
+                        "until"
+                    )[:1]
+                ),
+                code_until=Subquery(
+                    AccessCodeUse.objects.filter(code__form=OuterRef("pk"), user=user)
+                    .order_by("-code__until")
+                    .values("code__until")[:1]
+                ),
+            )
+            .values_list("personal", "code_until")
+            .get()
+        )
+        if personal is not None:
+            return PersonalDeadline(personal, "personal extension")
+        if code_until is not None:
+            return PersonalDeadline(code_until, "access code")
+    return PersonalDeadline(term_application_deadline(term=form.term, kind=form.kind), "term")

@@ -1,4 +1,4 @@
-"""Application forms from a file: a YAML mapping of kind → title, introduction and questions.
+"""Loading application forms from a file: YAML mapping each kind to title, introduction, questions.
 
 Loading again replaces the questions of a form that has no applications yet; a form that already
 has applications keeps its questions (answers point at them) and the load is refused for it.
@@ -13,6 +13,7 @@ import yaml
 from django.db import transaction
 
 from cohortkit.admissions.models import ApplicationForm, ApplicationKind, FormQuestion, QuestionType
+from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.services import audit_record
 from cohortkit.programs.models import Term
 
@@ -31,8 +32,8 @@ QUESTION_KEYS = {
 }
 
 
-class FormSpecError(ValueError):
-    """The file is wrong; ``messages`` names every bad field."""
+class FormSpecError(InvalidInputError):
+    """The file is wrong; ``messages`` names every bad field (one line each)."""
 
     def __init__(self, messages: list[str]) -> None:
         super().__init__("\n".join(messages))

@@ -1,4 +1,5 @@
-"""Applications from a CSV file (a spreadsheet, a form tool's export, or our own export).
+"""Importing submitted applications, from rows or from a CSV file (a spreadsheet, a form tool's
+export, or our own export).
 
 A dry run reads the whole file and lists every problem of every row; the import writes nothing
 unless there are none. The file needs an ``email`` column; ``name`` and ``submitted_at`` are used
@@ -23,17 +24,122 @@ from django.db import transaction
 from django.utils import timezone
 
 from cohortkit.accounts.models import User
-from cohortkit.admissions.export import ANSWER_COLUMN_PREFIX, FIXED_COLUMNS, FORMULA_STARTS
-from cohortkit.admissions.models import ApplicationForm
-from cohortkit.admissions.services import (
-    ImportRow,
-    applications_import,
-    applications_import_check,
+from cohortkit.admissions.answers import parse_answer
+from cohortkit.admissions.models import (
+    Answer,
+    Application,
+    ApplicationForm,
+    ApplicationStatus,
 )
+from cohortkit.admissions.selectors.exporting import (
+    ANSWER_COLUMN_PREFIX,
+    FIXED_COLUMNS,
+    FORMULA_STARTS,
+)
+from cohortkit.common.errors import InvalidInputError
+from cohortkit.common.services import audit_record
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One application to import: who, their raw answers by question key, when it was submitted."""
+
+    user: Any
+    raw_answers: dict[str, str]
+    submitted_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    row: int  # 1-based, as a spreadsheet numbers data rows
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.key}: {self.message}"
+
+
+def applications_import_check(
+    *, form: ApplicationForm, rows: list[ImportRow]
+) -> list[ImportProblem]:
+    """Every problem of every row (a dry run): unknown questions, unreadable or missing answers."""
+    questions = list(form.questions.all())
+    known = {question.key for question in questions}
+    problems: list[ImportProblem] = []
+    for number, row in enumerate(rows, start=1):
+        for key in sorted(set(row.raw_answers) - known):
+            problems.append(ImportProblem(number, key, "no such question on this form"))
+        for question in questions:
+            raw = row.raw_answers.get(question.key, "")
+            parsed = parse_answer(question, raw, number_format=form.term.number_format)
+            if parsed.error:
+                problems.append(ImportProblem(number, question.key, parsed.error))
+            elif question.required and parsed.is_empty:
+                problems.append(ImportProblem(number, question.key, "needs an answer"))
+    return problems
+
+
+@transaction.atomic
+def applications_import(*, form: ApplicationForm, rows: list[ImportRow], actor: Any = None) -> int:
+    """Import submitted applications all together or not at all; returns how many were new.
+
+    People who already have an application on the form are skipped (so importing the same file
+    twice adds nothing). No confirmation emails: the applications were made elsewhere.
+    """
+    problems = applications_import_check(form=form, rows=rows)
+    if problems:
+        raise InvalidInputError(
+            f"Nothing was imported: {len(problems)} problem(s).",
+            field_errors={f"row {p.row}, {p.key}": p.message for p in problems},
+        )
+    questions = list(form.questions.all())
+    existing = set(Application.objects.filter(form=form).values_list("applicant_id", flat=True))
+    new_rows = [row for row in rows if row.user.pk not in existing]
+    applications = Application.objects.bulk_create(
+        Application(
+            form=form,
+            applicant=row.user,
+            status=ApplicationStatus.SUBMITTED,
+            submitted_at=row.submitted_at,
+            revision=1,
+        )
+        for row in new_rows
+    )
+    if not all(application.pk for application in applications):
+        # Some databases do not return keys from bulk inserts; read them back.
+        by_user = dict(Application.objects.filter(form=form).values_list("applicant_id", "pk"))
+        for application in applications:
+            application.pk = by_user[application.applicant_id]
+    answers = []
+    for application, row in zip(applications, new_rows, strict=True):
+        for question in questions:
+            raw = row.raw_answers.get(question.key, "")
+            parsed = parse_answer(question, raw, number_format=form.term.number_format)
+            answers.append(
+                Answer(
+                    application=application,
+                    question=question,
+                    raw=raw,
+                    number=parsed.number,
+                    value=parsed.value,
+                )
+            )
+    Answer.objects.bulk_create(answers, batch_size=1000)
+    if new_rows:
+        audit_record(
+            actor=actor,
+            action="applications.imported",
+            target=form,
+            details={"count": len(new_rows)},
+        )
+    return len(new_rows)
+
 
 # Our export's own columns: email, name and submitted_at are read, the others (rank, score,
 # decision…) are ignored.
 OWN_COLUMNS = set(FIXED_COLUMNS)
+
+
 MAX_ROWS = 20_000
 
 

@@ -1,4 +1,4 @@
-"""Writes of reviewing: the rubric, who reviews what (automatically or by hand), and reviews.
+"""Reviewing: the rubric, who reviews what (automatically or by hand), and reviews.
 
 A reviewer only ever sees and scores applications assigned to them; nobody is assigned their own
 application or one of a person they declared a conflict with. A review can be changed until the
@@ -20,14 +20,14 @@ from cohortkit.admissions.models import (
     Application,
     ApplicationForm,
     ApplicationStatus,
-    Decision,
     Review,
     ReviewAssignment,
     ReviewerConflict,
     ReviewScore,
     RubricCategory,
 )
-from cohortkit.admissions.services import AdmissionsError
+from cohortkit.admissions.selectors.reviewing import decision_is_released
+from cohortkit.common.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from cohortkit.common.services import audit_record
 from cohortkit.programs.models import Term
 
@@ -49,9 +49,6 @@ def _conflicts(term: Term) -> set[tuple[int, int]]:
     )
 
 
-# Settings and rubric -----------------------------------------------------------------------
-
-
 @transaction.atomic
 def review_settings_update(
     *,
@@ -64,9 +61,9 @@ def review_settings_update(
 ) -> ApplicationForm:
     """Change how the form is reviewed and how long accepted people have to confirm."""
     if reviews_per_application < 1:
-        raise AdmissionsError("Each application needs at least one reviewer.")
+        raise InvalidInputError("Each application needs at least one reviewer.")
     if offer_response_days < 1:
-        raise AdmissionsError("People need at least one day to answer an offer.")
+        raise InvalidInputError("People need at least one day to answer an offer.")
     form.blind_review = blind_review
     form.reviews_per_application = reviews_per_application
     form.confirmation_deadline = confirmation_deadline
@@ -113,18 +110,18 @@ def rubric_category_save(
     """
     name = name.strip()
     if not name:
-        raise AdmissionsError("A category needs a name.", field_errors={"name": "Required."})
+        raise InvalidInputError("A category needs a name.", field_errors={"name": "Required."})
     if weight < 1:
-        raise AdmissionsError("The weight must be at least 1.", field_errors={"weight": "≥ 1"})
+        raise InvalidInputError("The weight must be at least 1.", field_errors={"weight": "≥ 1"})
     if max_score < 1:
-        raise AdmissionsError(
+        raise InvalidInputError(
             "The maximum score must be at least 1.", field_errors={"max_score": "≥ 1"}
         )
     same_name = RubricCategory.objects.filter(form=form, name__iexact=name)
     if category is not None:
         same_name = same_name.exclude(pk=category.pk)
     if same_name.exists():
-        raise AdmissionsError(
+        raise InvalidInputError(
             f"There is already a category called “{name}”.", field_errors={"name": "Taken."}
         )
     if category is None:
@@ -132,9 +129,9 @@ def rubric_category_save(
         if position is None:
             position = RubricCategory.objects.filter(form=form).count()
     elif category.form_id != form.pk:
-        raise AdmissionsError("This category belongs to another form.")
+        raise NotFoundError("This category belongs to another form.")
     elif ReviewScore.objects.filter(category=category, score__gt=max_score).exists():
-        raise AdmissionsError(
+        raise ConflictError(
             "Some reviews already gave this category more than that; "
             "the maximum can only go down to the highest score given."
         )
@@ -158,7 +155,7 @@ def rubric_category_save(
 def rubric_category_delete(*, category: RubricCategory, actor: Any) -> None:
     """Remove a category that no review has scored yet."""
     if ReviewScore.objects.filter(category=category).exists():
-        raise AdmissionsError(
+        raise ConflictError(
             f"Reviews already score “{category.name}”; it can be renamed or reweighted, "
             "not removed."
         )
@@ -171,19 +168,16 @@ def rubric_category_delete(*, category: RubricCategory, actor: Any) -> None:
     category.delete()
 
 
-# Assignments -------------------------------------------------------------------------------
-
-
 def _require_assignable(application: Application, reviewer: Any) -> None:
     term = application.form.term
     if application.status != ApplicationStatus.SUBMITTED:
-        raise AdmissionsError("Only submitted applications are reviewed.")
+        raise ConflictError("Only submitted applications are reviewed.")
     if reviewer.pk == application.applicant_id:
-        raise AdmissionsError("Nobody reviews their own application.")
+        raise NotAllowedError("Nobody reviews their own application.")
     if not _reviewer_ids(term, [reviewer]):
-        raise AdmissionsError(f"{reviewer.email} is not a reviewer of {term}.")
+        raise InvalidInputError(f"{reviewer.email} is not a reviewer of {term}.")
     if (reviewer.pk, application.applicant_id) in _conflicts(term):
-        raise AdmissionsError(f"{reviewer.email} declared a conflict with this applicant.")
+        raise ConflictError(f"{reviewer.email} declared a conflict with this applicant.")
 
 
 @transaction.atomic
@@ -209,7 +203,7 @@ def review_assignment_create(
 def review_assignment_delete(*, application: Application, reviewer: Any, actor: Any) -> bool:
     """Take an application back from a reviewer who has not reviewed it; True if one was removed."""
     if Review.objects.filter(application=application, reviewer=reviewer).exists():
-        raise AdmissionsError(
+        raise ConflictError(
             f"{reviewer.email} already reviewed this application; the review is kept."
         )
     assignment = ReviewAssignment.objects.filter(application=application, reviewer=reviewer).first()
@@ -247,14 +241,14 @@ def reviews_assign(
     load within one of the others' whenever conflicts allow it.
     """
     if per_application < 1:
-        raise AdmissionsError("Each application needs at least one reviewer.")
+        raise InvalidInputError("Each application needs at least one reviewer.")
     reviewer_ids = sorted({reviewer.pk for reviewer in reviewers})
     if not reviewer_ids:
-        raise AdmissionsError("There are no reviewers to assign.")
+        raise InvalidInputError("There are no reviewers to assign.")
     term = form.term
     not_reviewers = set(reviewer_ids) - _reviewer_ids(term, reviewers)
     if not_reviewers:
-        raise AdmissionsError(
+        raise InvalidInputError(
             f"{len(not_reviewers)} of the people given are not reviewers of {term}."
         )
     # Two organizers pressing the button at once must not both fill the same gaps.
@@ -335,7 +329,7 @@ def reviewer_conflict_declare(
     changes nothing.
     """
     if reviewer.pk == applicant.pk:
-        raise AdmissionsError("Nobody reviews their own application anyway.")
+        raise InvalidInputError("Nobody reviews their own application anyway.")
     conflict, created = ReviewerConflict.objects.get_or_create(
         term=term, reviewer=reviewer, applicant=applicant, defaults={"declared_by": actor}
     )
@@ -355,13 +349,6 @@ def reviewer_conflict_declare(
     return conflict
 
 
-# Reviews -----------------------------------------------------------------------------------
-
-
-def decision_is_released(application: Application) -> bool:
-    return Decision.objects.filter(application=application, released_at__isnull=False).exists()
-
-
 @transaction.atomic
 def review_submit(
     *,
@@ -379,12 +366,12 @@ def review_submit(
     """
     moment = now or timezone.now()
     if not ReviewAssignment.objects.filter(application=application, reviewer=reviewer).exists():
-        raise AdmissionsError("This application is not assigned to you.")
+        raise NotAllowedError("This application is not assigned to you.")
     if decision_is_released(application):
-        raise AdmissionsError("The decision on this application is released; reviews are closed.")
+        raise ConflictError("The decision on this application is released; reviews are closed.")
     categories = list(RubricCategory.objects.filter(form_id=application.form_id))
     if not categories:
-        raise AdmissionsError("This form has no rubric yet; ask an organizer to add one.")
+        raise InvalidInputError("This form has no rubric yet; ask an organizer to add one.")
     known = {category.pk for category in categories}
     errors: dict[str, str] = {}
     for category_id in sorted(set(scores) - known):
@@ -398,7 +385,7 @@ def review_submit(
         elif not 0 <= score <= category.max_score:
             errors[str(category.pk)] = f"Use a score from 0 to {category.max_score}."
     if errors:
-        raise AdmissionsError("Not saved: check the marked scores.", field_errors=errors)
+        raise InvalidInputError("Not saved: check the marked scores.", field_errors=errors)
     review, created = Review.objects.update_or_create(
         application=application,
         reviewer=reviewer,
@@ -417,32 +404,3 @@ def review_submit(
         details={"scores": {str(key): value for key, value in scores.items()}},
     )
     return review
-
-
-def review_percent(scores: dict[int, int], categories: Sequence[RubricCategory]) -> float | None:
-    """One review as a percentage: the weighted mean of its category scores, each taken as a
-    share of that category's maximum (so a 0–10 category and a 0–5 one weigh by weight alone)."""
-    total_weight = sum(category.weight for category in categories if category.pk in scores)
-    if total_weight == 0:
-        return None
-    weighted = sum(
-        category.weight * scores[category.pk] / category.max_score
-        for category in categories
-        if category.pk in scores
-    )
-    return 100 * weighted / total_weight
-
-
-def aggregate_score(
-    reviews: Iterable[Review], categories: Sequence[RubricCategory]
-) -> float | None:
-    """The application's score: the mean of its reviews' percentages, to one decimal; None
-    without reviews."""
-    percents = [
-        percent
-        for review in reviews
-        if (percent := review_percent(review.scores, categories)) is not None
-    ]
-    if not percents:
-        return None
-    return round(sum(percents) / len(percents), 1)

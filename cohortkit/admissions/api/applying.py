@@ -1,4 +1,4 @@
-"""Admissions routes of the JSON API: a form, and one's own application on it.
+"""Applying routes of the JSON API: a form, and one's own application on it.
 
 They call the same services as the pages, so the deadline (the person's own), the number rule and
 the double-submit guard hold here too.
@@ -10,12 +10,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router, Schema
 
-from cohortkit.accounts import rules as account_rules
-from cohortkit.admissions import selectors, services
+from cohortkit.admissions import rules
 from cohortkit.admissions.models import Application, ApplicationForm
+from cohortkit.admissions.selectors.applying import application_of, deadline_for
+from cohortkit.admissions.services import applying
 from cohortkit.common.numbers import format_number
 
 router = Router(tags=["admissions"])
@@ -94,15 +95,8 @@ class ErrorOut(Schema):
     field_errors: dict[str, str] = {}
 
 
-def _form(request: HttpRequest, slug: str, kind: str) -> ApplicationForm:
-    form = selectors.form_get_by_slug(slug=slug, kind=kind)
-    if not account_rules.can_view_public_page(request.user, form.term):
-        raise Http404("No such term")
-    return form
-
-
 def _application_out(form: ApplicationForm, application: Application, user: Any) -> dict[str, Any]:
-    deadline = services.deadline_for(form=form, user=user)
+    deadline = deadline_for(form=form, user=user)
     return {
         "status": application.status,
         "revision": application.revision,
@@ -125,19 +119,10 @@ def _application_out(form: ApplicationForm, application: Application, user: Any)
     }
 
 
-def _refused(error: services.AdmissionsError) -> tuple[int, dict[str, Any]]:
-    status = 400
-    if isinstance(error, services.DeadlinePassedError):
-        status = 403
-    elif isinstance(error, services.StaleRevisionError):
-        status = 409
-    return status, {"detail": error.message, "field_errors": error.field_errors}
-
-
 @router.get("/terms/{slug}/forms/{kind}", response=FormOut, summary="An application form")
 def form_detail(request: HttpRequest, slug: str, kind: str) -> Any:
-    form = _form(request, slug, kind)
-    deadline = services.deadline_for(form=form, user=request.user)
+    form = rules.require_form(request, slug, kind)
+    deadline = deadline_for(form=form, user=request.user)
     return {
         "term": form.term.slug,
         "kind": form.kind,
@@ -156,8 +141,8 @@ def form_detail(request: HttpRequest, slug: str, kind: str) -> Any:
     summary="Your own application on the form",
 )
 def application_detail(request: HttpRequest, slug: str, kind: str) -> Any:
-    form = _form(request, slug, kind)
-    application = selectors.application_of(form=form, user=request.user)
+    form = rules.require_form(request, slug, kind)
+    application = application_of(form=form, user=request.user)
     if application is None:
         return 404, {"detail": "You have no application on this form yet."}
     return _application_out(form, application, request.user)
@@ -169,13 +154,10 @@ def application_detail(request: HttpRequest, slug: str, kind: str) -> Any:
     summary="Save answers as a draft (or edit a submitted application)",
 )
 def application_save(request: HttpRequest, slug: str, kind: str, payload: AnswersIn) -> Any:
-    form = _form(request, slug, kind)
-    try:
-        application = services.application_save_draft(
-            form=form, user=request.user, raw_answers=payload.answers, revision=payload.revision
-        )
-    except services.AdmissionsError as error:
-        return _refused(error)
+    form = rules.require_form(request, slug, kind)
+    application = applying.application_save_draft(
+        form=form, user=request.user, raw_answers=payload.answers, revision=payload.revision
+    )
     return _application_out(form, application, request.user)
 
 
@@ -185,13 +167,10 @@ def application_save(request: HttpRequest, slug: str, kind: str, payload: Answer
     summary="Submit (again submitting the same answers changes nothing)",
 )
 def application_submit(request: HttpRequest, slug: str, kind: str, payload: AnswersIn) -> Any:
-    form = _form(request, slug, kind)
-    try:
-        application = services.application_submit(
-            form=form, user=request.user, raw_answers=payload.answers, revision=payload.revision
-        )
-    except services.AdmissionsError as error:
-        return _refused(error)
+    form = rules.require_form(request, slug, kind)
+    application = applying.application_submit(
+        form=form, user=request.user, raw_answers=payload.answers, revision=payload.revision
+    )
     return _application_out(form, application, request.user)
 
 
@@ -205,9 +184,6 @@ def application_submit(request: HttpRequest, slug: str, kind: str, payload: Answ
     ),
 )
 def application_withdraw(request: HttpRequest, slug: str, kind: str) -> Any:
-    form = _form(request, slug, kind)
-    try:
-        application = services.application_withdraw(form=form, user=request.user)
-    except services.AdmissionsError as error:
-        return _refused(error)
+    form = rules.require_form(request, slug, kind)
+    application = applying.application_withdraw(form=form, user=request.user)
     return _application_out(form, application, request.user)

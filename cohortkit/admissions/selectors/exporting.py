@@ -15,14 +15,18 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from cohortkit.admissions.models import ApplicationForm, FormQuestion
-from cohortkit.admissions.review_selectors import RankedRow
+from cohortkit.admissions.selectors.ranking import RankedRow
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
 
 # A question whose key is also one of our own columns below (a question called ``track``) is
 # written as ``answer:track``; no question key holds a colon, so the file reads back unambiguously.
 ANSWER_COLUMN_PREFIX = "answer:"
+
 
 FIXED_COLUMNS = [
     "rank",

@@ -1,4 +1,4 @@
-"""Carry-over: people waitlisted in one term are invited to the next; they choose.
+"""Carrying over: people waitlisted in one term are invited to the next; they choose.
 
 ``carry_over_invite`` emails each person still waitlisted (for participants and facilitators) a
 link; ``carry_over_respond`` puts them on the new term's waitlist (after anyone already waiting
@@ -16,15 +16,15 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from cohortkit.admissions.decisions import _enrollment_put
 from cohortkit.admissions.models import (
     CarryOverInvitation,
     Enrollment,
     EnrollmentStatus,
 )
-from cohortkit.common.errors import ConflictError, InvalidInputError, NotFoundError
+from cohortkit.admissions.services.deciding import _enrollment_put
+from cohortkit.common.errors import ConflictError, InvalidInputError
 from cohortkit.common.services import audit_record
-from cohortkit.notifications.services import email_queue
+from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.programs.models import Term, Track
 
 
@@ -52,16 +52,15 @@ def carry_over_invite(*, from_term: Term, to_term: Term, actor: Any) -> int:
             link = settings.SITE_URL + reverse(
                 "admissions:carry_over", args=[to_term.slug, invitation.token]
             )
-            email_queue(
+            email_queue_rendered(
                 to=enrollment.user.email,
-                subject=f"A place on the waitlist of {to_term}?",
-                body=(
-                    f"Hello {enrollment.user.name or enrollment.user.email},\n\n"
-                    f"No place opened for you in {from_term}. {to_term} starts on "
-                    f"{to_term.starts_on:%B %-d, %Y}. Would you like us to put you on its "
-                    f"waitlist, in the order you had? Answer here:\n\n{link}\n\n"
-                    "Nothing changes unless you say yes."
-                ),
+                template="admissions/carry_over_invitation",
+                context={
+                    "name": enrollment.user.name or enrollment.user.email,
+                    "from_term": from_term,
+                    "to_term": to_term,
+                    "link": link,
+                },
                 idempotency_key=f"carry-over-invitation:{invitation.pk}",
             )
             audit_record(
@@ -72,18 +71,6 @@ def carry_over_invite(*, from_term: Term, to_term: Term, actor: Any) -> int:
             )
             invited += 1
     return invited
-
-
-def carry_over_invitation_get(*, term: Term, token: str, user: Any) -> CarryOverInvitation:
-    """The invitation behind a link, for the person it was sent to (anyone else: not found)."""
-    invitation = (
-        CarryOverInvitation.objects.select_related("enrollment__user", "enrollment__term")
-        .filter(term=term, token=token[:64])
-        .first()
-    )
-    if invitation is None or invitation.enrollment.user_id != getattr(user, "pk", None):
-        raise NotFoundError("No such invitation.")
-    return invitation
 
 
 def carry_over_respond(

@@ -1,4 +1,4 @@
-"""Writes of the admissions app: drafts, submissions, withdrawals, extensions and access codes.
+"""Applying: drafts, submissions and withdrawals of one's own application.
 
 Every entry point (page, API, import) goes through these functions, so the deadline is enforced
 the same way everywhere: on the server, against the person's own deadline, at the moment of the
@@ -8,100 +8,30 @@ write. A refused write changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from cohortkit.admissions.answers import ParsedAnswer, parse_answer
+from cohortkit.admissions.answers import ParsedAnswer, display_answer, parse_answer
+from cohortkit.admissions.errors import DeadlinePassedError, OfferMadeError, StaleRevisionError
 from cohortkit.admissions.models import (
-    AccessCode,
-    AccessCodeUse,
     Answer,
     Application,
     ApplicationForm,
     ApplicationStatus,
-    DeadlineExtension,
     Enrollment,
     EnrollmentStatus,
     FormQuestion,
 )
-from cohortkit.common.errors import InvalidInputError, ServiceError
+from cohortkit.admissions.selectors.applying import PersonalDeadline, deadline_for
+from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.services import audit_record
 from cohortkit.common.text import text_problem
 from cohortkit.common.timezones import format_instant
-from cohortkit.notifications.services import email_queue
-from cohortkit.programs.services import term_application_deadline
-
-
-class AdmissionsError(ServiceError):
-    """An admissions write that was refused; nothing was changed."""
-
-
-class DeadlinePassedError(AdmissionsError):
-    http_status = 403
-
-
-class StaleRevisionError(AdmissionsError):
-    pass
-
-
-class OfferMadeError(DeadlinePassedError):
-    """Refused because the person holds an offer (or a confirmed place): they answer the offer on
-    their decision page instead, at ``decision_path``."""
-
-    def __init__(self, message: str, *, decision_path: str) -> None:
-        super().__init__(message)
-        self.decision_path = decision_path
-
-
-@dataclass(frozen=True)
-class PersonalDeadline:
-    """The deadline that applies to one person on one form, and where it comes from."""
-
-    instant: dt.datetime
-    source: str  # "term", "access code" or "personal extension"
-
-    def is_open(self, now: dt.datetime) -> bool:
-        return now < self.instant
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def deadline_for(*, form: ApplicationForm, user: Any) -> PersonalDeadline:
-    """The person's own deadline: a personal extension, else an access code's, else the term's."""
-    if user is not None and user.is_authenticated:
-        # One query for both: this runs on every save and submit of a deadline rush.
-        personal, code_until = (
-            ApplicationForm.objects.filter(pk=form.pk)
-            .annotate(
-                personal=Subquery(
-                    DeadlineExtension.objects.filter(form=OuterRef("pk"), user=user).values(
-                        "until"
-                    )[:1]
-                ),
-                code_until=Subquery(
-                    AccessCodeUse.objects.filter(code__form=OuterRef("pk"), user=user)
-                    .order_by("-code__until")
-                    .values("code__until")[:1]
-                ),
-            )
-            .values_list("personal", "code_until")
-            .get()
-        )
-        if personal is not None:
-            return PersonalDeadline(personal, "personal extension")
-        if code_until is not None:
-            return PersonalDeadline(code_until, "access code")
-    return PersonalDeadline(term_application_deadline(term=form.term, kind=form.kind), "term")
+from cohortkit.notifications.emails import email_queue_rendered
 
 
 def _require_open(*, form: ApplicationForm, user: Any, now: dt.datetime) -> PersonalDeadline:
@@ -122,13 +52,15 @@ def _parse_all(
     known = {question.key for question in questions}
     unknown = sorted(set(raw_answers) - known)
     if unknown:
-        raise AdmissionsError(f"Unknown question: {', '.join(unknown)}.")
+        raise InvalidInputError(f"Unknown question: {', '.join(unknown)}.")
     # Kept as typed, so it must be storable: no NUL, no lone surrogate, a length a person writes.
     unstorable = {
         key: problem for key, raw in raw_answers.items() if (problem := text_problem(raw))
     }
     if unstorable:
-        raise AdmissionsError("Nothing was saved: fix the marked answers.", field_errors=unstorable)
+        raise InvalidInputError(
+            "Nothing was saved: fix the marked answers.", field_errors=unstorable
+        )
     number_format = form.term.number_format
     parsed = {
         question.key: parse_answer(question, raw_answers[question.key], number_format=number_format)
@@ -240,7 +172,7 @@ def application_save_draft(
             if answer.is_empty and next(q for q in questions if q.key == key).required
         }
         if errors:
-            raise AdmissionsError(
+            raise InvalidInputError(
                 "Your submitted application was not changed: fix the marked answers.",
                 field_errors=errors,
             )
@@ -267,21 +199,6 @@ def _missing_and_invalid(
     return problems
 
 
-def answers_as_text(
-    application: Application,
-    questions: list[FormQuestion] | None = None,
-    answers: dict[int, Answer] | None = None,
-) -> str:
-    """Every question and the answer as typed, for the confirmation email."""
-    if answers is None:
-        answers = {answer.question_id: answer for answer in application.answers.all()}
-    lines = []
-    for question in questions if questions is not None else application.form.questions.all():
-        answer = answers.get(question.pk)
-        lines.append(f"{question.label}\n  {answer.raw.strip() if answer else '—'}")
-    return "\n\n".join(lines)
-
-
 @transaction.atomic
 def application_submit(
     *,
@@ -306,7 +223,7 @@ def application_submit(
     problems = _missing_and_invalid(answers, questions)
     if problems:
         transaction.set_rollback(True)
-        raise AdmissionsError(
+        raise InvalidInputError(
             f"Not submitted: {len(problems)} answer{'s' if len(problems) != 1 else ''} "
             "need attention.",
             field_errors=problems,
@@ -345,16 +262,25 @@ def _email_confirmation(
     term = application.form.term
     link = settings.SITE_URL + reverse("admissions:apply", args=[term.slug, application.form.kind])
     verb = "received" if first_submission else "updated"
-    email_queue(
+    email_queue_rendered(
         to=user.email,
-        subject=f"Your application to {term} was {verb}",
-        body=(
-            f"Hello {user.name or user.email},\n\n"
-            f"We {verb} your {application.form.get_kind_display().lower()} application to "
-            f"{term}. You can change it until "
-            f"{format_instant(deadline.instant, user.time_zone or 'UTC')}: {link}\n\n"
-            f"A copy of your answers:\n\n{answers_as_text(application, questions, answers)}\n"
-        ),
+        template="admissions/application_confirmation",
+        context={
+            "name": user.name or user.email,
+            "verb": verb,
+            "kind": application.form.get_kind_display().lower(),
+            "term": term,
+            "deadline": format_instant(deadline.instant, user.time_zone or "UTC"),
+            "link": link,
+            # Every question with the answer as a person reads it: choice labels, not codes.
+            "answers": [
+                {
+                    "label": question.label,
+                    "text": display_answer(question, answers.get(question.pk)) or "—",
+                }
+                for question in questions
+            ],
+        },
         idempotency_key=f"application-{verb}:{application.pk}:{application.revision}",
     )
 
@@ -372,7 +298,7 @@ def application_withdraw(
     moment = now or timezone.now()
     application = Application.objects.select_for_update().filter(form=form, applicant=user).first()
     if application is None:
-        raise AdmissionsError("There is no application to withdraw.")
+        raise InvalidInputError("There is no application to withdraw.")
     if application.status == ApplicationStatus.WITHDRAWN:
         return application
     offer = (
@@ -410,178 +336,3 @@ def application_withdraw(
     application.save(update_fields=["status", "withdrawn_at", "updated_at"])
     audit_record(actor=user, action="application.withdrawn", target=application)
     return application
-
-
-def _require_after_form_deadline(*, form: ApplicationForm, until: dt.datetime, zone: str) -> None:
-    original = term_application_deadline(term=form.term, kind=form.kind)
-    if until <= original:
-        raise InvalidInputError(
-            "The new deadline must be after the form's own deadline, "
-            f"{format_instant(original, zone or form.term.time_zone)}.",
-            field_errors={"until": "Choose a moment after the form's own deadline."},
-        )
-
-
-@transaction.atomic
-def extension_grant(
-    *, form: ApplicationForm, user: Any, until: dt.datetime, granted_by: Any, reason: str = ""
-) -> DeadlineExtension:
-    """Give one person their own deadline on a form (replacing an earlier extension).
-
-    Refused unless it is later than the form's own deadline: an earlier one would close the form
-    for them sooner, which an extension never means.
-    """
-    _require_after_form_deadline(form=form, until=until, zone=getattr(granted_by, "time_zone", ""))
-    extension, _ = DeadlineExtension.objects.update_or_create(
-        form=form,
-        user=user,
-        defaults={"until": until, "granted_by": granted_by, "reason": reason},
-    )
-    audit_record(
-        actor=granted_by,
-        action="deadline.extended",
-        target=extension,
-        details={"until": until.isoformat(), "user": user.email},
-    )
-    return extension
-
-
-@transaction.atomic
-def access_code_create(
-    *,
-    form: ApplicationForm,
-    until: dt.datetime,
-    expires_at: dt.datetime,
-    max_uses: int,
-    created_by: Any,
-    label: str = "",
-) -> tuple[AccessCode, str]:
-    """Make a late-application link; returns the code and its secret (shown once, as a URL)."""
-    if max_uses < 1:
-        raise AdmissionsError("A code must allow at least one use.")
-    _require_after_form_deadline(form=form, until=until, zone=getattr(created_by, "time_zone", ""))
-    token = secrets.token_urlsafe(16)
-    code = AccessCode.objects.create(
-        form=form,
-        code_hash=_digest(token),
-        label=label,
-        until=until,
-        expires_at=expires_at,
-        max_uses=max_uses,
-        created_by=created_by,
-    )
-    audit_record(actor=created_by, action="access_code.created", target=code)
-    return code, token
-
-
-@transaction.atomic
-def access_code_redeem(*, token: str, user: Any, now: dt.datetime | None = None) -> AccessCode:
-    """Attach a late-application code to the signed-in person; using it again is harmless."""
-    moment = now or timezone.now()
-    code = AccessCode.objects.select_for_update().filter(code_hash=_digest(token)).first()
-    if code is None:
-        raise AdmissionsError("This link is not valid.")
-    if AccessCodeUse.objects.filter(code=code, user=user).exists():
-        return code
-    if code.expires_at <= moment:
-        raise AdmissionsError("This link has expired. Ask the organizers for a new one.")
-    if code.uses.count() >= code.max_uses:
-        raise AdmissionsError("This link has been used as many times as it allows.")
-    AccessCodeUse.objects.create(code=code, user=user)
-    audit_record(actor=user, action="access_code.used", target=code)
-    return code
-
-
-@dataclass(frozen=True)
-class ImportRow:
-    """One application to import: who, their raw answers by question key, when it was submitted."""
-
-    user: Any
-    raw_answers: dict[str, str]
-    submitted_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    row: int  # 1-based, as a spreadsheet numbers data rows
-    key: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.key}: {self.message}"
-
-
-def applications_import_check(
-    *, form: ApplicationForm, rows: list[ImportRow]
-) -> list[ImportProblem]:
-    """Every problem of every row (a dry run): unknown questions, unreadable or missing answers."""
-    questions = list(form.questions.all())
-    known = {question.key for question in questions}
-    problems: list[ImportProblem] = []
-    for number, row in enumerate(rows, start=1):
-        for key in sorted(set(row.raw_answers) - known):
-            problems.append(ImportProblem(number, key, "no such question on this form"))
-        for question in questions:
-            raw = row.raw_answers.get(question.key, "")
-            parsed = parse_answer(question, raw, number_format=form.term.number_format)
-            if parsed.error:
-                problems.append(ImportProblem(number, question.key, parsed.error))
-            elif question.required and parsed.is_empty:
-                problems.append(ImportProblem(number, question.key, "needs an answer"))
-    return problems
-
-
-@transaction.atomic
-def applications_import(*, form: ApplicationForm, rows: list[ImportRow], actor: Any = None) -> int:
-    """Import submitted applications all together or not at all; returns how many were new.
-
-    People who already have an application on the form are skipped (so importing the same file
-    twice adds nothing). No confirmation emails: the applications were made elsewhere.
-    """
-    problems = applications_import_check(form=form, rows=rows)
-    if problems:
-        raise AdmissionsError(
-            f"Nothing was imported: {len(problems)} problem(s).",
-            field_errors={f"row {p.row}, {p.key}": p.message for p in problems},
-        )
-    questions = list(form.questions.all())
-    existing = set(Application.objects.filter(form=form).values_list("applicant_id", flat=True))
-    new_rows = [row for row in rows if row.user.pk not in existing]
-    applications = Application.objects.bulk_create(
-        Application(
-            form=form,
-            applicant=row.user,
-            status=ApplicationStatus.SUBMITTED,
-            submitted_at=row.submitted_at,
-            revision=1,
-        )
-        for row in new_rows
-    )
-    if not all(application.pk for application in applications):
-        # Some databases do not return keys from bulk inserts; read them back.
-        by_user = dict(Application.objects.filter(form=form).values_list("applicant_id", "pk"))
-        for application in applications:
-            application.pk = by_user[application.applicant_id]
-    answers = []
-    for application, row in zip(applications, new_rows, strict=True):
-        for question in questions:
-            raw = row.raw_answers.get(question.key, "")
-            parsed = parse_answer(question, raw, number_format=form.term.number_format)
-            answers.append(
-                Answer(
-                    application=application,
-                    question=question,
-                    raw=raw,
-                    number=parsed.number,
-                    value=parsed.value,
-                )
-            )
-    Answer.objects.bulk_create(answers, batch_size=1000)
-    if new_rows:
-        audit_record(
-            actor=actor,
-            action="applications.imported",
-            target=form,
-            details={"count": len(new_rows)},
-        )
-    return len(new_rows)

@@ -1,15 +1,16 @@
-"""The page behind a carry-over invitation: join the next term's waitlist, or not."""
+"""Carrying over: the page behind a carry-over invitation: join the next term's waitlist, or not."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from cohortkit.admissions.carry_over import carry_over_invitation_get, carry_over_respond
-from cohortkit.common.errors import ConflictError, NotFoundError
+from cohortkit.admissions import rules
+from cohortkit.admissions.services.carrying_over import carry_over_respond
+from cohortkit.common.errors import ConflictError
 from cohortkit.programs.selectors import term_get
 
 
@@ -17,10 +18,7 @@ from cohortkit.programs.selectors import term_get
 @require_http_methods(["GET", "POST"])
 def carry_over(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     term = term_get(slug=slug)
-    try:
-        invitation = carry_over_invitation_get(term=term, token=token, user=request.user)
-    except NotFoundError as error:
-        raise Http404 from error
+    invitation = rules.require_carry_over_invitation(request, term, token)
     if request.method == "POST":
         answer = request.POST.get("answer")
         if answer in {"accept", "decline"}:

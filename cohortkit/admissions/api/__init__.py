@@ -1,0 +1,1 @@
+"""Admissions routes of the JSON API: applying, reviewing and deciding (one router each)."""

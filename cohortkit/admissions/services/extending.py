@@ -1,0 +1,106 @@
+"""Extending deadlines: one person's own deadline, and late-application links (access codes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from cohortkit.admissions.models import (
+    AccessCode,
+    AccessCodeUse,
+    ApplicationForm,
+    DeadlineExtension,
+)
+from cohortkit.common.errors import ConflictError, InvalidInputError, NotFoundError, TooLateError
+from cohortkit.common.services import audit_record
+from cohortkit.common.timezones import format_instant
+from cohortkit.programs.services import term_application_deadline
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _require_after_form_deadline(*, form: ApplicationForm, until: dt.datetime, zone: str) -> None:
+    original = term_application_deadline(term=form.term, kind=form.kind)
+    if until <= original:
+        raise InvalidInputError(
+            "The new deadline must be after the form's own deadline, "
+            f"{format_instant(original, zone or form.term.time_zone)}.",
+            field_errors={"until": "Choose a moment after the form's own deadline."},
+        )
+
+
+@transaction.atomic
+def extension_grant(
+    *, form: ApplicationForm, user: Any, until: dt.datetime, granted_by: Any, reason: str = ""
+) -> DeadlineExtension:
+    """Give one person their own deadline on a form (replacing an earlier extension).
+
+    Refused unless it is later than the form's own deadline: an earlier one would close the form
+    for them sooner, which an extension never means.
+    """
+    _require_after_form_deadline(form=form, until=until, zone=getattr(granted_by, "time_zone", ""))
+    extension, _ = DeadlineExtension.objects.update_or_create(
+        form=form,
+        user=user,
+        defaults={"until": until, "granted_by": granted_by, "reason": reason},
+    )
+    audit_record(
+        actor=granted_by,
+        action="deadline.extended",
+        target=extension,
+        details={"until": until.isoformat(), "user": user.email},
+    )
+    return extension
+
+
+@transaction.atomic
+def access_code_create(
+    *,
+    form: ApplicationForm,
+    until: dt.datetime,
+    expires_at: dt.datetime,
+    max_uses: int,
+    created_by: Any,
+    label: str = "",
+) -> tuple[AccessCode, str]:
+    """Make a late-application link; returns the code and its secret (shown once, as a URL)."""
+    if max_uses < 1:
+        raise InvalidInputError("A code must allow at least one use.")
+    _require_after_form_deadline(form=form, until=until, zone=getattr(created_by, "time_zone", ""))
+    token = secrets.token_urlsafe(16)
+    code = AccessCode.objects.create(
+        form=form,
+        code_hash=_digest(token),
+        label=label,
+        until=until,
+        expires_at=expires_at,
+        max_uses=max_uses,
+        created_by=created_by,
+    )
+    audit_record(actor=created_by, action="access_code.created", target=code)
+    return code, token
+
+
+@transaction.atomic
+def access_code_redeem(*, token: str, user: Any, now: dt.datetime | None = None) -> AccessCode:
+    """Attach a late-application code to the signed-in person; using it again is harmless."""
+    moment = now or timezone.now()
+    code = AccessCode.objects.select_for_update().filter(code_hash=_digest(token)).first()
+    if code is None:
+        raise NotFoundError("This link is not valid.")
+    if AccessCodeUse.objects.filter(code=code, user=user).exists():
+        return code
+    if code.expires_at <= moment:
+        raise TooLateError("This link has expired. Ask the organizers for a new one.")
+    if code.uses.count() >= code.max_uses:
+        raise ConflictError("This link has been used as many times as it allows.")
+    AccessCodeUse.objects.create(code=code, user=user)
+    audit_record(actor=user, action="access_code.used", target=code)
+    return code

@@ -1,0 +1,1 @@
+"""Pages of admissions, one module per thing a person does there."""
