@@ -10,8 +10,8 @@ from django.http import QueryDict
 
 from cohortkit.accounts.models import User
 from cohortkit.admissions.models import ApplicationForm, QuestionType
+from cohortkit.common.forms import TimeZoneField
 from cohortkit.common.timezones import date_in_range, format_instant, wall_clock_to_instant
-from cohortkit.programs.forms import TimeZoneField
 
 ANSWER_PREFIX = "answer-"
 

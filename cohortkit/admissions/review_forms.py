@@ -9,8 +9,8 @@ from django import forms
 
 from cohortkit.accounts.models import User
 from cohortkit.admissions.models import ApplicationForm, DecisionOutcome
+from cohortkit.common.forms import TimeZoneField
 from cohortkit.common.timezones import date_in_range, localize, wall_clock_to_instant
-from cohortkit.programs.forms import TimeZoneField
 from cohortkit.programs.models import Track
 
 
