@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "cohortkit.community",
     "cohortkit.payments",
     "cohortkit.completion",
+    "cohortkit.demo",
     "cohortkit.certificates",
 ]
 

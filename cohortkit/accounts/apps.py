@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "cohortkit.accounts"
     label = "accounts"
-
-    def ready(self) -> None:
-        from cohortkit.accounts.copying import register_accounts_parts
-
-        register_accounts_parts()

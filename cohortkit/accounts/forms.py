@@ -8,10 +8,10 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template import loader
 
 from cohortkit.accounts.models import NAME_MAX_LENGTH, Role, User
+from cohortkit.common.forms import TimeZoneField
 from cohortkit.common.text import PersonTextValidator
 from cohortkit.common.timezones import date_in_range
 from cohortkit.notifications.services import email_queue
-from cohortkit.programs.forms import TimeZoneField
 
 
 def _name_field() -> forms.CharField:

@@ -30,11 +30,6 @@ def is_organizer(user: Any, term: Any) -> bool:
     return Role.ORGANIZER in term_roles(user, term)
 
 
-def is_staff_member(user: Any, term: Any) -> bool:
-    """Organizers, reviewers and facilitators: the people who run the term."""
-    return bool(term_roles(user, term) & {Role.ORGANIZER, Role.REVIEWER, Role.FACILITATOR})
-
-
 def can_view_public_page(user: Any, term: Any) -> bool:
     return bool(term.is_published) or bool(term_roles(user, term))
 

@@ -2,9 +2,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.http import Http404
 
 from cohortkit.accounts.models import ApiToken, Invitation, Membership
+
+
+def term_find(*, slug: str) -> Any | None:
+    """The term with this slug, or None. Accounts sits below programs, so it reaches the term
+    through the relation its models already declare (``Membership.term``), not an import."""
+    term_model: type[Model] = Membership._meta.get_field("term").related_model  # type: ignore[assignment]
+    return term_model._default_manager.select_related("program").filter(slug=slug).first()
+
+
+def term_get(*, slug: str) -> Any:
+    """The term of a term-level staff page, or 404."""
+    term = term_find(slug=slug)
+    if term is None:
+        raise Http404("No such term.")
+    return term
 
 
 def user_memberships(*, user: Any) -> QuerySet[Membership]:

@@ -8,7 +8,6 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,11 +20,17 @@ from cohortkit.accounts.models import (
     Role,
     User,
 )
-from cohortkit.common.errors import InvalidInputError, NotFoundError
+from cohortkit.common.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotAllowedError,
+    NotFoundError,
+    TooLateError,
+)
 from cohortkit.common.services import audit_record
 from cohortkit.common.text import text_problem
 from cohortkit.common.timezones import time_zone_to_store
-from cohortkit.notifications.services import email_queue
+from cohortkit.notifications.emails import email_queue_rendered
 
 INVITATION_LIFETIME = dt.timedelta(days=14)
 
@@ -38,7 +43,10 @@ def _chosen_time_zone(time_zone: str) -> str:
     """The canonical name of a zone from the list (an old alias becomes its current name)."""
     stored = time_zone_to_store(time_zone)
     if stored is None:
-        raise ValidationError({"time_zone": "Pick a time zone from the list."})
+        raise InvalidInputError(
+            "Pick a time zone from the list.",
+            field_errors={"time_zone": "Pick a time zone from the list."},
+        )
     return stored
 
 
@@ -46,7 +54,7 @@ def _check_name(name: str) -> None:
     """A name is one line: it goes into email subjects and headers, where a line break fails."""
     problem = text_problem(name, max_length=NAME_MAX_LENGTH, single_line=True)
     if problem is not None:
-        raise ValidationError({"name": problem})
+        raise InvalidInputError(problem, field_errors={"name": problem})
 
 
 @transaction.atomic
@@ -57,13 +65,15 @@ def user_signup(*, email: str, name: str, password: str, time_zone: str) -> User
     _check_name(name)
     time_zone = _chosen_time_zone(time_zone)
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "An account with this email already exists. Log in?"})
+        message = "An account with this email already exists. Log in?"
+        raise InvalidInputError(message, field_errors={"email": message})
     try:
         user = User.objects.create_user(
             email=email, password=password, name=name.strip(), time_zone=time_zone
         )
     except IntegrityError as error:
-        raise ValidationError({"email": "An account with this email already exists."}) from error
+        message = "An account with this email already exists."
+        raise InvalidInputError(message, field_errors={"email": message}) from error
     audit_record(actor=user, action="user.signed_up", target=user)
     return user
 
@@ -88,7 +98,7 @@ def user_time_zone_set(*, user: Any, time_zone: str) -> None:
 def membership_grant(*, term: Any, user: User, role: str, actor: Any | None) -> Membership:
     """Give a person a role in a term; granting a role they already hold changes nothing."""
     if role not in Role.values:
-        raise ValidationError({"role": f"Unknown role “{role}”."})
+        raise InvalidInputError(f"Unknown role “{role}”.", field_errors={"role": "Unknown role."})
     membership, created = Membership.objects.get_or_create(term=term, user=user, role=role)
     if created:
         audit_record(
@@ -106,7 +116,7 @@ def invitation_create(*, term: Any, email: str, role: str, invited_by: User) -> 
     """
     email = email.strip().lower()
     if role not in Role.values:
-        raise ValidationError({"role": f"Unknown role “{role}”."})
+        raise InvalidInputError(f"Unknown role “{role}”.", field_errors={"role": "Unknown role."})
     now = timezone.now()
     pending = Invitation.objects.filter(
         term=term, email__iexact=email, role=role, accepted_at__isnull=True, expires_at__gt=now
@@ -123,14 +133,15 @@ def invitation_create(*, term: Any, email: str, role: str, invited_by: User) -> 
         expires_at=now + INVITATION_LIFETIME,
     )
     link = settings.SITE_URL + reverse("accounts:invitation_accept", args=[token])
-    email_queue(
+    email_queue_rendered(
         to=email,
-        subject=f"You are invited to {term} as {Role(role).label.lower()}",
-        body=(
-            f"{invited_by.name or invited_by.email} invites you to join {term} as "
-            f"{Role(role).label.lower()}.\n\nAccept the invitation (valid for 14 days): {link}\n\n"
-            "Sign in or create an account with this email address first."
-        ),
+        template="accounts/invitation",
+        context={
+            "inviter": invited_by.name or invited_by.email,
+            "term": term,
+            "role": Role(role).label.lower(),
+            "link": link,
+        },
         idempotency_key=f"invitation:{invitation.pk}",
     )
     audit_record(
@@ -152,15 +163,15 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     """Turn a pending invitation into a membership for the signed-in person it was sent to."""
     invitation = Invitation.objects.select_for_update().filter(token_hash=_digest(token)).first()
     if invitation is None:
-        raise ValidationError("This invitation link is not valid.")
+        raise NotFoundError("This invitation link is not valid.")
     if invitation.accepted_at is not None:
         if invitation.accepted_by_id == user.pk:
             return Membership.objects.get(term=invitation.term, user=user, role=invitation.role)
-        raise ValidationError("This invitation has already been used.")
+        raise ConflictError("This invitation has already been used.")
     if invitation.expires_at <= timezone.now():
-        raise ValidationError("This invitation has expired. Ask the organizer for a new one.")
+        raise TooLateError("This invitation has expired. Ask the organizer for a new one.")
     if invitation.email.lower() != user.email.lower():
-        raise ValidationError(
+        raise NotAllowedError(
             f"This invitation was sent to {invitation.email}; you are signed in as {user.email}."
         )
     membership = membership_grant(

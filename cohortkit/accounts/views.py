@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,7 +30,6 @@ from cohortkit.accounts.models import Role, User
 from cohortkit.common.errors import NotFoundError, ServiceError
 from cohortkit.common.selectors import audit_actions_for_term, audit_events_for_term
 from cohortkit.common.timezones import wall_clock_to_instant
-from cohortkit.programs.selectors import term_get
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -60,10 +58,11 @@ def signup(request: HttpRequest) -> HttpResponse:
                     password=form.cleaned_data["password"],
                     time_zone=form.cleaned_data["time_zone"],
                 )
-            except ValidationError as error:
-                for field, field_messages in error.message_dict.items():
-                    for message in field_messages:
-                        form.add_error(field if field in form.fields else None, message)
+            except ServiceError as error:
+                for field, message in error.field_errors.items():
+                    form.add_error(field if field in form.fields else None, message)
+                if not error.field_errors:
+                    form.add_error(None, error.message)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, f"Welcome, {user.name}. Your account is ready.")
@@ -105,7 +104,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def term_invitations(request: HttpRequest, slug: str) -> HttpResponse:
-    term = term_get(slug=slug)
+    term = selectors.term_get(slug=slug)
     rules.require_term_role(request, term, Role.ORGANIZER)
     if request.method == "POST":
         form = InvitationForm(request.POST)
@@ -148,11 +147,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             membership = services.invitation_accept(token=token, user=request.user)
-        except ValidationError as error:
+        except ServiceError as error:
             return render(
                 request,
                 "accounts/invitation_accept.html",
-                {"invitation": invitation, "error": " ".join(error.messages)},
+                {"invitation": invitation, "error": error.message},
                 status=400,
             )
         messages.success(
@@ -208,7 +207,7 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def account_unlock(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     """An organizer lets a member of their term log in again after too many failed logins."""
-    term = term_get(slug=slug)
+    term = selectors.term_get(slug=slug)
     rules.require_term_role(request, term, Role.ORGANIZER)
     person = User.objects.filter(pk=user_id).first()
     if person is None:
@@ -237,7 +236,7 @@ AUDIT_PAGE_SIZE = 50
 @require_http_methods(["GET"])
 def term_audit(request: HttpRequest, slug: str) -> HttpResponse:
     """Who did what in the term, newest first; filter by person, kind of action and dates."""
-    term = term_get(slug=slug)
+    term = selectors.term_get(slug=slug)
     rules.require_term_role(request, term, Role.ORGANIZER)
     form = AuditFilterForm(request.GET or None, actions=audit_actions_for_term(term=term))
     filters: dict[str, Any] = {}

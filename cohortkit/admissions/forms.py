@@ -12,13 +12,13 @@ from django.http import QueryDict
 
 from cohortkit.accounts.models import User
 from cohortkit.admissions.models import ApplicationForm, DecisionOutcome, QuestionType
+from cohortkit.common.forms import TimeZoneField
 from cohortkit.common.timezones import (
     date_in_range,
     format_instant,
     localize,
     wall_clock_to_instant,
 )
-from cohortkit.programs.forms import TimeZoneField
 from cohortkit.programs.models import Track
 
 ANSWER_PREFIX = "answer-"

@@ -22,3 +22,8 @@ def require_holder(user: Any, certificate: Certificate) -> None:
 
 def can_manage(user: Any, certificate: Certificate) -> bool:
     return is_organizer(user, certificate.term)
+
+
+def can_change(user: Any, certificate: Certificate) -> bool:
+    """The holder or an organizer of the term may change a certificate (its name, its status)."""
+    return user.pk == certificate.user_id or can_manage(user, certificate)

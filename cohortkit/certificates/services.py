@@ -13,12 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohortkit.accounts.rules import is_organizer
+from cohortkit.certificates import rules
 from cohortkit.certificates.models import Certificate, CertificateRole, CertificateStatus
 from cohortkit.certificates.selectors import certificate_roles_due, track_of_participant
 from cohortkit.common.errors import ConflictError, InvalidInputError, NotAllowedError
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import localize
-from cohortkit.notifications.services import email_queue
+from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.programs.models import Term
 
 MAX_NAME = 200
@@ -81,21 +82,23 @@ def certificate_issue(
         target=certificate,
         details={"role": role, "holder_name": name},
     )
-    email_queue(
+    email_queue_rendered(
         to=user.email,
-        subject=f"Your certificate: {term.program.name} ({term.name})",
-        body=(
-            f"Hello {user.name or user.email},\n\nYour certificate is ready. Anyone can check it "
-            f"at {settings.SITE_URL + reverse('certificates:detail', args=[certificate.public_id])}"
-            "\n"
-        ),
+        template="certificates/issued",
+        context={
+            "person": user.name or user.email,
+            "program": term.program.name,
+            "term_name": term.name,
+            "link": settings.SITE_URL
+            + reverse("certificates:detail", args=[certificate.public_id]),
+        },
         idempotency_key=f"certificate-issued:{certificate.pk}",
     )
     return certificate
 
 
 def _require_holder_or_organizer(certificate: Certificate, actor: Any) -> None:
-    if actor.pk != certificate.user_id and not is_organizer(actor, certificate.term):
+    if not rules.can_change(actor, certificate):
         raise NotAllowedError("Only the holder or an organizer may change this certificate.")
 
 

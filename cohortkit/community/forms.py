@@ -9,6 +9,7 @@ from django import forms
 
 from cohortkit.accounts.models import Role
 from cohortkit.common.errors import ServiceError
+from cohortkit.common.forms import TimeZoneField
 from cohortkit.common.timezones import wall_clock_to_instant
 from cohortkit.community.models import (
     MAX_QUESTION_CHARACTERS,
@@ -16,7 +17,6 @@ from cohortkit.community.models import (
     ConversationState,
     Topic,
 )
-from cohortkit.programs.forms import TimeZoneField
 
 
 def add_service_errors(form: forms.Form, error: ServiceError) -> None:

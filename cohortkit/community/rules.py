@@ -16,11 +16,6 @@ from cohortkit.accounts.models import Role
 from cohortkit.community.models import Conversation, PublicQuestion
 
 
-def can_ask_publicly(user: Any, term: Any) -> bool:
-    """Anyone signed in who may see the program page may ask on it."""
-    return bool(user.is_authenticated) and account_rules.can_view_public_page(user, term)
-
-
 def require_organizer(request: HttpRequest, term: Any) -> None:
     """404 for outsiders, 403 for members of the term who are not its organizers."""
     account_rules.require_term_role(request, term, Role.ORGANIZER)

@@ -11,7 +11,14 @@ from typing import Any
 from django.http import HttpRequest
 
 from cohortkit.accounts.models import Role
-from cohortkit.accounts.rules import require_term_role, term_roles
+from cohortkit.accounts.rules import is_organizer, require_term_role
+from cohortkit.common.errors import NotAllowedError
+
+
+def require_organizer_actor(actor: Any, term: Any) -> None:
+    """What a service asks before an organizer's write: an organizer, or ``NotAllowedError``."""
+    if not is_organizer(actor, term):
+        raise NotAllowedError("Only the term's organizers may do this.")
 
 
 def require_organizer(request: HttpRequest, term: Any) -> None:
@@ -24,7 +31,3 @@ def require_participant(request: HttpRequest, term: Any) -> None:
 
 def require_facilitator_or_organizer(request: HttpRequest, term: Any) -> frozenset[str]:
     return require_term_role(request, term, Role.FACILITATOR, Role.ORGANIZER)
-
-
-def sees_own_progress(user: Any, term: Any) -> bool:
-    return Role.PARTICIPANT in term_roles(user, term)

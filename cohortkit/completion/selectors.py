@@ -28,7 +28,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from cohortkit.accounts.models import Membership, Role, User
+from cohortkit.accounts.models import Role, User
 from cohortkit.admissions.models import Enrollment
 from cohortkit.completion.models import (
     Completion,
@@ -432,11 +432,3 @@ def confirmed_completers(*, term: Term) -> list[User]:
             "name", "email"
         )
     )
-
-
-def completion_of(*, term: Term, user: Any) -> Completion | None:
-    return Completion.objects.filter(term=term, user=user).first()
-
-
-def is_participant(*, term: Term, user: Any) -> bool:
-    return Membership.objects.filter(term=term, user=user, role=Role.PARTICIPANT).exists()

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohortkit.accounts.models import Role, User
-from cohortkit.accounts.rules import is_organizer, term_roles
+from cohortkit.accounts.rules import term_roles
 from cohortkit.admissions.answers import parse_answer
 from cohortkit.admissions.models import FormQuestion
 from cohortkit.common.errors import (
@@ -26,6 +26,7 @@ from cohortkit.common.errors import (
     TooLateError,
 )
 from cohortkit.common.services import audit_record
+from cohortkit.completion import rules as completion_rules
 from cohortkit.completion.models import (
     Completion,
     CompletionOverride,
@@ -38,8 +39,8 @@ from cohortkit.completion.models import (
 )
 from cohortkit.completion.rule import rules_of_term
 from cohortkit.completion.selectors import CompletionRow, completion_rows
-from cohortkit.notifications.services import email_queue
-from cohortkit.payments.services import stipend_accrue
+from cohortkit.notifications.emails import email_queue_rendered
+from cohortkit.payments.services.stipends import stipend_accrue
 from cohortkit.programs.models import Quiz, Term, Track
 
 RULE_FIELDS = (
@@ -52,11 +53,6 @@ RULE_FIELDS = (
     "facilitator_certificates",
 )
 MAX_REASON = 500
-
-
-def _require_organizer(actor: Any, term: Term) -> None:
-    if not is_organizer(actor, term):
-        raise NotAllowedError("Only the term's organizers may do this.")
 
 
 # The rule -------------------------------------------------------------------------------
@@ -96,7 +92,7 @@ def completion_rule_set(
     differs from the rule in force, the same rule otherwise. The term-wide rule's meeting and
     assignment numbers are mirrored on the term (its YAML and settings read them)."""
     if actor is not None:
-        _require_organizer(actor, term)
+        completion_rules.require_organizer_actor(actor, term)
     if track is not None and track.term_id != term.pk:
         raise NotFoundError("No such track in this term.")
     Term.objects.select_for_update().filter(pk=term.pk).first()
@@ -137,7 +133,7 @@ def completion_rule_remove_track(
 ) -> None:
     """The track follows the term-wide rule again: a new version of the track's rule that says
     so (the earlier versions stay, for the record)."""
-    _require_organizer(actor, term)
+    completion_rules.require_organizer_actor(actor, term)
     rules = rules_of_term(term=term)
     if track.pk not in rules.track_rules:
         return
@@ -163,7 +159,7 @@ def completion_rule_remove_track(
 def quiz_pass_mark_set(*, quiz: Quiz, actor: Any, pass_percent: int | None) -> None:
     """A quiz's own pass mark (None: the rule's)."""
     term = quiz.week.term
-    _require_organizer(actor, term)
+    completion_rules.require_organizer_actor(actor, term)
     if pass_percent is not None and not 1 <= pass_percent <= 100:
         raise InvalidInputError(
             "Use a percentage from 1 to 100.", field_errors={"pass_percent": "From 1 to 100."}
@@ -195,7 +191,7 @@ def completion_override_set(
 ) -> CompletionOverride | None:
     """Decide one person's outcome against (or with) the rule, with a reason; ``completes``
     None removes the override so the rule decides again."""
-    _require_organizer(actor, term)
+    completion_rules.require_organizer_actor(actor, term)
     if Role.PARTICIPANT not in term_roles(user, term):
         raise NotFoundError("This person is not a participant of the term.")
     reason = reason.strip()
@@ -281,7 +277,7 @@ def completion_confirm(
     became *completed* in this call (whoever pays stipends on completion starts from them).
     """
     if actor is not None:
-        _require_organizer(actor, term)
+        completion_rules.require_organizer_actor(actor, term)
     if apply_changed_verdicts and not users:
         raise InvalidInputError("Name the people whose changed verdict you accept.")
     now = now or timezone.now()
@@ -366,15 +362,15 @@ def completion_keep_confirmed(
 def _email_completed(term: Term, completion: Completion) -> None:
     user = completion.user
     link = settings.SITE_URL + reverse("certificates:mine", args=[term.slug])
-    email_queue(
+    email_queue_rendered(
         to=user.email,
-        subject=f"You completed {term.program.name} ({term.name})",
-        body=(
-            f"Hello {user.name or user.email},\n\n"
-            f"Congratulations: the organizers confirmed that you completed {term.program.name}, "
-            f"{term.name}.\nChoose the name printed on your certificate and download it here: "
-            f"{link}\n"
-        ),
+        template="completion/completed",
+        context={
+            "person": user.name or user.email,
+            "program": term.program.name,
+            "term_name": term.name,
+            "link": link,
+        },
         idempotency_key=f"completion-confirmed:{completion.pk}:{int(completion.completed)}"
         f":{completion.confirmed_at.isoformat()}",
     )

@@ -8,13 +8,13 @@ from typing import Any
 from django import forms
 
 from cohortkit.accounts.models import Membership, Role, User
+from cohortkit.common.forms import TimeZoneField
 from cohortkit.common.timezones import (
     date_in_range,
     person_time_zone,
     wall_clock_to_instant,
 )
 from cohortkit.coursework.models import FeedbackVerdict
-from cohortkit.programs.forms import TimeZoneField
 from cohortkit.programs.models import Assignment, Quiz, Term
 from cohortkit.scheduling.models import Section
 

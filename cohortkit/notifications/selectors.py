@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Case, Count, QuerySet, Value, When
 from django.utils import timezone
 
 from cohortkit.notifications.models import OutboundEmail
-from cohortkit.notifications.services import claim_timeout
+
+
+def claim_timeout() -> dt.timedelta:
+    """How long a worker's claim on an email holds before another worker may take it over."""
+    return dt.timedelta(seconds=settings.EMAIL_CLAIM_TIMEOUT)
 
 
 class EmailStatus(models.TextChoices):

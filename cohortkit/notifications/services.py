@@ -28,13 +28,10 @@ from cohortkit.common.errors import ConflictError, NotFoundError
 from cohortkit.common.services import audit_record
 from cohortkit.common.text import one_line
 from cohortkit.notifications.models import OutboundEmail
+from cohortkit.notifications.selectors import claim_timeout
 
 MAX_ERROR_CHARACTERS = 2000
 logger = logging.getLogger(__name__)
-
-
-def claim_timeout() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.EMAIL_CLAIM_TIMEOUT)
 
 
 def retry_delay(*, attempts: int) -> dt.timedelta:

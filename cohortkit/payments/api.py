@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from cohortkit.common.currencies import format_minor
 from cohortkit.payments import rules, selectors
-from cohortkit.payments.currencies import format_minor
 from cohortkit.payments.models import PayoutBatch
 from cohortkit.programs.selectors import term_get
 

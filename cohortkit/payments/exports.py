@@ -18,7 +18,8 @@ from __future__ import annotations
 import csv
 import io
 
-from cohortkit.payments.currencies import format_minor
+from cohortkit.common.currencies import format_minor
+from cohortkit.common.errors import ConflictError
 from cohortkit.payments.models import BatchStatus, PayKind, PayoutBatch
 
 FORMATS = ("csv", "paypal", "wise")
@@ -45,8 +46,8 @@ WISE_HEADER = [
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "paypal": "text/csv; charset=utf-8"}
 
 
-class NotExportableError(Exception):
-    """The batch is still a draft (or the format is unknown)."""
+class NotExportableError(ConflictError):
+    """The batch is still a draft (or the format is unknown): a refusal of the common family."""
 
 
 def spreadsheet_safe(text: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from cohortkit.payments.currencies import parse_major
+from cohortkit.common.currencies import parse_major
 from cohortkit.payments.models import EligibilityStatus
 
 

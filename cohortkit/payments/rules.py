@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 
 from cohortkit.accounts import rules as account_rules
 from cohortkit.accounts.models import Role
+from cohortkit.common.errors import NotAllowedError
 
 
 def require_organizer(request: HttpRequest, term: Any) -> frozenset[str]:
@@ -37,5 +38,12 @@ def require_meeting_leader_or_organizer(request: HttpRequest, term: Any, meeting
         raise Http404("No such meeting")
 
 
-def can_organize(user: Any, term: Any) -> bool:
-    return account_rules.is_organizer(user, term)
+def can_hand_over(user: Any, meeting: Any, term: Any) -> bool:
+    """The person leading a meeting, or an organizer, may hand it to another facilitator."""
+    return user.pk == meeting.leader_id or account_rules.is_organizer(user, term)
+
+
+def require_organizer_actor(actor: Any, term: Any, *, doing: str = "do this") -> None:
+    """What a service asks before an organizer's write: an organizer, or ``NotAllowedError``."""
+    if not account_rules.is_organizer(actor, term):
+        raise NotAllowedError(f"Only the term's organizers may {doing}.")

@@ -13,8 +13,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 
 from cohortkit.accounts.models import Membership, Role, User
-from cohortkit.payments.batches import canonical_sha256, tax_hold_reason
-from cohortkit.payments.currencies import CURRENCIES, format_minor
+from cohortkit.common.currencies import CURRENCIES, format_minor
 from cohortkit.payments.models import (
     BatchStatus,
     EligibilityStatus,
@@ -29,7 +28,7 @@ from cohortkit.payments.models import (
     Timesheet,
     TimesheetStatus,
 )
-from cohortkit.payments.services import pay_for_minutes, rate_for
+from cohortkit.payments.pay import canonical_sha256, pay_for_minutes, rate_for, tax_hold_reason
 from cohortkit.programs.models import Term
 
 

@@ -16,10 +16,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cohortkit.accounts.models import Membership, Role, User
+from cohortkit.common.currencies import format_minor
 from cohortkit.common.errors import ServiceError
-from cohortkit.payments import batches as batch_services
-from cohortkit.payments import exports, rules, selectors, services
-from cohortkit.payments.currencies import format_minor
+from cohortkit.payments import exports, pay, rules, selectors
 from cohortkit.payments.forms import (
     EligibilityForm,
     HandOverForm,
@@ -38,6 +37,11 @@ from cohortkit.payments.models import (
     Timesheet,
     TimesheetStatus,
 )
+from cohortkit.payments.services import batches as batch_services
+from cohortkit.payments.services import ledger as ledger_services
+from cohortkit.payments.services import rates as rate_services
+from cohortkit.payments.services import stipends as stipend_services
+from cohortkit.payments.services import timesheets as timesheet_services
 from cohortkit.programs.models import Term
 from cohortkit.programs.selectors import term_get
 from cohortkit.scheduling.models import Meeting
@@ -123,7 +127,7 @@ def money_csv(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pay_settings(request: HttpRequest, slug: str) -> HttpResponse:
     term = _organizer_term(request, slug)
-    settings = services.pay_settings_for(term)
+    settings = ledger_services.pay_settings_for(term)
     currency = term.stipend_currency
     status = 200
     form = PaySettingsForm(
@@ -144,7 +148,7 @@ def pay_settings(request: HttpRequest, slug: str) -> HttpResponse:
         if rate_form.is_valid():
             user = get_object_or_404(User, pk=rate_form.cleaned_data["user_id"])
             try:
-                services.facilitator_rate_set(
+                rate_services.facilitator_rate_set(
                     term=term,
                     user=user,
                     rate_minor=rate_form.cleaned_data["rate"],
@@ -160,7 +164,7 @@ def pay_settings(request: HttpRequest, slug: str) -> HttpResponse:
         form = PaySettingsForm(request.POST, currency=currency)
         if form.is_valid():
             try:
-                services.pay_settings_update(
+                rate_services.pay_settings_update(
                     term=term,
                     actor=_person(request),
                     prep_minutes_cap_per_week=form.cleaned_data["prep_hours_cap"],
@@ -206,7 +210,7 @@ def eligibility(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             user = get_object_or_404(User, pk=form.cleaned_data["user_id"])
             try:
-                services.stipend_eligibility_set(
+                stipend_services.stipend_eligibility_set(
                     term=term,
                     user=user,
                     status=form.cleaned_data["status"],
@@ -243,8 +247,8 @@ def timesheet_review(request: HttpRequest, slug: str) -> HttpResponse:
     )
     waiting = [sheet for sheet in sheets if sheet.status == TimesheetStatus.SUBMITTED]
     for sheet in waiting:
-        rate = services.rate_for(term, sheet.facilitator)
-        sheet.estimate = services.pay_for_minutes(sheet.total_minutes, rate)  # type: ignore[attr-defined]
+        rate = pay.rate_for(term, sheet.facilitator)
+        sheet.estimate = pay.pay_for_minutes(sheet.total_minutes, rate)  # type: ignore[attr-defined]
     return render(
         request,
         "payments/timesheet_review.html",
@@ -264,12 +268,14 @@ def timesheet_decide(request: HttpRequest, slug: str, timesheet_id: int) -> Http
     sheet = get_object_or_404(Timesheet, pk=timesheet_id, term=term)
     try:
         if request.POST.get("decision") == "approve":
-            services.timesheet_approve(timesheet=sheet, actor=_person(request))
+            timesheet_services.timesheet_approve(timesheet=sheet, actor=_person(request))
             messages.success(request, f"Week {sheet.week} approved.")
         else:
             form = ReturnForm(request.POST)
             comment = form.data.get("comment", "")
-            services.timesheet_return(timesheet=sheet, actor=_person(request), comment=comment)
+            timesheet_services.timesheet_return(
+                timesheet=sheet, actor=_person(request), comment=comment
+            )
             messages.success(request, f"Week {sheet.week} sent back.")
     except ServiceError as error:
         _refusal(request, error)
@@ -326,7 +332,7 @@ def batch_detail(request: HttpRequest, slug: str, batch_id: int) -> HttpResponse
             "draft_total": sum(line.amount_minor for line in lines),
             "import_form": ResultsImportForm(),
             "tax_form": TaxFormForm(initial={"year": year, "received_on": timezone.localdate()}),
-            "four_eyes": services.pay_settings_for(term).four_eyes,
+            "four_eyes": ledger_services.pay_settings_for(term).four_eyes,
         },
     )
 
@@ -435,10 +441,10 @@ def timesheets(request: HttpRequest, slug: str) -> HttpResponse:
     me = _person(request)
     sheets = {sheet.week: sheet for sheet in Timesheet.objects.filter(term=term, facilitator=me)}
     weeks = []
-    rate = services.rate_for(term, me)
+    rate = pay.rate_for(term, me)
     for week in range(1, term.week_count + 1):
         sheet = sheets.get(week)
-        led = services.meetings_led(term=term, user=me, week=week)
+        led = pay.meetings_led(term=term, user=me, week=week)
         weeks.append(
             {
                 "week": week,
@@ -476,7 +482,7 @@ def timesheet_week(request: HttpRequest, slug: str, week: int) -> HttpResponse:
     sheet = Timesheet.objects.filter(term=term, facilitator=me, week=week).first() or Timesheet(
         term=term, facilitator=me, week=week
     )
-    cap = services.pay_settings_for(term).prep_minutes_cap_per_week
+    cap = ledger_services.pay_settings_for(term).prep_minutes_cap_per_week
     status = 200
     form = TimesheetForm(
         initial={
@@ -488,8 +494,10 @@ def timesheet_week(request: HttpRequest, slug: str, week: int) -> HttpResponse:
         form = TimesheetForm(request.POST)
         if form.is_valid():
             try:
-                sheet = services.timesheet_get_or_create(term=term, facilitator=me, week=week)
-                services.timesheet_submit(
+                sheet = timesheet_services.timesheet_get_or_create(
+                    term=term, facilitator=me, week=week
+                )
+                timesheet_services.timesheet_submit(
                     timesheet=sheet,
                     actor=me,
                     prep_minutes=form.cleaned_data["prep_hours"],
@@ -506,7 +514,7 @@ def timesheet_week(request: HttpRequest, slug: str, week: int) -> HttpResponse:
                 return redirect("payments:timesheets", slug=term.slug)
         else:
             status = 400
-    meetings = services.meetings_led(term=term, user=me, week=week)
+    meetings = pay.meetings_led(term=term, user=me, week=week)
     colleagues = [
         (membership.user_id, membership.user.name or membership.user.email)
         for membership in Membership.objects.filter(term=term, role=Role.FACILITATOR)
@@ -522,7 +530,7 @@ def timesheet_week(request: HttpRequest, slug: str, week: int) -> HttpResponse:
             "sheet": sheet,
             "week": week,
             "meetings": [
-                {"meeting": meeting, "minutes": services.meeting_minutes(meeting)}
+                {"meeting": meeting, "minutes": pay.meeting_minutes(meeting)}
                 for meeting in meetings
             ],
             "form": form,
@@ -553,7 +561,9 @@ def meeting_hand_over(request: HttpRequest, slug: str, meeting_id: int) -> HttpR
     else:
         to_user = User.objects.get(pk=form.cleaned_data["to_user"])
         try:
-            services.meeting_hand_over(meeting=meeting, to_user=to_user, actor=_person(request))
+            timesheet_services.meeting_hand_over(
+                meeting=meeting, to_user=to_user, actor=_person(request)
+            )
         except ServiceError as error:
             _refusal(request, error)
         else:

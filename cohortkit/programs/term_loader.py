@@ -53,6 +53,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cohortkit.common.currencies import currency_normalize
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import (
     ANYWHERE_ON_EARTH,
@@ -61,7 +62,6 @@ from cohortkit.common.timezones import (
     time_zone_to_store,
     wall_clock_to_instant,
 )
-from cohortkit.payments.currencies import currency_normalize
 from cohortkit.programs.curriculum import (
     CurriculumError,
     CurriculumPlan,

@@ -1,0 +1,2 @@
+"""Scheduling: the section solver (``solver/``, pure Python, no Django), schedule runs and
+publishing their result."""

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from cohortkit.accounts.models import User
 from cohortkit.accounts.services import user_profile_update
+from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.text import LINE_BREAK_MESSAGE
 from cohortkit.notifications.models import OutboundEmail
 from cohortkit.notifications.services import email_queue
@@ -45,7 +46,7 @@ def test_a_name_with_a_line_break_is_refused_at_signup_and_in_the_profile(client
 
 def test_the_profile_service_refuses_a_name_with_a_line_break(people):
 
-    with pytest.raises(ValidationError, match="Keep this on one line"):
+    with pytest.raises(InvalidInputError, match="Keep this on one line"):
         user_profile_update(user=people["applicant"], name="Ada\r\nX", time_zone="UTC")
 
 

@@ -350,7 +350,7 @@ def test_reviewer_list_query_count_does_not_grow(
 
 
 def test_demo_reviews_load_adds_a_rubric_and_assignments_once(term, people):
-    from cohortkit.admissions.demo import DEMO_ASSIGNMENTS, demo_reviews_load
+    from cohortkit.demo.applications import DEMO_ASSIGNMENTS, demo_reviews_load
 
     form = ApplicationFormFactory(term=term)
     SubmittedApplicationFactory.create_batch(DEMO_ASSIGNMENTS + 3, form=form)

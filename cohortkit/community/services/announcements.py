@@ -17,7 +17,7 @@ from cohortkit.common.services import audit_record
 from cohortkit.community import rules, selectors
 from cohortkit.community.models import MAX_ANNOUNCEMENT_CHARACTERS, Announcement, Audience
 from cohortkit.community.text import render_markdown
-from cohortkit.notifications.services import email_queue
+from cohortkit.notifications.emails import email_queue_rendered
 
 
 def _validate(
@@ -168,14 +168,17 @@ def announcement_send(*, announcement_id: int, now: dt.datetime | None = None) -
     announcement = Announcement.objects.select_related("term", "author").get(pk=announcement_id)
     recipients = selectors.announcement_recipients(announcement=announcement)
     for person in recipients:
-        email_queue(
+        email_queue_rendered(
             to=person.email,
-            subject=f"{announcement.term}: {announcement.title}",
-            body=(
-                f"Hello {person.name or person.email},\n\n{announcement.body}\n\n"
-                f"— {announcement.author.name or announcement.author.email}\n\n"
-                f"{_recipient_link(announcement)}\n"
-            ),
+            template="community/announcement",
+            context={
+                "term": announcement.term,
+                "title": announcement.title,
+                "person": person.name or person.email,
+                "body": announcement.body,
+                "author": announcement.author.name or announcement.author.email,
+                "link": _recipient_link(announcement),
+            },
             idempotency_key=f"community-announcement-{announcement.pk}-{person.pk}",
         )
     Announcement.objects.filter(pk=announcement_id).update(recipient_count=len(recipients))

@@ -24,7 +24,7 @@ from cohortkit.community.models import (
     Topic,
 )
 from cohortkit.community.text import render_markdown
-from cohortkit.notifications.services import email_queue
+from cohortkit.notifications.emails import email_queue_rendered
 
 
 def _clean_message(body: str, field: str = "body") -> str:
@@ -45,10 +45,6 @@ def _clean_message(body: str, field: str = "body") -> str:
 def _person_zone(conversation: Conversation) -> str:
     person = conversation.person
     return (person.time_zone if person is not None else "") or conversation.term.time_zone
-
-
-def _greeting(conversation: Conversation) -> str:
-    return f"Hello {conversation.display_name},"
 
 
 @transaction.atomic
@@ -125,20 +121,17 @@ def conversation_start(
     audit_record(
         actor=person, action="conversation.started", target=conversation, details={"topic": topic}
     )
-    email_queue(
+    email_queue_rendered(
         to=email,
-        subject=f"We got your message: {conversation.get_topic_display().lower()}",
-        body=(
-            f"{_greeting(conversation)}\n\n"
-            f"The organizers of {term} have your message and will answer here:\n"
-            f"{selectors.conversation_link(conversation)}\n\n"
-            + (
-                "Keep this link to yourself: it opens the conversation without logging in.\n"
-                if not signed_in
-                else ""
-            )
-            + f"\nYou wrote:\n\n{text}\n"
-        ),
+        template="community/conversation_started",
+        context={
+            "topic": conversation.get_topic_display().lower(),
+            "person": conversation.display_name,
+            "term": term,
+            "link": selectors.conversation_link(conversation),
+            "signed_in": signed_in,
+            "text": text,
+        },
         idempotency_key=f"community-conversation-started-{conversation.pk}",
     )
     return conversation
@@ -170,14 +163,17 @@ def conversation_reply(*, conversation: Conversation, actor: Any, body: str) -> 
         conversation.assignee = actor
     conversation.save(update_fields=["state", "last_message_at", "assignee"])
     audit_record(actor=actor, action="conversation.replied", target=conversation)
-    email_queue(
+    email_queue_rendered(
         to=conversation.email,
-        subject=f"Re: your {conversation.get_topic_display().lower()} — {conversation.term}",
-        body=(
-            f"{_greeting(conversation)}\n\n{text}\n\n"
-            f"— {actor.name or actor.email}, for the organizers\n\n"
-            f"Reply on the conversation's page: {selectors.conversation_link(conversation)}\n"
-        ),
+        template="community/conversation_replied",
+        context={
+            "topic": conversation.get_topic_display().lower(),
+            "term": conversation.term,
+            "person": conversation.display_name,
+            "text": text,
+            "organizer": actor.name or actor.email,
+            "link": selectors.conversation_link(conversation),
+        },
         idempotency_key=f"community-conversation-message-{message.pk}",
     )
     return message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -12,36 +13,39 @@ from django.utils import timezone
 from cohortkit.accounts.models import Membership, Role, User
 from cohortkit.community import selectors
 from cohortkit.community.models import Conversation, DigestSent, PublicQuestion
-from cohortkit.notifications.services import email_queue
+from cohortkit.notifications.emails import email_queue_rendered
 
 
-def _digest_body(
+def _digest_context(
     organizer: User, questions: list[PublicQuestion], conversations: list[Conversation]
-) -> str:
-    lines = [f"Hello {organizer.name or organizer.email},", ""]
-    if questions:
-        lines.append(f"{len(questions)} new public question(s):")
-        for question in questions:
-            term = question.asked_in
-            link = (
-                settings.SITE_URL + reverse("community:questions_moderate", args=[term.slug])
-                if term is not None
-                else settings.SITE_URL
-            )
-            lines.append(f"- {question.program.name}: {question.body[:120]}  {link}")
-        lines.append("")
-    if conversations:
-        lines.append(f"{len(conversations)} new private conversation(s):")
-        for conversation in conversations:
-            link = settings.SITE_URL + reverse(
-                "community:inbox_detail", args=[conversation.term.slug, conversation.pk]
-            )
-            lines.append(
-                f"- {conversation.term}: {conversation.get_topic_display()} from "
-                f"{conversation.display_name}  {link}"
-            )
-        lines.append("")
-    return "\n".join(lines)
+) -> dict[str, Any]:
+    """What the digest email shows: each new question and conversation with its link."""
+    question_rows = []
+    for question in questions:
+        term = question.asked_in
+        link = (
+            settings.SITE_URL + reverse("community:questions_moderate", args=[term.slug])
+            if term is not None
+            else settings.SITE_URL
+        )
+        question_rows.append(
+            {"program": question.program.name, "body": question.body[:120], "link": link}
+        )
+    conversation_rows = [
+        {
+            "term": conversation.term,
+            "topic": conversation.get_topic_display(),
+            "name": conversation.display_name,
+            "link": settings.SITE_URL
+            + reverse("community:inbox_detail", args=[conversation.term.slug, conversation.pk]),
+        }
+        for conversation in conversations
+    ]
+    return {
+        "person": organizer.name or organizer.email,
+        "questions": question_rows,
+        "conversations": conversation_rows,
+    }
 
 
 def digests_send(*, now: dt.datetime | None = None) -> int:
@@ -73,13 +77,10 @@ def digests_send(*, now: dt.datetime | None = None) -> int:
                     question_count=len(questions),
                     conversation_count=len(conversations),
                 )
-                email_queue(
+                email_queue_rendered(
                     to=organizer.email,
-                    subject=(
-                        f"Today: {len(questions)} new question(s), "
-                        f"{len(conversations)} new conversation(s)"
-                    ),
-                    body=_digest_body(organizer, questions, conversations),
+                    template="community/digest",
+                    context=_digest_context(organizer, questions, conversations),
                     idempotency_key=f"community-digest-{organizer.pk}-{day.isoformat()}",
                 )
         except IntegrityError:

@@ -28,7 +28,7 @@ from cohortkit.community.models import (
     Topic,
 )
 from cohortkit.community.text import render_markdown
-from cohortkit.notifications.services import email_queue
+from cohortkit.notifications.emails import email_queue_rendered
 
 # States in which a question is no longer the organizers' to answer or merge into.
 CLOSED_STATUSES = (QuestionStatus.HIDDEN, QuestionStatus.MERGED, QuestionStatus.MADE_PRIVATE)
@@ -125,15 +125,15 @@ def _email_answer(*, question: PublicQuestion, to_question: PublicQuestion) -> N
     """Tell the asker of ``to_question`` the answer of ``question``: once per question, ever
     (editing the answer later mails nobody again)."""
     asker = to_question.asker
-    email_queue(
+    email_queue_rendered(
         to=asker.email,
-        subject="Your question has been answered",
-        body=(
-            f"Hello {asker.name or asker.email},\n\n"
-            f"You asked:\n\n{to_question.body}\n\n"
-            f"The organizers answered:\n\n{question.answer}\n\n"
-            f"See it on the program page: {_answer_link(question)}\n"
-        ),
+        template="community/question_answered",
+        context={
+            "person": asker.name or asker.email,
+            "question": to_question.body,
+            "answer": question.answer,
+            "link": _answer_link(question),
+        },
         idempotency_key=f"community-question-answered-{to_question.pk}",
     )
 
@@ -302,16 +302,14 @@ def question_make_private(*, question: PublicQuestion, actor: Any) -> Conversati
         target=question,
         details={"conversation": conversation.pk},
     )
-    email_queue(
+    email_queue_rendered(
         to=asker.email,
-        subject="Your question is now a private conversation",
-        body=(
-            f"Hello {asker.name or asker.email},\n\n"
-            "Your question on the program page is about you personally, so the organizers will "
-            "answer it privately instead of on the public page:\n\n"
-            f"{question.body}\n\n"
-            f"Follow the conversation here: {selectors.conversation_link(conversation)}\n"
-        ),
+        template="community/question_made_private",
+        context={
+            "person": asker.name or asker.email,
+            "question": question.body,
+            "link": selectors.conversation_link(conversation),
+        },
         idempotency_key=f"community-question-private-{question.pk}",
     )
     return conversation

@@ -433,7 +433,7 @@ def test_a_question_of_another_program_is_404_to_this_terms_organizers(term, peo
 
 
 def test_the_demo_loads_a_small_faq_once(term, people, client_as):
-    from cohortkit.community.demo import demo_questions_load
+    from cohortkit.demo.questions import demo_questions_load
 
     created = demo_questions_load(
         term=term, asker=people["participant"], organizer=people["organizer"]

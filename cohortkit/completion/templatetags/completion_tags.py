@@ -1,6 +1,6 @@
-"""Completion and certificates on other apps' pages, each with one line in their templates:
-the viewer's progress (week and term pages), their links (term page), a roster's progress
-(facilitators), the organizers' overview column, and the viewer's certificates (profile)."""
+"""Completion on other apps' pages, each with one line in their templates: the viewer's
+progress (week and term pages), a roster's progress (facilitators) and the organizers' overview
+column. The term page's finishing links and the profile's certificates are certificates' tags."""
 
 from __future__ import annotations
 
@@ -10,11 +10,6 @@ from django import template
 
 from cohortkit.accounts.models import Role
 from cohortkit.accounts.rules import term_roles
-from cohortkit.certificates.selectors import (
-    certificate_roles_due,
-    certificates_of_user,
-    linkedin_add_url,
-)
 from cohortkit.completion.rule import term_rule_sentences
 from cohortkit.completion.selectors import Progress, term_progress
 
@@ -64,31 +59,6 @@ def rule_sentences(term: Any) -> list[tuple[str, str]]:
 def roster_progress(term: Any) -> dict[int, Progress]:
     """Everyone's progress in the term, for a roster: ``{% roster_progress term as p %}``."""
     return term_progress(term=term).progress
-
-
-@register.inclusion_tag("completion/_term_links.html", takes_context=True)
-def completion_links(context: template.Context, term: Any) -> dict[str, Any]:
-    user = _user(context)
-    roles = term_roles(user, term) if user is not None else frozenset()
-    return {
-        "term": term,
-        "roles": roles,
-        "certificates_due": certificate_roles_due(term=term, user=user) if roles else [],
-        "certificates": list(certificates_of_user(user=user).filter(term=term)) if roles else [],
-    }
-
-
-@register.inclusion_tag("certificates/_profile.html", takes_context=True)
-def my_certificates(context: template.Context) -> dict[str, Any]:
-    user = _user(context)
-    if user is None or not user.is_authenticated:
-        return {"certificates": []}
-    return {
-        "certificates": [
-            (certificate, linkedin_add_url(certificate))
-            for certificate in certificates_of_user(user=user)
-        ]
-    }
 
 
 @register.inclusion_tag("completion/_overview.html", takes_context=True)

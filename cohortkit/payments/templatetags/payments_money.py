@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from cohortkit.payments.currencies import CURRENCIES, format_minor
+from cohortkit.common.currencies import CURRENCIES, format_minor
 
 register = template.Library()
 

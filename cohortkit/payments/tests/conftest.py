@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cohortkit.payments.models import EligibilityStatus
-from cohortkit.payments.services import stipend_eligibility_set
+from cohortkit.payments.services.stipends import stipend_eligibility_set
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ from conftest import ROLES
 
 def _frozen_batch(term: Any) -> Any:
     from cohortkit.accounts.models import User
-    from cohortkit.payments.batches import payout_batch_build, payout_batch_freeze
-    from cohortkit.payments.services import stipend_accrue, stipend_eligibility_set
+    from cohortkit.payments.services.batches import payout_batch_build, payout_batch_freeze
+    from cohortkit.payments.services.stipends import stipend_accrue, stipend_eligibility_set
 
     organizer = User.objects.get(email="organizer@example.org")
     participant = User.objects.get(email="participant@example.org")

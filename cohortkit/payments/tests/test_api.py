@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from cohortkit.accounts.models import Role
 from cohortkit.accounts.services import api_token_create
-from cohortkit.payments.batches import payout_batch_build, payout_batch_freeze
 from cohortkit.payments.models import TaxFormReceipt
-from cohortkit.payments.services import stipend_accrue
+from cohortkit.payments.services.batches import payout_batch_build, payout_batch_freeze
+from cohortkit.payments.services.stipends import stipend_accrue
 from cohortkit.tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

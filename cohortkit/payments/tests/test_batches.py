@@ -18,14 +18,6 @@ from django.utils import timezone
 
 from cohortkit.accounts.models import Role
 from cohortkit.common.errors import InvalidInputError, NotAllowedError, TooLateError
-from cohortkit.payments.batches import (
-    payout_batch_build,
-    payout_batch_freeze,
-    payout_batch_reconcile,
-    payout_line_settle,
-    payout_results_import,
-    tax_form_record,
-)
 from cohortkit.payments.exports import CSV_HEADER, WISE_HEADER, batch_export
 from cohortkit.payments.models import (
     BatchStatus,
@@ -36,10 +28,17 @@ from cohortkit.payments.models import (
     TaxFormReceipt,
 )
 from cohortkit.payments.selectors import ledger_check, term_money
-from cohortkit.payments.services import (
-    pay_settings_update,
-    stipend_accrue,
-    stipend_eligibility_set,
+from cohortkit.payments.services.batches import (
+    payout_batch_build,
+    payout_batch_freeze,
+    payout_batch_reconcile,
+    payout_line_settle,
+    payout_results_import,
+    tax_form_record,
+)
+from cohortkit.payments.services.rates import pay_settings_update
+from cohortkit.payments.services.stipends import stipend_accrue, stipend_eligibility_set
+from cohortkit.payments.services.timesheets import (
     timesheet_approve,
     timesheet_get_or_create,
     timesheet_submit,

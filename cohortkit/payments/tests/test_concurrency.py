@@ -9,9 +9,9 @@ from django.db import connection, connections
 
 from cohortkit.accounts.models import Role
 from cohortkit.common.errors import ServiceError
-from cohortkit.payments.batches import payout_batch_build
 from cohortkit.payments.models import PayoutLine
-from cohortkit.payments.services import stipend_accrue, stipend_eligibility_set
+from cohortkit.payments.services.batches import payout_batch_build
+from cohortkit.payments.services.stipends import stipend_accrue, stipend_eligibility_set
 from cohortkit.tests.factories import MembershipFactory, TermFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,12 +8,9 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from cohortkit.accounts.models import Role
 from cohortkit.common.errors import InvalidInputError, NotFoundError
 from cohortkit.payments.models import EligibilityStatus, EntryKind, LedgerEntry, PayKind
-from cohortkit.payments.services import (
-    ledger_adjust,
-    pay_for_minutes,
-    stipend_accrue,
-    stipend_eligibility_set,
-)
+from cohortkit.payments.pay import pay_for_minutes
+from cohortkit.payments.services.ledger import ledger_adjust
+from cohortkit.payments.services.stipends import stipend_accrue, stipend_eligibility_set
 from cohortkit.tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,11 +14,6 @@ from hypothesis import strategies as st
 
 from cohortkit.accounts.models import Role
 from cohortkit.common.errors import ServiceError
-from cohortkit.payments.batches import (
-    payout_batch_build,
-    payout_batch_freeze,
-    payout_line_settle,
-)
 from cohortkit.payments.models import (
     BatchStatus,
     EntryKind,
@@ -29,12 +24,16 @@ from cohortkit.payments.models import (
     PayoutLine,
     TaxFormReceipt,
 )
+from cohortkit.payments.pay import pay_for_minutes
 from cohortkit.payments.selectors import ledger_check, term_money
-from cohortkit.payments.services import (
-    ledger_adjust,
-    pay_for_minutes,
-    stipend_accrue,
-    stipend_eligibility_set,
+from cohortkit.payments.services.batches import (
+    payout_batch_build,
+    payout_batch_freeze,
+    payout_line_settle,
+)
+from cohortkit.payments.services.ledger import ledger_adjust
+from cohortkit.payments.services.stipends import stipend_accrue, stipend_eligibility_set
+from cohortkit.payments.services.timesheets import (
     timesheet_approve,
     timesheet_get_or_create,
     timesheet_submit,

@@ -8,10 +8,9 @@ from django.urls import reverse
 
 from cohortkit.common.errors import InvalidInputError, NotAllowedError, TooLateError
 from cohortkit.payments.models import LedgerEntry, PayKind, TimesheetStatus
-from cohortkit.payments.services import (
-    facilitator_rate_set,
+from cohortkit.payments.services.rates import facilitator_rate_set, pay_settings_update
+from cohortkit.payments.services.timesheets import (
     meeting_hand_over,
-    pay_settings_update,
     timesheet_approve,
     timesheet_get_or_create,
     timesheet_return,

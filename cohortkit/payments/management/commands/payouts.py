@@ -11,10 +11,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cohortkit.payments.batches import payout_batch_mark_exported
-from cohortkit.payments.currencies import format_minor
+from cohortkit.common.currencies import format_minor
 from cohortkit.payments.exports import FORMATS, NotExportableError, batch_export
 from cohortkit.payments.models import PayoutBatch
+from cohortkit.payments.services.batches import payout_batch_mark_exported
 from cohortkit.programs.models import Term
 
 

@@ -11,13 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from cohortkit.accounts.models import User
-from cohortkit.admissions.demo import demo_applications_load, demo_reviews_load
-from cohortkit.community.demo import demo_questions_load
-from cohortkit.completion.demo import demo_finished_term_load
 from cohortkit.completion.selectors import confirmed_completers
-from cohortkit.payments.demo import demo_money_finished_term_load, demo_money_running_term_load
-from cohortkit.programs.demo import DEMO_PASSWORD, demo_load
-from cohortkit.programs.demo_running import demo_running_term_load
+from cohortkit.demo.applications import demo_applications_load, demo_reviews_load
+from cohortkit.demo.finished import demo_finished_term_load
+from cohortkit.demo.money import demo_money_finished_term_load, demo_money_running_term_load
+from cohortkit.demo.questions import demo_questions_load
+from cohortkit.demo.running import demo_running_term_load
+from cohortkit.demo.terms import DEMO_PASSWORD, demo_load
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """The demo's application forms and the synthetic population's applications.
 
-The population (``programs.demo_population``) applies to the current term through the same
+The population (``demo.population``) applies to the current term through the same
 import service a real organizer uses for a spreadsheet of applications.
 """
 
@@ -17,10 +17,10 @@ from cohortkit.accounts.models import User
 from cohortkit.admissions.models import ApplicationForm
 from cohortkit.admissions.services.importing import ImportRow, applications_import
 from cohortkit.admissions.services.loading_forms import application_forms_load
-from cohortkit.programs.demo_population import DemoApplicant, demo_population_generate
+from cohortkit.demo.population import DemoApplicant, demo_population_generate
 from cohortkit.programs.models import Term
 
-FORMS_FILE = Path(__file__).resolve().parent / "data" / "ml-safety-forms.yaml"
+FORMS_FILE = Path(__file__).resolve().parents[1] / "admissions" / "data" / "ml-safety-forms.yaml"
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 MOTIVATIONS = (

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from cohortkit.accounts.models import Role, User
 from cohortkit.accounts.services import membership_grant
-from cohortkit.admissions.demo import FORMS_FILE, _answers
 from cohortkit.admissions.models import (
     Application,
     ApplicationForm,
@@ -27,8 +26,9 @@ from cohortkit.admissions.models import (
 from cohortkit.admissions.services.importing import ImportRow, applications_import
 from cohortkit.admissions.services.loading_forms import application_forms_load
 from cohortkit.common.timezones import ANYWHERE_ON_EARTH, end_of_day, wall_clock_to_instant
-from cohortkit.programs.demo import DATA_DIRECTORY, FALL_2022_FILE, TERM_WEEKS, season_of
-from cohortkit.programs.demo_population import demo_population_generate
+from cohortkit.demo.applications import FORMS_FILE, _answers
+from cohortkit.demo.population import demo_population_generate
+from cohortkit.demo.terms import DATA_DIRECTORY, FALL_2022_FILE, TERM_WEEKS, season_of
 from cohortkit.programs.models import Assignment, Quiz, Term, Track
 from cohortkit.programs.term_loader import term_load_with_summary
 

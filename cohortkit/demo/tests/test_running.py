@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from cohortkit.coursework.models import Feedback, SubmissionVersion
-from cohortkit.programs.demo_running import running_term_dates
+from cohortkit.demo.running import running_term_dates
 from cohortkit.programs.models import Term
 from cohortkit.quizzes.models import Attempt
 from cohortkit.scheduling.models import Attendance, Meeting, SectionMembership

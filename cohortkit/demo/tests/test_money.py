@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from cohortkit.accounts.models import Role
-from cohortkit.payments.demo import demo_money_finished_term_load, demo_money_running_term_load
+from cohortkit.demo.money import demo_money_finished_term_load, demo_money_running_term_load
 from cohortkit.payments.exports import batch_export
 from cohortkit.payments.models import (
     BatchStatus,

@@ -7,8 +7,8 @@ from django.core.management import call_command
 
 from cohortkit.accounts.models import Membership, User
 from cohortkit.common.models import AuditEvent
-from cohortkit.programs.demo import demo_load, season_of
-from cohortkit.programs.demo_population import UNIVERSITIES, demo_population_generate
+from cohortkit.demo.population import UNIVERSITIES, demo_population_generate
+from cohortkit.demo.terms import demo_load, season_of
 from cohortkit.programs.models import Lecture, Program, Reading, Term, Track, Week
 from cohortkit.programs.services import term_applications_open
 

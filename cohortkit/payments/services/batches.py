@@ -17,18 +17,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from cohortkit.accounts import rules as account_rules
 from cohortkit.accounts.models import User
+from cohortkit.common.currencies import (
+    format_minor,
+    format_money,
+)
 from cohortkit.common.errors import (
     ConflictError,
     InvalidInputError,
@@ -36,8 +36,8 @@ from cohortkit.common.errors import (
     TooLateError,
 )
 from cohortkit.common.services import audit_record
-from cohortkit.notifications.services import email_queue
-from cohortkit.payments.currencies import format_minor, format_money, parse_major
+from cohortkit.notifications.emails import email_queue_rendered
+from cohortkit.payments import rules
 from cohortkit.payments.models import (
     BatchStatus,
     EntryKind,
@@ -48,70 +48,15 @@ from cohortkit.payments.models import (
     PayoutLine,
     TaxFormReceipt,
 )
-from cohortkit.payments.services import _entry_create, pay_settings_for, term_currency
+from cohortkit.payments.pay import balances, canonical_sha256, tax_hold_reason, term_currency
+from cohortkit.payments.services.ledger import ledger_entry_create, pay_settings_for
 from cohortkit.programs.models import Term
-
-
-def _require_organizer(actor: Any, term: Term) -> None:
-    if not account_rules.is_organizer(actor, term):
-        raise NotAllowedError("Only the term's organizers may build, freeze and settle payouts.")
-
-
-def tax_threshold() -> tuple[int, str]:
-    """The site's tax-form threshold as (minor units, currency), from ``settings``."""
-    amount_text, _, currency = str(settings.PAYMENTS_TAX_FORM_THRESHOLD).strip().partition(" ")
-    currency = currency.strip().upper() or "USD"
-    return parse_major(amount_text, currency), currency
-
-
-def balances(term: Term) -> dict[tuple[int, str, str], int]:
-    """Every balance of the term: (payee id, currency, kind) → sum of its entries."""
-    rows = (
-        LedgerEntry.objects.filter(term=term)
-        .values("payee_id", "currency", "pay_kind")
-        .annotate(total=Sum("amount_minor"))
-    )
-    return {(row["payee_id"], row["currency"], row["pay_kind"]): row["total"] for row in rows}
-
-
-def year_paid_out(*, user_id: int, currency: str, year: int) -> int:
-    """What went out to a payee in a calendar year in ``currency`` (payments less reversals),
-    across every term: the total the tax-form rule looks at."""
-    start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)
-    total = (
-        LedgerEntry.objects.filter(
-            payee_id=user_id,
-            currency=currency,
-            kind__in=[EntryKind.PAYMENT, EntryKind.REVERSAL],
-            created_at__gte=start,
-            created_at__lt=end,
-        ).aggregate(total=Sum("amount_minor"))["total"]
-        or 0
-    )
-    return -total
-
-
-def tax_hold_reason(*, user_id: int, currency: str, amount: int, year: int) -> str:
-    """Why a line of ``amount`` may not be frozen for this payee this year ("" if it may)."""
-    threshold, threshold_currency = tax_threshold()
-    if currency != threshold_currency:
-        return ""
-    total = year_paid_out(user_id=user_id, currency=currency, year=year) + amount
-    if total < threshold:
-        return ""
-    if TaxFormReceipt.objects.filter(user_id=user_id, year=year).exists():
-        return ""
-    return (
-        f"needs a tax form for {year}: payouts this year would reach "
-        f"{format_money(total, currency)} (threshold {format_money(threshold, currency)})"
-    )
 
 
 @transaction.atomic
 def payout_batch_build(*, term: Term, actor: User, now: dt.datetime | None = None) -> PayoutBatch:
     """A draft batch of every positive balance of the term that is not in an open batch."""
-    _require_organizer(actor, term)
+    rules.require_organizer_actor(actor, term, doing="build, freeze and settle payouts")
     currency = term_currency(term)
     now = now or timezone.now()
     candidates = [
@@ -158,33 +103,11 @@ def payout_batch_build(*, term: Term, actor: User, now: dt.datetime | None = Non
 def payout_batch_discard(*, batch: PayoutBatch, actor: User) -> None:
     """Throw a draft away; its balances are free for the next batch."""
     batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
-    _require_organizer(actor, batch.term)
+    rules.require_organizer_actor(actor, batch.term, doing="build, freeze and settle payouts")
     if batch.status != BatchStatus.DRAFT:
         raise TooLateError("Only a draft batch can be discarded; this one is frozen.")
     audit_record(actor=actor, action="payout.batch_discarded", target=batch)
     batch.delete()
-
-
-def canonical_lines(batch: PayoutBatch) -> list[dict[str, Any]]:
-    """The frozen lines as plain data, in line order: what the SHA-256 covers."""
-    return [
-        {
-            "line_key": line.line_key,
-            "payee_id": line.payee_id,
-            "payee_name": line.payee_name,
-            "payee_email": line.payee_email,
-            "kind": line.pay_kind,
-            "amount": format_minor(line.amount_minor, line.currency),
-            "currency": line.currency,
-            "term": batch.term.slug,
-        }
-        for line in batch.lines.order_by("number")
-    ]
-
-
-def canonical_sha256(batch: PayoutBatch) -> str:
-    text = json.dumps(canonical_lines(batch), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @transaction.atomic
@@ -194,7 +117,7 @@ def payout_batch_freeze(
     """Fix the lines and total, hold back who needs a tax form, write one payment per line."""
     batch = PayoutBatch.objects.select_for_update().select_related("term").get(pk=batch.pk)
     term = batch.term
-    _require_organizer(actor, term)
+    rules.require_organizer_actor(actor, term, doing="build, freeze and settle payouts")
     if batch.status != BatchStatus.DRAFT:
         if batch.frozen_by_id == actor.pk:
             return batch  # a double click
@@ -245,7 +168,7 @@ def payout_batch_freeze(
         line.payee_email = line.payee.email
         line.save(update_fields=["number", "amount_minor", "payee_name", "payee_email"])
     for line in kept:
-        _entry_create(
+        ledger_entry_create(
             term=term,
             payee=line.payee,
             kind=EntryKind.PAYMENT,
@@ -311,7 +234,7 @@ def _line_settle(
     line.save(update_fields=["status", "is_open", "settled_at", "settled_by", "failure_reason"])
     if not paid:
         payment = LedgerEntry.objects.get(batch_line=line, kind=EntryKind.PAYMENT)
-        _entry_create(
+        ledger_entry_create(
             term=line.term,
             payee=line.payee,
             kind=EntryKind.REVERSAL,
@@ -333,20 +256,17 @@ def _line_settle(
     )
     what = PayKind(line.pay_kind).label.lower()
     money = format_money(line.amount_minor, line.currency)
-    email_queue(
+    email_queue_rendered(
         to=line.payee.email,
-        subject=(
-            f"{line.term.name}: your {what} was paid"
-            if paid
-            else f"{line.term.name}: your {what} payout did not go through"
-        ),
-        body=(
-            f"{money} ({what}, {line.term.name}) was paid out to you, reference {line.line_key}.\n"
-            if paid
-            else f"The payout of {money} ({what}, {line.term.name}, reference {line.line_key}) "
-            f"failed: {line.failure_reason}. It is owed to you again and goes into the next "
-            "payout; the organizers may contact you.\n"
-        ),
+        template="payments/payout_line_settled",
+        context={
+            "paid": paid,
+            "term_name": line.term.name,
+            "what": what,
+            "money": money,
+            "reference": line.line_key,
+            "reason": line.failure_reason,
+        },
         idempotency_key=f"payout-line-{line.pk}-{line.status}",
     )
     return True
@@ -354,7 +274,7 @@ def _line_settle(
 
 def _settleable_batch(batch: PayoutBatch, actor: User) -> PayoutBatch:
     batch = PayoutBatch.objects.select_for_update().select_related("term").get(pk=batch.pk)
-    _require_organizer(actor, batch.term)
+    rules.require_organizer_actor(actor, batch.term, doing="build, freeze and settle payouts")
     if batch.status == BatchStatus.DRAFT:
         raise TooLateError("Freeze and export the batch before marking lines paid.")
     if batch.status == BatchStatus.RECONCILED:
@@ -391,6 +311,8 @@ PAID_WORDS = {
     "sent",
     "outgoing_payment_sent",
 }
+
+
 FAILED_WORDS = {
     "failed",
     "failure",
@@ -484,7 +406,7 @@ def payout_batch_reconcile(
 ) -> PayoutBatch:
     """Close a batch whose every line is paid or failed."""
     batch = PayoutBatch.objects.select_for_update().select_related("term").get(pk=batch.pk)
-    _require_organizer(actor, batch.term)
+    rules.require_organizer_actor(actor, batch.term, doing="build, freeze and settle payouts")
     if batch.status == BatchStatus.RECONCILED:
         return batch
     if batch.status == BatchStatus.DRAFT:
@@ -505,7 +427,7 @@ def tax_form_record(
     *, term: Term, user: User, year: int, received_on: dt.date, actor: User
 ) -> TaxFormReceipt:
     """Record that a payee's tax form for ``year`` was received (date, by whom)."""
-    _require_organizer(actor, term)
+    rules.require_organizer_actor(actor, term, doing="build, freeze and settle payouts")
     if not account_rules.term_roles(user, term):
         raise InvalidInputError("That person is not part of this term.")
     if not 2000 <= year <= 2100:

@@ -16,11 +16,11 @@ from django.utils import timezone
 from cohortkit.accounts.models import Role, User
 from cohortkit.accounts.services import membership_grant
 from cohortkit.common.timezones import ANYWHERE_ON_EARTH
-from cohortkit.programs.demo_population import demo_population_generate
+from cohortkit.demo.population import demo_population_generate
 from cohortkit.programs.models import Term
 from cohortkit.programs.term_loader import TermLoadSummary, term_load_with_summary
 
-DATA_DIRECTORY = Path(__file__).resolve().parent / "data"
+DATA_DIRECTORY = Path(__file__).resolve().parents[1] / "programs" / "data"
 FALL_2022_FILE = DATA_DIRECTORY / "ml-safety-fall-2022.yaml"
 DEMO_PASSWORD = "demo"
 

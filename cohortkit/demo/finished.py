@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cohortkit.accounts.models import User
-from cohortkit.admissions.demo import FORMS_FILE, _answers
 from cohortkit.admissions.models import ApplicationForm
 from cohortkit.admissions.services.importing import ImportRow, applications_import
 from cohortkit.admissions.services.loading_forms import application_forms_load
 from cohortkit.common.timezones import end_of_day, wall_clock_to_instant
 from cohortkit.completion.models import Completion
-from cohortkit.programs.demo_population import demo_population_generate
+from cohortkit.demo.applications import FORMS_FILE, _answers
+from cohortkit.demo.population import demo_population_generate
 from cohortkit.programs.models import Assignment, Quiz, Term
 
 PARTICIPANTS = 15
@@ -49,7 +49,7 @@ class FinishedTermSummary:
 
 
 def _apply(term: Term, submitted_at: dt.datetime) -> None:
-    from cohortkit.programs.demo_running import _demo_answers
+    from cohortkit.demo.running import _demo_answers
 
     if not ApplicationForm.objects.filter(term=term).exists():
         application_forms_load(term=term, text=FORMS_FILE.read_text(encoding="utf-8"))
@@ -239,7 +239,7 @@ def demo_finished_term_load(*, term: Term) -> FinishedTermSummary:
         completion_override_set,
         completion_rule_set,
     )
-    from cohortkit.programs.demo_running import _admit, _schedule
+    from cohortkit.demo.running import _admit, _schedule
     from cohortkit.scheduling.models import Section
 
     if Section.objects.filter(term=term).exists():

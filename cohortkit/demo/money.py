@@ -15,14 +15,6 @@ from django.db import transaction
 from cohortkit.accounts.models import Membership, Role, User
 from cohortkit.common.errors import ServiceError
 from cohortkit.common.timezones import wall_clock_to_instant
-from cohortkit.payments.batches import (
-    payout_batch_build,
-    payout_batch_freeze,
-    payout_batch_mark_exported,
-    payout_batch_reconcile,
-    payout_line_settle,
-    tax_form_record,
-)
 from cohortkit.payments.models import (
     EligibilityStatus,
     LedgerEntry,
@@ -30,11 +22,18 @@ from cohortkit.payments.models import (
     Timesheet,
     TimesheetStatus,
 )
-from cohortkit.payments.services import (
+from cohortkit.payments.pay import meetings_led
+from cohortkit.payments.services.batches import (
+    payout_batch_build,
+    payout_batch_freeze,
+    payout_batch_mark_exported,
+    payout_batch_reconcile,
+    payout_line_settle,
+    tax_form_record,
+)
+from cohortkit.payments.services.stipends import stipend_accrue, stipend_eligibility_set
+from cohortkit.payments.services.timesheets import (
     meeting_hand_over,
-    meetings_led,
-    stipend_accrue,
-    stipend_eligibility_set,
     timesheet_approve,
     timesheet_get_or_create,
     timesheet_return,

@@ -1,4 +1,7 @@
-"""The staff part of running a term again: the chosen roles (see cohortkit.programs.copying)."""
+"""The staff part of running a term again: the chosen roles (see cohortkit.programs.copying).
+
+It lives here, not in accounts, because accounts sits below programs and cannot register.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ def _keep_only_the_copier(context: CopyContext) -> None:
     )
 
 
-def register_accounts_parts() -> None:
+def register_staff_part() -> None:
     term_copy_part_register(
         CopyPart(
             key="staff",
