@@ -53,6 +53,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import (
     ANYWHERE_ON_EARTH,
@@ -61,14 +62,12 @@ from cohortkit.common.timezones import (
     time_zone_to_store,
     wall_clock_to_instant,
 )
+from cohortkit.common.yaml_files import FileFormatError, NodeReader
 from cohortkit.payments.currencies import currency_normalize
-from cohortkit.programs.curriculum import (
+from cohortkit.programs.curriculum.applying import CurriculumSummary, curriculum_apply
+from cohortkit.programs.curriculum.parsing import (
     CurriculumError,
     CurriculumPlan,
-    CurriculumSummary,
-    FileFormatError,
-    NodeReader,
-    curriculum_apply,
     curriculum_parse,
     curriculum_parse_node,
 )
@@ -456,7 +455,10 @@ def term_load_with_summary(
     overrides = dict(overrides or {})
     unknown = set(overrides) - OVERRIDABLE_FIELDS
     if unknown:
-        raise ValueError(f"these term fields cannot be overridden: {', '.join(sorted(unknown))}")
+        raise InvalidInputError(
+            f"these term fields cannot be overridden: {', '.join(sorted(unknown))}",
+            field_errors={name: "cannot be overridden" for name in sorted(unknown)},
+        )
     parsed = _term_file_parse(text=text, overrides=overrides, base_directory=base_directory)
     with transaction.atomic():
         return _term_file_write(parsed=parsed, actor=actor)
