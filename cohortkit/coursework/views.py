@@ -18,13 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cohortkit.accounts.models import Role
 from cohortkit.accounts.rules import require_term_role
 from cohortkit.common.timezones import format_instant
-from cohortkit.coursework import overview as overviews
 from cohortkit.coursework import rules, selectors, services
 from cohortkit.coursework.due import due_at, due_override_set
 from cohortkit.coursework.forms import DueDateForm, FeedbackForm
 from cohortkit.coursework.models import SubmissionVersion
+from cohortkit.coursework.overview.exports import attendance_csv_lines, grades_csv_lines
+from cohortkit.coursework.overview.page import term_overview
 from cohortkit.programs.models import Assignment, Lecture, Reading, Term
-from cohortkit.programs.selectors import term_get
+from cohortkit.programs.selectors import term_current_week, term_get
 
 ANSWER_FIELD = "answer-body"
 
@@ -43,7 +44,7 @@ def _viewer_zone(request: HttpRequest) -> str:
 def home(request: HttpRequest, slug: str) -> HttpResponse:
     """This week of the term (week 1 before it starts, the last week after it ends)."""
     term, _ = _member_term(request, slug)
-    return redirect("coursework:week", slug=slug, number=selectors.current_week_number(term))
+    return redirect("coursework:week", slug=slug, number=term_current_week(term))
 
 
 @login_required
@@ -58,7 +59,7 @@ def week(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         {
             "term": term,
             "view": view,
-            "is_current": number == selectors.current_week_number(term),
+            "is_current": number == term_current_week(term),
             "now": timezone.now(),
             "facilitated_sections": term.sections.filter(facilitator_id=request.user.pk)
             if Role.FACILITATOR in roles
@@ -268,7 +269,7 @@ def _week_param(request: HttpRequest, term: Term) -> int:
     value = request.GET.get("week", "")
     if value.isdigit() and 1 <= int(value) <= term.week_count:
         return int(value)
-    return selectors.current_week_number(term)
+    return term_current_week(term)
 
 
 @login_required
@@ -386,7 +387,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "coursework/overview.html",
-        {"term": term, "overview": overviews.term_overview(term=term)},
+        {"term": term, "overview": term_overview(term=term)},
     )
 
 
@@ -400,11 +401,11 @@ def _csv_response(lines: Iterable[str], filename: str) -> HttpResponse:
 @require_GET
 def overview_attendance_csv(request: HttpRequest, slug: str) -> HttpResponse:
     term = _organizer_term(request, slug)
-    return _csv_response(overviews.attendance_csv_lines(term=term), f"{term.slug}-attendance.csv")
+    return _csv_response(attendance_csv_lines(term=term), f"{term.slug}-attendance.csv")
 
 
 @login_required
 @require_GET
 def overview_grades_csv(request: HttpRequest, slug: str) -> HttpResponse:
     term = _organizer_term(request, slug)
-    return _csv_response(overviews.grades_csv_lines(term=term), f"{term.slug}-grades.csv")
+    return _csv_response(grades_csv_lines(term=term), f"{term.slug}-grades.csv")
