@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,9 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cohortkit.accounts import rules
 from cohortkit.accounts.models import Role
+from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.middleware import TIME_ZONE_COOKIE, VIEW_TIME_ZONE_SESSION_KEY
 from cohortkit.common.timezones import time_zone_label
-from cohortkit.completion.services import completion_rule_set
 from cohortkit.programs import selectors, services
 from cohortkit.programs.forms import TermSettingsForm, TimeZonePickForm
 from cohortkit.programs.models import Term
@@ -99,18 +98,9 @@ def term_settings(request: HttpRequest, slug: str) -> HttpResponse:
                 services.term_settings_update(
                     term=term, actor=request.user, values=form.term_values()
                 )
-                # The completion numbers are the term-wide rule's: a new version if they changed.
-                completion_rule_set(
-                    term=term,
-                    actor=request.user,
-                    values={
-                        "min_meetings": term.completion_min_meetings,
-                        "min_assignments": term.completion_min_assignments,
-                    },
-                )
-            except ValidationError as error:
-                # The form checks every rule first; this only catches a rule it does not know.
-                for message in error.messages:
+            except InvalidInputError as error:
+                # The form checks the term's rules first; this catches a rule it does not know.
+                for message in error.field_errors.values() or [error.message]:
                     form.add_error(None, message)
             else:
                 messages.success(request, "Term settings saved.")

@@ -23,10 +23,10 @@ from cohortkit.accounts.models import User
 from cohortkit.common.errors import InvalidInputError, ServiceError
 from cohortkit.common.numbers import NumberError, parse_number
 from cohortkit.common.services import audit_record
-from cohortkit.coursework.due import due_at
 from cohortkit.notifications.services import email_queue
 from cohortkit.programs.models import Quiz
 from cohortkit.quizzes import rules
+from cohortkit.quizzes.due import quiz_due_at
 from cohortkit.quizzes.grading import NumberKey, TextKey, grade
 from cohortkit.quizzes.models import (
     AcceptedAnswer,
@@ -142,7 +142,7 @@ def attempt_submit(
         )
 
     moment = now or timezone.now()
-    due = due_at(item=quiz, user=user)
+    due = quiz_due_at(quiz=quiz, user=user)
     attempt = Attempt(
         quiz=quiz,
         user=user,

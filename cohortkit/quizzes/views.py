@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cohortkit.common.errors import ServiceError
 from cohortkit.common.numbers import NUMBER_FORMATS
-from cohortkit.coursework.due import due_at
 from cohortkit.programs.models import Quiz, Term
 from cohortkit.programs.selectors import term_get
 from cohortkit.quizzes import rules, selectors, services
+from cohortkit.quizzes.due import quiz_due_at
 from cohortkit.quizzes.forms import (
     NewQuestionForm,
     QuestionEditor,
@@ -72,7 +72,7 @@ def _render_take(
         }
         for q in questions
     ]
-    due = due_at(item=quiz, user=request.user)
+    due = quiz_due_at(quiz=quiz, user=request.user)
     return render(
         request,
         "quizzes/take.html",
@@ -148,7 +148,7 @@ def attempt(request: HttpRequest, slug: str, quiz_id: int, number: int) -> HttpR
     # The answers would help the next attempt that counts: show them only to someone who can no
     # longer change their score, because no attempt is left or their due date has passed (a late
     # attempt never counts, see ``selectors.counted_best``).
-    reveal = attempts_left == 0 or due_at(item=quiz, user=request.user).is_late(timezone.now())
+    reveal = attempts_left == 0 or quiz_due_at(quiz=quiz, user=request.user).is_late(timezone.now())
     return render(
         request,
         "quizzes/attempt.html",
