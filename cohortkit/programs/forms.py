@@ -91,9 +91,6 @@ class TimeZoneField(forms.ChoiceField):
         super().validate(value)
 
 
-MAX_CENTS = 2_000_000_000
-
-
 class TermSettingsForm(forms.Form):
     """Dates, deadlines, sizes and money of a term.
 

@@ -27,9 +27,6 @@ def term_settings_listener_register(listener: TermSettingsListener) -> None:
         _term_settings_listeners.append(listener)
 
 
-APPLICATION_KINDS = ("participant", "facilitator")
-
-
 def term_application_deadline(*, term: Term, kind: str) -> dt.datetime:
     """The term's own deadline for one kind of application (personal extensions come later)."""
     if kind == "participant":
