@@ -1,8 +1,8 @@
 """Progress toward completion: the one selector every page uses (the participant's week and
 term pages, the facilitators' roster, the organizers' overview and completion page).
 
-``term_progress`` reads the term once (``coursework.overview.term_facts`` plus eight queries),
-whatever the number of people, and judges each participant by the rule of their track:
+``term_progress`` reads the term once (``coursework.overview.queries.term_facts`` plus eight
+queries), whatever the number of people, and judges each participant by the rule of their track:
 
 - **Meetings attended**: present at the meeting they were expected at (their section's that
   week, or the one they visited); excused counts too when the term says so. A meeting that has
@@ -41,7 +41,7 @@ from cohortkit.completion.models import (
 from cohortkit.completion.rule import RuleSet, rules_of_term
 from cohortkit.coursework.due import term_due_at
 from cohortkit.coursework.models import Feedback, FeedbackVerdict
-from cohortkit.coursework.overview import TermFacts, term_facts
+from cohortkit.coursework.overview.queries import TermFacts, term_facts
 from cohortkit.programs.models import Quiz, Term, Track
 from cohortkit.programs.selectors import term_ends_at
 from cohortkit.quizzes.models import Attempt

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import end_of_day
 from cohortkit.coursework.models import DueDateOverride
@@ -36,10 +37,6 @@ def term_due_at(item: Item) -> dt.datetime:
     term = item.week.term
     day = term.week_starts_on(item.week.number) + dt.timedelta(days=item.due_days_after_week_start)
     return end_of_day(day, term.time_zone)
-
-
-def _item_filter(item: Item) -> Q:
-    return Q(assignment=item) if isinstance(item, Assignment) else Q(quiz=item)
 
 
 def user_section_in_week(*, user: Any, term: Any, week: int) -> Any | None:
@@ -139,9 +136,11 @@ def due_override_set(
 ) -> DueDateOverride:
     """Give one person, or one section, its own due date for the item (replacing an earlier one)."""
     if (user is None) == (section is None):
-        raise ValueError("give either a person or a section")
+        raise InvalidInputError("Give either a person or a section.")
     if due.tzinfo is None:
-        raise ValueError("a due date is an instant: give it a time zone")
+        raise InvalidInputError(
+            "A due date is an instant: give it a time zone.", field_errors={"due": "no time zone"}
+        )
     target: dict[str, Any] = {"user": user} if user is not None else {"section": section}
     item_field: dict[str, Any] = (
         {"assignment": item} if isinstance(item, Assignment) else {"quiz": item}

@@ -19,8 +19,8 @@ from cohortkit.common.timezones import format_instant
 from cohortkit.coursework.due import Item, due_dates_for, item_key
 from cohortkit.coursework.models import SubmissionVersion
 from cohortkit.coursework.selectors import track_of
+from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.notifications.models import OutboundEmail
-from cohortkit.notifications.services import email_queue
 from cohortkit.programs.models import Assignment, Quiz, Term
 
 REMIND_WITHIN = dt.timedelta(hours=24)
@@ -101,15 +101,17 @@ def reminders_send(*, now: dt.datetime, within: dt.timedelta = REMIND_WITHIN) ->
                 if OutboundEmail.objects.filter(idempotency_key=key).exists():
                     continue
                 when = format_instant(due.instant, user.time_zone or "UTC")
-                email_queue(
+                email_queue_rendered(
                     to=user.email,
-                    subject=f"Due {when}: {item.title}",
-                    body=(
-                        f"Hello {user.name or user.email},\n\n“{item.title}” (week "
-                        f"{item.week.number} of {term}) is due {when}"
-                        + ("" if due.source == "term" else f" (your {due.source})")
-                        + f".\n\n{_link(term, item)}\n"
-                    ),
+                    template="coursework/due_soon",
+                    context={
+                        "user": user,
+                        "item": item,
+                        "term": term,
+                        "when": when,
+                        "due": due,
+                        "link": _link(term, item),
+                    },
                     idempotency_key=key,
                 )
                 queued += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -19,6 +20,16 @@ from cohortkit.programs.models import Assignment, Term
 from cohortkit.scheduling.models import Section
 
 
+def require_term_member(request: HttpRequest, term: Term) -> frozenset[str]:
+    """Any member of the term reads its weekly work; the person's roles in it."""
+    return require_term_role(request, term, *Role.values)
+
+
+def require_term_organizer(request: HttpRequest, term: Term) -> None:
+    """Organizers set due dates and read the term's overview and exports."""
+    require_term_role(request, term, Role.ORGANIZER)
+
+
 def require_section_homework(request: HttpRequest, term: Term, section_id: int) -> Section:
     """The section whose homework the person may read: their own, or any for organizers."""
     roles = require_term_role(request, term, Role.ORGANIZER, Role.FACILITATOR)
@@ -27,6 +38,14 @@ def require_section_homework(request: HttpRequest, term: Term, section_id: int) 
     )
     if Role.ORGANIZER not in roles and section.facilitator_id != request.user.pk:
         raise Http404("No such section")
+    return section
+
+
+def require_section_reviewer(request: HttpRequest, term: Term, section_id: int) -> Section:
+    """The section whose homework the person reviews: their own (organizers only read it)."""
+    section = require_section_homework(request, term, section_id)
+    if section.facilitator_id != request.user.pk:
+        raise PermissionDenied("Organizers read a section's homework; its facilitator reviews it.")
     return section
 
 
@@ -46,3 +65,9 @@ def can_give_feedback(*, facilitator: Any, assignment: Assignment, participant: 
 def can_hand_in(user: Any, term: Term) -> bool:
     """Participants write and submit answers; everyone else in the term may only read prompts."""
     return Role.PARTICIPANT in term_roles(user, term)
+
+
+def require_hand_in(user: Any, term: Term) -> None:
+    """Refuse (403) anyone but a participant writing or submitting an answer."""
+    if not can_hand_in(user, term):
+        raise PermissionDenied("Only participants hand in answers.")

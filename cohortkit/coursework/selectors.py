@@ -20,17 +20,10 @@ from cohortkit.coursework.models import (
     SubmissionVersion,
 )
 from cohortkit.programs.models import Assignment, Lecture, Quiz, Reading, Term, Track, Week
-from cohortkit.programs.selectors import term_current_week
 from cohortkit.scheduling.models import Meeting, Section, SectionMembership
 from cohortkit.scheduling.rosters import person_meeting_in_week, person_meetings
 
 ItemModel = TypeVar("ItemModel", Lecture, Reading, Assignment, Quiz)
-
-
-def current_week_number(term: Term, now: dt.datetime | None = None) -> int:
-    """The week of the term it is now in the term's zone: week 1 before the term, the last
-    week after it (the same selector the facilitators' page uses)."""
-    return term_current_week(term, now)
 
 
 def require_week_number(term: Term, number: int) -> int:

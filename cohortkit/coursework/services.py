@@ -17,7 +17,11 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from cohortkit.common.errors import ServiceError
+from cohortkit.common.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+)
 from cohortkit.common.markdown import (
     MAX_MARKDOWN_CHARACTERS,
     markdown_length_problem,
@@ -35,22 +39,14 @@ from cohortkit.coursework.models import (
     SubmissionVersion,
 )
 from cohortkit.coursework.rules import can_give_feedback
-from cohortkit.notifications.services import email_queue
+from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.programs.models import Assignment, Lecture, Reading
 
 MAX_ANSWER_CHARACTERS = MAX_MARKDOWN_CHARACTERS
 
 
-class CourseworkError(ServiceError):
-    """A coursework write that was refused; nothing was changed."""
-
-
-class StaleRevisionError(CourseworkError):
-    pass
-
-
-class NotYourSectionError(CourseworkError):
-    pass
+class StaleRevisionError(ConflictError):
+    """A newer revision of the answer was saved since the page was opened."""
 
 
 def _item_field(item: Lecture | Reading) -> dict[str, Any]:
@@ -58,7 +54,7 @@ def _item_field(item: Lecture | Reading) -> dict[str, Any]:
         return {"lecture": item}
     if isinstance(item, Reading):
         return {"reading": item}
-    raise CourseworkError("Only lectures and readings are ticked off.")
+    raise InvalidInputError("Only lectures and readings are ticked off.")
 
 
 @transaction.atomic
@@ -112,7 +108,7 @@ def _locked_submission(*, assignment: Assignment, user: Any) -> Submission:
 def _check_length(body_markdown: str) -> None:
     problem = markdown_length_problem(body_markdown, what="An answer")
     if problem is not None:
-        raise CourseworkError(
+        raise InvalidInputError(
             problem,
             field_errors={
                 "body": f"Too long: {len(body_markdown):,} of at most "
@@ -164,7 +160,7 @@ def submission_submit(
     due date. Late work is accepted. Submitting the text of the latest version again adds
     nothing. Refused for an empty answer or a stale revision."""
     if not body_markdown.strip():
-        raise CourseworkError(
+        raise InvalidInputError(
             "Write your answer before submitting.", field_errors={"body": "This is empty."}
         )
     submission = submission_save_draft(
@@ -214,7 +210,7 @@ def feedback_give(
     if not can_give_feedback(
         facilitator=facilitator, assignment=assignment, participant=submission.user
     ):
-        raise NotYourSectionError("Only the facilitator of this person's section reviews it.")
+        raise NotFoundError("No such submission in your section.")
     comment = comment.strip()
     errors: dict[str, str] = {}
     if verdict not in FeedbackVerdict.values:
@@ -222,10 +218,10 @@ def feedback_give(
     elif verdict == FeedbackVerdict.NEEDS_REVISION and not comment:
         errors["comment"] = "Say what to revise: the participant reads this."
     if errors:
-        raise CourseworkError("The review was not saved.", field_errors=errors)
+        raise InvalidInputError("The review was not saved.", field_errors=errors)
     newest = submission.versions.aggregate(newest=Max("number"))["newest"]
     if newest != version.number:
-        raise CourseworkError(
+        raise ConflictError(
             f"Version {newest} was submitted since you opened this page: review that one."
         )
     feedback = Feedback.objects.create(
@@ -245,18 +241,19 @@ def feedback_give(
     term = assignment.week.term
     link = settings.SITE_URL + reverse("coursework:assignment", args=[term.slug, assignment.pk])
     verdict_text = feedback.get_verdict_display().lower()
-    email_queue(
+    email_queue_rendered(
         to=participant.email,
-        subject=f"{assignment.title}: {verdict_text}",
-        body=(
-            f"Hello {participant.name or participant.email},\n\n"
-            f"{facilitator.name or facilitator.email} reviewed version {version.number} of your "
-            f"answer to “{assignment.title}” "
-            f"(submitted {format_instant(version.submitted_at, participant.time_zone or 'UTC')})"
-            f": {verdict_text}.\n\n"
-            + (f"{comment}\n\n" if comment else "")
-            + f"Read it and revise your answer here: {link}\n"
-        ),
+        template="coursework/feedback_given",
+        context={
+            "participant": participant,
+            "facilitator": facilitator,
+            "version": version,
+            "assignment": assignment,
+            "submitted": format_instant(version.submitted_at, participant.time_zone or "UTC"),
+            "verdict_text": verdict_text,
+            "comment": comment,
+            "link": link,
+        },
         idempotency_key=f"feedback-{feedback.pk}",
     )
     return feedback

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,22 +15,23 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cohortkit.accounts.models import Role
-from cohortkit.accounts.rules import require_term_role
+from cohortkit.common.errors import ConflictError, InvalidInputError, ServiceError
 from cohortkit.common.timezones import format_instant
-from cohortkit.coursework import overview as overviews
 from cohortkit.coursework import rules, selectors, services
 from cohortkit.coursework.due import due_at, due_override_set
 from cohortkit.coursework.forms import DueDateForm, FeedbackForm
 from cohortkit.coursework.models import SubmissionVersion
+from cohortkit.coursework.overview.exports import attendance_csv_lines, grades_csv_lines
+from cohortkit.coursework.overview.page import term_overview
 from cohortkit.programs.models import Assignment, Lecture, Reading, Term
-from cohortkit.programs.selectors import term_get
+from cohortkit.programs.selectors import term_current_week, term_get
 
 ANSWER_FIELD = "answer-body"
 
 
 def _member_term(request: HttpRequest, slug: str) -> tuple[Term, frozenset[str]]:
     term = term_get(slug=slug)
-    return term, require_term_role(request, term, *Role.values)
+    return term, rules.require_term_member(request, term)
 
 
 def _viewer_zone(request: HttpRequest) -> str:
@@ -43,7 +43,7 @@ def _viewer_zone(request: HttpRequest) -> str:
 def home(request: HttpRequest, slug: str) -> HttpResponse:
     """This week of the term (week 1 before it starts, the last week after it ends)."""
     term, _ = _member_term(request, slug)
-    return redirect("coursework:week", slug=slug, number=selectors.current_week_number(term))
+    return redirect("coursework:week", slug=slug, number=term_current_week(term))
 
 
 @login_required
@@ -58,7 +58,7 @@ def week(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         {
             "term": term,
             "view": view,
-            "is_current": number == selectors.current_week_number(term),
+            "is_current": number == term_current_week(term),
             "now": timezone.now(),
             "facilitated_sections": term.sections.filter(facilitator_id=request.user.pk)
             if Role.FACILITATOR in roles
@@ -179,8 +179,7 @@ def assignment_save(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         )
     term, _ = _member_term(request, slug)
     item = _assignment(request, term, pk)
-    if not rules.can_hand_in(request.user, term):
-        raise PermissionDenied("Only participants hand in answers.")
+    rules.require_hand_in(request.user, term)
     try:
         submission = services.submission_save_draft(
             assignment=item,
@@ -188,10 +187,8 @@ def assignment_save(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             body_markdown=request.POST.get(ANSWER_FIELD, ""),
             revision=_revision(request),
         )
-    except services.StaleRevisionError as error:
-        return _save_status(request, error.message, status=409, problem=True)
-    except services.CourseworkError as error:
-        return _save_status(request, error.message, status=400, problem=True)
+    except ServiceError as error:
+        return _save_status(request, error.message, status=error.http_status, problem=True)
     return _save_status(
         request,
         f"Draft saved {timezone.localtime(submission.updated_at):%H:%M}.",
@@ -204,21 +201,21 @@ def assignment_save(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def assignment_submit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     term, _ = _member_term(request, slug)
     item = _assignment(request, term, pk)
-    if not rules.can_hand_in(request.user, term):
-        raise PermissionDenied("Only participants hand in answers.")
+    rules.require_hand_in(request.user, term)
     text = request.POST.get(ANSWER_FIELD, "")
     try:
         submitted = services.submission_submit(
             assignment=item, user=request.user, body_markdown=text, revision=_revision(request)
         )
     except services.StaleRevisionError as error:
-        return _assignment_page(request, term, item, status=409, error=error.message)
-    except services.CourseworkError as error:
+        # The newer saved text is shown, not the one typed in the stale page.
+        return _assignment_page(request, term, item, status=error.http_status, error=error.message)
+    except ServiceError as error:
         return _assignment_page(
             request,
             term,
             item,
-            status=400,
+            status=error.http_status,
             error=error.message,
             field_errors=error.field_errors,
             typed=text,
@@ -268,7 +265,7 @@ def _week_param(request: HttpRequest, term: Term) -> int:
     value = request.GET.get("week", "")
     if value.isdigit() and 1 <= int(value) <= term.week_count:
         return int(value)
-    return selectors.current_week_number(term)
+    return term_current_week(term)
 
 
 @login_required
@@ -286,9 +283,7 @@ def feedback_give(
     request: HttpRequest, slug: str, section_id: int, version_id: int
 ) -> HttpResponse:
     term = term_get(slug=slug)
-    section = rules.require_section_homework(request, term, section_id)
-    if section.facilitator_id != request.user.pk:
-        raise PermissionDenied("Organizers read a section's homework; its facilitator reviews it.")
+    section = rules.require_section_reviewer(request, term, section_id)
     version = get_object_or_404(
         SubmissionVersion.objects.select_related(
             "submission__assignment__week__term", "submission__user"
@@ -307,9 +302,8 @@ def feedback_give(
             verdict=form.cleaned_data["verdict"],
             comment=form.cleaned_data["comment"],
         )
-    except services.NotYourSectionError as error:
-        raise Http404("No such submission in your section") from error
-    except services.CourseworkError as error:
+    except (InvalidInputError, ConflictError) as error:
+        # Not reviewable here (NotFoundError) is left to the refusal middleware: a 404.
         for field, message in error.field_errors.items():
             form.add_error(field, message)
         return _reviews_page(
@@ -317,7 +311,7 @@ def feedback_give(
             term,
             section,
             number,
-            status=400,
+            status=error.http_status,
             bound={version.pk: form},
             error=error.message,
         )
@@ -332,7 +326,7 @@ def feedback_give(
 def due_dates(request: HttpRequest, slug: str) -> HttpResponse:
     """Organizers: a section's or one participant's own due date for an assignment or quiz."""
     term = term_get(slug=slug)
-    require_term_role(request, term, Role.ORGANIZER)
+    rules.require_term_organizer(request, term)
     items = selectors.dated_items_of(term=term)
     form = DueDateForm(request.POST or None, term=term, items=items, organizer=request.user)
     status = 200
@@ -373,7 +367,7 @@ def due_dates(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _organizer_term(request: HttpRequest, slug: str) -> Term:
     term = term_get(slug=slug)
-    require_term_role(request, term, Role.ORGANIZER)
+    rules.require_term_organizer(request, term)
     return term
 
 
@@ -386,7 +380,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "coursework/overview.html",
-        {"term": term, "overview": overviews.term_overview(term=term)},
+        {"term": term, "overview": term_overview(term=term)},
     )
 
 
@@ -400,11 +394,11 @@ def _csv_response(lines: Iterable[str], filename: str) -> HttpResponse:
 @require_GET
 def overview_attendance_csv(request: HttpRequest, slug: str) -> HttpResponse:
     term = _organizer_term(request, slug)
-    return _csv_response(overviews.attendance_csv_lines(term=term), f"{term.slug}-attendance.csv")
+    return _csv_response(attendance_csv_lines(term=term), f"{term.slug}-attendance.csv")
 
 
 @login_required
 @require_GET
 def overview_grades_csv(request: HttpRequest, slug: str) -> HttpResponse:
     term = _organizer_term(request, slug)
-    return _csv_response(overviews.grades_csv_lines(term=term), f"{term.slug}-grades.csv")
+    return _csv_response(grades_csv_lines(term=term), f"{term.slug}-grades.csv")

@@ -12,10 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from cohortkit.accounts import rules
 from cohortkit.accounts.models import Role
 from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.timezones import date_in_range
+from cohortkit.programs import rules as term_rules
 from cohortkit.programs import selectors
 from cohortkit.programs.copying import shift_instant, term_copy, term_copy_parts
 
@@ -78,7 +78,7 @@ def _dates_preview(term: Any, starts_on: dt.date) -> list[tuple[str, Any, Any]]:
 def term_copy_page(request: HttpRequest, slug: str) -> HttpResponse:
     """A checklist of what to copy; the new term is a draft until its organizers publish it."""
     term = selectors.term_get(slug=slug)
-    rules.require_term_role(request, term, Role.ORGANIZER)
+    term_rules.require_term_organizer(request, term)
     preview = None
     if request.method == "POST":
         form = TermCopyForm(request.POST)

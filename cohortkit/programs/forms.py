@@ -23,8 +23,7 @@ from cohortkit.common.timezones import (
     wall_clock_to_instant,
 )
 from cohortkit.programs.models import Term
-
-MAX_CENTS = 2_000_000_000
+from cohortkit.programs.validation import DEADLINE_FIELDS, term_settings_problems
 
 
 class TermSettingsForm(forms.Form):
@@ -153,12 +152,6 @@ class TermSettingsForm(forms.Form):
             "require_two_factor": term.require_two_factor,
         }
 
-    def clean_meeting_minutes(self) -> int:
-        minutes: int = self.cleaned_data["meeting_minutes"]
-        if minutes % 15:
-            raise forms.ValidationError("Use a multiple of 15 minutes, e.g. 60 or 90.")
-        return minutes
-
     def clean_stipend_currency(self) -> str:
         try:
             return currency_normalize(self.cleaned_data["stipend_currency"])
@@ -189,37 +182,14 @@ class TermSettingsForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         self._clean_amounts(data)
-        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
-        if starts_on and ends_on and starts_on >= ends_on:
-            self.add_error("ends_on", "The last day must come after the first day.")
-        low, high = data.get("section_size_min"), data.get("section_size_max")
-        if low is not None and high is not None and low > high:
-            self.add_error(
-                "section_size_max",
-                f"The largest section cannot be smaller than the smallest ({low}).",
-            )
-        if starts_on and ends_on and starts_on < ends_on:
-            weeks = ((ends_on - starts_on).days // 7) + 1
-            for field_name in ("completion_min_meetings", "completion_min_assignments"):
-                value = data.get(field_name)
-                if value is not None and value > weeks:
-                    self.add_error(field_name, f"The term has only {weeks} weeks.")
-
         deadline_zone = data.get("deadline_time_zone")
-        term_zone = data.get("time_zone")
-        if deadline_zone and term_zone:
-            start_instant = (
-                wall_clock_to_instant(starts_on, dt.time(0, 0), term_zone) if starts_on else None
-            )
-            for prefix in ("participant_deadline", "facilitator_deadline"):
-                deadline = self._deadline(prefix, deadline_zone)
-                data[prefix] = deadline
-                if deadline and start_instant and deadline >= start_instant:
-                    self.add_error(
-                        f"{prefix}_date",
-                        "Applications must close before the term starts "
-                        f"({starts_on:%a %d %b %Y} in {term_zone}).",
-                    )
+        for prefix in ("participant_deadline", "facilitator_deadline"):
+            data[prefix] = self._deadline(prefix, deadline_zone) if deadline_zone else None
+        # The term's rules are the loader's too: one validation, each problem next to its field.
+        for name, message in term_settings_problems(data).items():
+            field_name = f"{name}_date" if name in DEADLINE_FIELDS else name
+            if not self.has_error(field_name):
+                self.add_error(field_name, message)
         return data
 
     def term_values(self) -> dict[str, Any]:

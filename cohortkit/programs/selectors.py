@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cohortkit.accounts.models import Role
+from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.timezones import localize, wall_clock_to_instant
 from cohortkit.programs.models import (
     Assignment,
@@ -193,3 +194,20 @@ def terms_organized_by(*, user: Any) -> QuerySet[Term]:
         .order_by("-starts_on")
         .distinct()
     )
+
+
+def term_application_deadline(*, term: Term, kind: str) -> dt.datetime:
+    """The term's own deadline for one kind of application (personal extensions come later)."""
+    if kind == "participant":
+        return term.participant_deadline
+    if kind == "facilitator":
+        return term.facilitator_deadline
+    raise InvalidInputError(
+        f"Unknown application kind {kind!r}.", field_errors={"kind": "unknown application kind"}
+    )
+
+
+def term_applications_open(*, term: Term, kind: str, now: dt.datetime | None = None) -> bool:
+    """True strictly before the deadline instant: at the deadline itself applications are closed."""
+    moment = now or timezone.now()
+    return moment < term_application_deadline(term=term, kind=kind)

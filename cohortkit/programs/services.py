@@ -2,39 +2,38 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.services import audit_record
 from cohortkit.programs.models import Term
+from cohortkit.programs.validation import term_settings_validate
 
-APPLICATION_KINDS = ("participant", "facilitator")
-
-
-def term_application_deadline(*, term: Term, kind: str) -> dt.datetime:
-    """The term's own deadline for one kind of application (personal extensions come later)."""
-    if kind == "participant":
-        return term.participant_deadline
-    if kind == "facilitator":
-        return term.facilitator_deadline
-    raise ValueError(f"unknown application kind {kind!r}")
+# Called with ``term=`` and ``actor=`` after the settings are saved, in the same transaction:
+# how an app above programs keeps its own records in step (completion's term-wide rule).
+TermSettingsListener = Callable[..., None]
+_term_settings_listeners: list[TermSettingsListener] = []
 
 
-def term_applications_open(*, term: Term, kind: str, now: dt.datetime | None = None) -> bool:
-    """True strictly before the deadline instant: at the deadline itself applications are closed."""
-    moment = now or timezone.now()
-    return moment < term_application_deadline(term=term, kind=kind)
+def term_settings_listener_register(listener: TermSettingsListener) -> None:
+    """Call ``listener(term=, actor=)`` after every ``term_settings_update`` (once per listener)."""
+    if listener not in _term_settings_listeners:
+        _term_settings_listeners.append(listener)
 
 
 @transaction.atomic
 def term_settings_update(*, term: Term, actor: Any, values: dict[str, Any]) -> Term:
-    """Apply validated settings to a term and record who changed what.
+    """Apply settings to a term, record who changed what, and tell the listeners.
 
-    Raises ``ValidationError`` (and writes nothing) if the database's own rules would be broken.
+    Raises ``InvalidInputError`` with the fields (``Term`` field names) and writes nothing if a
+    term rule (``validation.term_settings_validate``) or the database's own would be broken.
     """
+    current = {field.name: getattr(term, field.name) for field in Term._meta.concrete_fields}
+    term_settings_validate(values={**current, **values})
     changed = {
         name: [str(getattr(term, name)), str(value)]
         for name, value in values.items()
@@ -42,8 +41,19 @@ def term_settings_update(*, term: Term, actor: Any, values: dict[str, Any]) -> T
     }
     for name, value in values.items():
         setattr(term, name, value)
-    term.full_clean(exclude=["program", "slug"])
+    try:
+        term.full_clean(exclude=["program", "slug"])
+    except ValidationError as error:
+        term.refresh_from_db()
+        raise InvalidInputError(
+            " ".join(error.messages),
+            field_errors={
+                name: " ".join(messages) for name, messages in error.message_dict.items()
+            },
+        ) from error
     term.save()
     if changed:
         audit_record(actor=actor, action="term.settings_updated", target=term, details=changed)
+    for listener in _term_settings_listeners:
+        listener(term=term, actor=actor)
     return term

@@ -54,6 +54,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cohortkit.common.currencies import currency_normalize
+from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import (
     ANYWHERE_ON_EARTH,
@@ -62,20 +63,22 @@ from cohortkit.common.timezones import (
     time_zone_to_store,
     wall_clock_to_instant,
 )
-from cohortkit.programs.curriculum import (
+from cohortkit.common.yaml_files import FileFormatError, NodeReader
+from cohortkit.programs.curriculum.applying import CurriculumSummary, curriculum_apply
+from cohortkit.programs.curriculum.parsing import (
     CurriculumError,
     CurriculumPlan,
-    CurriculumSummary,
-    FileFormatError,
-    NodeReader,
-    curriculum_apply,
     curriculum_parse,
     curriculum_parse_node,
 )
 from cohortkit.programs.models import Program, Term, Track
+from cohortkit.programs.validation import (
+    DEADLINE_FIELDS,
+    term_settings_problems,
+    term_week_count,
+)
 
 AMOUNT_PATTERN = re.compile(r"^(\d{1,7})(?:\.(\d{1,2}))?$")
-DEADLINE_FIELDS = ("participant_deadline", "facilitator_deadline")
 
 PROGRAM_KEYS = (
     "slug",
@@ -326,7 +329,8 @@ def _term_check(
     nodes: dict[str, yaml.Node],
     overridden: set[str],
 ) -> None:
-    """Rules between fields (the database enforces them too, but without saying where)."""
+    """The term's rules, the settings form's too (the database enforces some of them, but
+    without saying where)."""
 
     def problem(name: str, message: str) -> None:
         if name in overridden:
@@ -334,29 +338,8 @@ def _term_check(
         else:
             reader.error(nodes.get(name), f"term.{name}", message)
 
-    starts_on, ends_on = term.get("starts_on"), term.get("ends_on")
-    if isinstance(starts_on, dt.date) and isinstance(ends_on, dt.date) and ends_on <= starts_on:
-        problem("ends_on", f"must be after starts_on ({starts_on}), got {ends_on}")
-    if isinstance(starts_on, dt.date):
-        # The earlier of midnight in the term's zone and midnight UTC, so the database's own
-        # deadline-before-start check holds whatever zone the term is in.
-        starts_at = min(
-            wall_clock_to_instant(starts_on, dt.time(0, 0), term.get("time_zone") or "UTC"),
-            dt.datetime.combine(starts_on, dt.time(0, 0), tzinfo=UTC),
-        )
-        for name in DEADLINE_FIELDS:
-            deadline = term.get(name)
-            if isinstance(deadline, dt.datetime) and deadline >= starts_at:
-                problem(
-                    name,
-                    f"must close before the term starts on {starts_on}, "
-                    f"got {deadline:%Y-%m-%d %H:%M} UTC",
-                )
-    smallest, largest = term.get("section_size_min"), term.get("section_size_max")
-    if isinstance(smallest, int) and isinstance(largest, int) and smallest > largest:
-        problem(
-            "section_size_max", f"must be at least section_size_min ({smallest}), got {largest}"
-        )
+    for name, message in term_settings_problems(term).items():
+        problem(name, message)
 
 
 def _term_file_parse(
@@ -394,7 +377,7 @@ def _term_file_parse(
 
     starts_on, ends_on = term.get("starts_on"), term.get("ends_on")
     week_count = (
-        (ends_on - starts_on).days // 7 + 1
+        term_week_count(starts_on, ends_on)
         if isinstance(starts_on, dt.date) and isinstance(ends_on, dt.date) and starts_on < ends_on
         else None
     )
@@ -456,7 +439,10 @@ def term_load_with_summary(
     overrides = dict(overrides or {})
     unknown = set(overrides) - OVERRIDABLE_FIELDS
     if unknown:
-        raise ValueError(f"these term fields cannot be overridden: {', '.join(sorted(unknown))}")
+        raise InvalidInputError(
+            f"these term fields cannot be overridden: {', '.join(sorted(unknown))}",
+            field_errors={name: "cannot be overridden" for name in sorted(unknown)},
+        )
     parsed = _term_file_parse(text=text, overrides=overrides, base_directory=base_directory)
     with transaction.atomic():
         return _term_file_write(parsed=parsed, actor=actor)

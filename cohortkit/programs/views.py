@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,10 +12,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohortkit.accounts import rules
-from cohortkit.accounts.models import Role
+from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.middleware import TIME_ZONE_COOKIE, VIEW_TIME_ZONE_SESSION_KEY
 from cohortkit.common.timezones import time_zone_label
-from cohortkit.completion.services import completion_rule_set
+from cohortkit.programs import rules as term_rules
 from cohortkit.programs import selectors, services
 from cohortkit.programs.forms import TermSettingsForm, TimeZonePickForm
 from cohortkit.programs.models import Term
@@ -24,8 +23,7 @@ from cohortkit.programs.models import Term
 
 def _public_term(request: HttpRequest, slug: str) -> Term:
     term = selectors.term_get(slug=slug)
-    if not rules.can_view_public_page(request.user, term):
-        raise Http404("No such term")
+    term_rules.require_public_page(request.user, term)
     return term
 
 
@@ -65,10 +63,10 @@ def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "commitment": commitment,
             "commitment_total": selectors.term_weekly_total(commitment),
             "key_dates": selectors.term_key_dates(term),
-            "participant_open": services.term_applications_open(
+            "participant_open": selectors.term_applications_open(
                 term=term, kind="participant", now=now
             ),
-            "facilitator_open": services.term_applications_open(
+            "facilitator_open": selectors.term_applications_open(
                 term=term, kind="facilitator", now=now
             ),
             "is_organizer": rules.is_organizer(request.user, term),
@@ -91,7 +89,7 @@ def term_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def term_settings(request: HttpRequest, slug: str) -> HttpResponse:
     term = selectors.term_get(slug=slug)
-    rules.require_term_role(request, term, Role.ORGANIZER)
+    term_rules.require_term_organizer(request, term)
     if request.method == "POST":
         form = TermSettingsForm(request.POST)
         if form.is_valid():
@@ -99,18 +97,9 @@ def term_settings(request: HttpRequest, slug: str) -> HttpResponse:
                 services.term_settings_update(
                     term=term, actor=request.user, values=form.term_values()
                 )
-                # The completion numbers are the term-wide rule's: a new version if they changed.
-                completion_rule_set(
-                    term=term,
-                    actor=request.user,
-                    values={
-                        "min_meetings": term.completion_min_meetings,
-                        "min_assignments": term.completion_min_assignments,
-                    },
-                )
-            except ValidationError as error:
-                # The form checks every rule first; this only catches a rule it does not know.
-                for message in error.messages:
+            except InvalidInputError as error:
+                # The form checks the term's rules first; this catches a rule it does not know.
+                for message in error.field_errors.values() or [error.message]:
                     form.add_error(None, message)
             else:
                 messages.success(request, "Term settings saved.")

@@ -1,8 +1,8 @@
 """Writes of the quizzes app: submitting an attempt, writing and correcting questions, regrading.
 
-Each function validates first and changes nothing when it refuses (``QuizError`` carries the
-message for the person), runs in one transaction, records an audit event and queues its emails to
-be sent after commit.
+Each function validates first and changes nothing when it refuses (a ``cohortkit.common.errors``
+refusal carries the message for the person), runs in one transaction, records an audit event and
+queues its emails to be sent after commit.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohortkit.accounts.models import User
-from cohortkit.common.errors import InvalidInputError, ServiceError
+from cohortkit.common.errors import InvalidInputError, NotAllowedError
 from cohortkit.common.numbers import NumberError, parse_number
 from cohortkit.common.services import audit_record
-from cohortkit.coursework.due import due_at
-from cohortkit.notifications.services import email_queue
+from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.programs.models import Quiz
 from cohortkit.quizzes import rules
+from cohortkit.quizzes.due import quiz_due_at
 from cohortkit.quizzes.grading import NumberKey, TextKey, grade
 from cohortkit.quizzes.models import (
     AcceptedAnswer,
@@ -43,10 +43,6 @@ from cohortkit.quizzes.selectors import question_key, questions_with_keys
 
 MAX_TOKEN_LENGTH = 64
 MAX_POINTS = 100
-
-
-class QuizError(ServiceError):
-    """A refused request; the message is meant for the person who made it."""
 
 
 def answer_field_name(question_id: int) -> str:
@@ -100,8 +96,8 @@ def attempt_submit(
     ``answers`` maps question ids to the raw text typed (for multiple choice, the chosen choice's
     id); a question left out is stored as unanswered. Submitting again with the same
     ``submit_token`` (a double click, a retried request) returns the attempt already stored and
-    changes nothing. Refused with ``QuizError`` when the person is not a participant of the term,
-    has used every attempt, or answers a question that is not in this quiz; refused with
+    changes nothing. Refused (``cohortkit.common.errors``) when the person is not a participant of
+    the term, has used every attempt, or answers a question that is not in this quiz; refused with
     ``InvalidInputError`` (``field_errors`` by answer field name, nothing stored, no attempt used)
     when a numeric answer is not a number the term's number rule reads.
 
@@ -111,9 +107,9 @@ def attempt_submit(
     """
     term = quiz.week.term
     if not rules.can_take_quizzes(user, term):
-        raise QuizError("Only participants of this term can submit its quizzes.")
+        raise NotAllowedError("Only participants of this term can submit its quizzes.")
     if not submit_token or len(submit_token) > MAX_TOKEN_LENGTH:
-        raise QuizError("This page is out of date: reload it and submit again.")
+        raise InvalidInputError("This page is out of date: reload it and submit again.")
     # Locking the person's row makes their submissions one at a time, so two tabs cannot both
     # take the last attempt and a double click finds the attempt its first click stored.
     User.objects.select_for_update().filter(pk=user.pk).first()
@@ -122,7 +118,7 @@ def attempt_submit(
         return existing
     used = Attempt.objects.filter(quiz=quiz, user=user).count()
     if _attempts_left(quiz, used) == 0:
-        raise QuizError(
+        raise InvalidInputError(
             f"You have used all {quiz.max_attempts} attempt"
             f"{'s' if quiz.max_attempts != 1 else ''} at this quiz; nothing was submitted."
         )
@@ -130,7 +126,9 @@ def attempt_submit(
     known = {question.pk for question in questions}
     unknown = set(answers) - known
     if unknown:
-        raise QuizError("Some answers are for questions that are not in this quiz: reload it.")
+        raise InvalidInputError(
+            "Some answers are for questions that are not in this quiz: reload it."
+        )
     unreadable = _unreadable_numbers(questions, answers, number_format=term.number_format)
     if unreadable:
         count = len(unreadable)
@@ -142,7 +140,7 @@ def attempt_submit(
         )
 
     moment = now or timezone.now()
-    due = due_at(item=quiz, user=user)
+    due = quiz_due_at(quiz=quiz, user=user)
     attempt = Attempt(
         quiz=quiz,
         user=user,
@@ -192,14 +190,14 @@ def attempt_submit(
 
 def _check_can_edit(actor: Any, quiz: Quiz) -> None:
     if not rules.can_edit_quizzes(actor, quiz.week.term):
-        raise QuizError("Only organizers of this term can change its quizzes.")
+        raise NotAllowedError("Only organizers of this term can change its quizzes.")
 
 
 def _check_prompt_and_points(prompt: str, points: int) -> None:
     if not prompt.strip():
-        raise QuizError("Write the question's prompt.")
+        raise InvalidInputError("Write the question's prompt.")
     if not 0 <= points <= MAX_POINTS:
-        raise QuizError(f"Points must be between 0 and {MAX_POINTS}.")
+        raise InvalidInputError(f"Points must be between 0 and {MAX_POINTS}.")
 
 
 @transaction.atomic
@@ -210,7 +208,7 @@ def question_add(*, quiz: Quiz, actor: Any, kind: str, prompt: str, points: int 
     """
     _check_can_edit(actor, quiz)
     if kind not in QuestionKind.values:
-        raise QuizError("Choose the kind of question.")
+        raise InvalidInputError("Choose the kind of question.")
     _check_prompt_and_points(prompt, points)
     last = Question.objects.filter(quiz=quiz).aggregate(last=Max("position"))["last"]
     question = Question.objects.create(
@@ -251,27 +249,27 @@ def _check_keys(
 ) -> None:
     if question.kind == QuestionKind.NUMERIC:
         if not numbers:
-            raise QuizError("Give at least one accepted number.")
+            raise InvalidInputError("Give at least one accepted number.")
         if any(key.tolerance < 0 for key in numbers):
-            raise QuizError("A tolerance cannot be negative.")
+            raise InvalidInputError("A tolerance cannot be negative.")
     elif question.kind == QuestionKind.MULTIPLE_CHOICE:
         if len(choices) < 2:
-            raise QuizError("Give at least two choices.")
+            raise InvalidInputError("Give at least two choices.")
         if not any(choice.correct for choice in choices):
-            raise QuizError("Mark at least one choice as correct.")
+            raise InvalidInputError("Mark at least one choice as correct.")
         if any(not choice.text.strip() for choice in choices):
-            raise QuizError("A choice needs its text.")
+            raise InvalidInputError("A choice needs its text.")
         existing = {choice.pk for choice in question.choices.all()}
         if {choice.id for choice in choices if choice.id is not None} - existing:
-            raise QuizError("A choice belongs to another question: reload the page.")
+            raise InvalidInputError("A choice belongs to another question: reload the page.")
         removed = existing - {choice.id for choice in choices}
         if removed and AttemptAnswer.objects.filter(choice_id__in=removed).exists():
-            raise QuizError(
+            raise InvalidInputError(
                 "A removed choice was picked in stored attempts: keep it and mark it not "
                 "correct instead."
             )
     elif not [text for text in texts if text.text.strip()]:
-        raise QuizError("Give at least one accepted answer.")
+        raise InvalidInputError("Give at least one accepted answer.")
 
 
 @transaction.atomic
@@ -455,15 +453,9 @@ def _email_changed_results(*, quiz: Quiz, regrade: Regrade, changes: list[ScoreC
             f"  {_feedback_link(quiz, change.attempt.number)}"
             for change in person_changes
         ]
-        email_queue(
+        email_queue_rendered(
             to=person.email,
-            subject=f"Your result for “{quiz.title}” changed",
-            body=(
-                f"Hello {person.name or person.email},\n\n"
-                f"An organizer corrected a question of the quiz “{quiz.title}” "
-                f"({quiz.week.term}) and every attempt was graded again. Your result changed:\n\n"
-                + "\n".join(lines)
-                + "\n\nThe feedback page shows each question with your answer as you typed it.\n"
-            ),
+            template="quizzes/result_changed",
+            context={"person": person, "quiz": quiz, "changes": "\n".join(lines)},
             idempotency_key=f"quiz-regrade-{regrade.pk}-person-{person.pk}",
         )

@@ -18,17 +18,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cohortkit.common.errors import ServiceError
 from cohortkit.common.numbers import NUMBER_FORMATS
-from cohortkit.coursework.due import due_at
 from cohortkit.programs.models import Quiz, Term
 from cohortkit.programs.selectors import term_get
 from cohortkit.quizzes import rules, selectors, services
+from cohortkit.quizzes.due import quiz_due_at
 from cohortkit.quizzes.forms import (
     NewQuestionForm,
     QuestionEditor,
     answer_field_name,
     answers_from_post,
 )
-from cohortkit.quizzes.services import QuizError
 
 
 def _taker_quiz(request: HttpRequest, slug: str, quiz_id: int) -> tuple[Term, Quiz]:
@@ -72,7 +71,7 @@ def _render_take(
         }
         for q in questions
     ]
-    due = due_at(item=quiz, user=request.user)
+    due = quiz_due_at(quiz=quiz, user=request.user)
     return render(
         request,
         "quizzes/take.html",
@@ -148,7 +147,7 @@ def attempt(request: HttpRequest, slug: str, quiz_id: int, number: int) -> HttpR
     # The answers would help the next attempt that counts: show them only to someone who can no
     # longer change their score, because no attempt is left or their due date has passed (a late
     # attempt never counts, see ``selectors.counted_best``).
-    reveal = attempts_left == 0 or due_at(item=quiz, user=request.user).is_late(timezone.now())
+    reveal = attempts_left == 0 or quiz_due_at(quiz=quiz, user=request.user).is_late(timezone.now())
     return render(
         request,
         "quizzes/attempt.html",
@@ -212,9 +211,9 @@ def question_add(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
         return _render_edit(request, term, quiz, new_form=form, status=400)
     try:
         question = services.question_add(quiz=quiz, actor=request.user, **form.cleaned_data)
-    except QuizError as error:
-        form.add_error(None, str(error))
-        return _render_edit(request, term, quiz, new_form=form, status=400)
+    except ServiceError as error:
+        form.add_error(None, error.message)
+        return _render_edit(request, term, quiz, new_form=form, status=error.http_status)
     messages.success(request, "Question added: now give its accepted answers.")
     return redirect(f"{reverse('quizzes:edit', args=[term.slug, quiz.pk])}#question-{question.pk}")
 
@@ -230,9 +229,9 @@ def question_save(request: HttpRequest, slug: str, quiz_id: int, question_id: in
     arguments: dict[str, Any] = editor.update_arguments()
     try:
         services.question_update(question=question, actor=request.user, **arguments)
-    except QuizError as error:
-        editor.error = str(error)
-        return _render_edit(request, term, quiz, bound=editor, status=400)
+    except ServiceError as error:
+        editor.error = error.message
+        return _render_edit(request, term, quiz, bound=editor, status=error.http_status)
     messages.success(
         request, "Question saved. Stored attempts keep their grades until you regrade."
     )
@@ -246,8 +245,8 @@ def regrade(request: HttpRequest, slug: str, quiz_id: int) -> HttpResponse:
     term, quiz = _editor_quiz(request, slug, quiz_id)
     try:
         done = services.quiz_regrade(quiz=quiz, actor=request.user)
-    except QuizError as error:
-        messages.error(request, str(error))
+    except ServiceError as error:
+        messages.error(request, error.message)
     else:
         messages.success(
             request,

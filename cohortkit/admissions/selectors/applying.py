@@ -18,7 +18,7 @@ from cohortkit.admissions.models import (
     FormQuestion,
 )
 from cohortkit.programs.models import Term
-from cohortkit.programs.services import term_application_deadline
+from cohortkit.programs.selectors import term_application_deadline
 
 
 def form_get(*, term: Term, kind: str) -> ApplicationForm:

@@ -19,7 +19,7 @@ from cohortkit.admissions.models import (
 from cohortkit.common.errors import ConflictError, InvalidInputError, NotFoundError, TooLateError
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import format_instant
-from cohortkit.programs.services import term_application_deadline
+from cohortkit.programs.selectors import term_application_deadline
 
 
 def _digest(token: str) -> str:

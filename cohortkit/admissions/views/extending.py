@@ -17,7 +17,7 @@ from cohortkit.admissions.forms import (
 from cohortkit.admissions.models import AccessCode
 from cohortkit.admissions.services import extending
 from cohortkit.common.timezones import person_time_zone
-from cohortkit.programs.services import term_application_deadline
+from cohortkit.programs.selectors import term_application_deadline
 
 
 @login_required

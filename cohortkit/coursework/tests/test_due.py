@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from cohortkit.common.errors import InvalidInputError
 from cohortkit.coursework.due import due_at, due_override_set, term_due_at
 from cohortkit.programs.models import Assignment, Quiz, Week
 
@@ -69,9 +70,9 @@ def test_setting_again_replaces_and_bad_calls_are_refused(assignment, people):
     )
 
     assert due_at(item=assignment, user=people["participant"]).instant.day == 11
-    with pytest.raises(ValueError, match="either a person or a section"):
+    with pytest.raises(InvalidInputError, match="either a person or a section"):
         due_override_set(item=assignment, due=dt.datetime(2022, 11, 9, tzinfo=dt.UTC), actor=None)
-    with pytest.raises(ValueError, match="give it a time zone"):
+    with pytest.raises(InvalidInputError, match="give it a time zone"):
         due_override_set(
             item=assignment,
             user=people["participant"],

@@ -14,12 +14,10 @@ from django.utils import timezone
 
 from cohortkit.coursework import services
 from cohortkit.coursework.due import due_at, due_override_set, term_due_at
-from cohortkit.coursework.overview import (
-    line_chart,
-    mailto,
-    term_facts,
-    term_overview,
-)
+from cohortkit.coursework.overview.at_risk import mailto
+from cohortkit.coursework.overview.charts import line_chart
+from cohortkit.coursework.overview.page import term_overview
+from cohortkit.coursework.overview.queries import term_facts
 from cohortkit.coursework.tests.factories import AssignmentFactory, QuizFactory
 from cohortkit.programs.models import Track
 from cohortkit.quizzes.models import Attempt

@@ -17,9 +17,9 @@ from cohortkit.coursework.models import (
     Submission,
     SubmissionVersion,
 )
-from cohortkit.coursework.selectors import current_week_number
 from cohortkit.coursework.tests.factories import AssignmentFactory, QuizFactory
 from cohortkit.programs.models import Track, Week
+from cohortkit.programs.selectors import term_current_week
 from cohortkit.tests.factories import LectureFactory, ReadingFactory
 
 pytestmark = pytest.mark.django_db
@@ -202,7 +202,7 @@ def test_this_week_is_by_the_terms_dates():
     term = TermFactory.build()  # Mon 26 Sep – Fri 18 Nov 2022, Los Angeles
 
     def at(text):
-        return current_week_number(term, dt.datetime.fromisoformat(text))
+        return term_current_week(term, dt.datetime.fromisoformat(text))
 
     assert at("2022-09-01T12:00:00+00:00") == 1
     assert at("2022-10-10T06:59:00+00:00") == 2  # still Sunday 9 Oct in Los Angeles

@@ -10,7 +10,7 @@ from cohortkit.common.models import AuditEvent
 from cohortkit.demo.population import UNIVERSITIES, demo_population_generate
 from cohortkit.demo.terms import demo_load, season_of
 from cohortkit.programs.models import Lecture, Program, Reading, Term, Track, Week
-from cohortkit.programs.services import term_applications_open
+from cohortkit.programs.selectors import term_applications_open
 
 TODAY = dt.date(2026, 3, 2)
 

@@ -6,12 +6,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cohortkit.common.models import AuditEvent
-from cohortkit.programs.curriculum import (
-    CurriculumError,
-    curriculum_data,
-    curriculum_export,
-    curriculum_import,
-)
+from cohortkit.programs.curriculum.applying import curriculum_import
+from cohortkit.programs.curriculum.exporting import curriculum_data, curriculum_export
+from cohortkit.programs.curriculum.parsing import CurriculumError
 from cohortkit.programs.models import Assignment, Lecture, Reading, Track, Week
 from cohortkit.tests.factories import TermFactory
 

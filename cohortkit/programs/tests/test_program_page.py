@@ -41,7 +41,7 @@ def test_unpublished_term_is_hidden_from_the_public(client, term):
 
 
 def test_deadline_still_open_before_and_closed_at_the_instant(term):
-    from cohortkit.programs.services import term_applications_open
+    from cohortkit.programs.selectors import term_applications_open
 
     deadline = term.participant_deadline
     assert term_applications_open(

@@ -125,7 +125,7 @@ def test_anywhere_on_earth_deadline_is_the_end_of_the_date_at_utc_minus_12(
 
 def test_anywhere_on_earth_open_at_the_last_second_closed_one_second_later(term, client):
     from cohortkit.common.timezones import ANYWHERE_ON_EARTH, end_of_day
-    from cohortkit.programs.services import term_applications_open
+    from cohortkit.programs.selectors import term_applications_open
 
     term.participant_deadline = end_of_day(dt.date(2022, 9, 21), ANYWHERE_ON_EARTH)
     term.deadline_time_zone = ANYWHERE_ON_EARTH

@@ -5,12 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from cohortkit.common.errors import InvalidInputError
+from cohortkit.common.errors import InvalidInputError, ServiceError
 from cohortkit.common.models import AuditEvent
 from cohortkit.coursework.due import due_override_set
 from cohortkit.quizzes.models import Attempt, AttemptAnswer
 from cohortkit.quizzes.selectors import attempts_of, counted_best
-from cohortkit.quizzes.services import QuizError, attempt_submit
+from cohortkit.quizzes.services import attempt_submit
 from cohortkit.quizzes.tests.conftest import BEFORE_DUE, TERM_DUE
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +140,7 @@ def test_no_attempt_beyond_the_limit_and_the_refusal_changes_nothing(quiz, quest
         )
     answers_before = AttemptAnswer.objects.count()
 
-    with pytest.raises(QuizError, match="You have used all 2 attempts at this quiz"):
+    with pytest.raises(ServiceError, match="You have used all 2 attempts at this quiz"):
         attempt_submit(
             quiz=quiz,
             user=participant,
@@ -193,7 +193,7 @@ def test_the_same_page_submitted_twice_on_the_last_attempt_is_not_refused(quiz, 
 
 @pytest.mark.parametrize("role", ["facilitator", "organizer", "applicant"])
 def test_only_participants_submit(quiz, questions, people, role):
-    with pytest.raises(QuizError, match="Only participants"):
+    with pytest.raises(ServiceError, match="Only participants"):
         attempt_submit(quiz=quiz, user=people[role], answers={}, submit_token="p", now=BEFORE_DUE)
 
     assert not Attempt.objects.exists()
@@ -204,7 +204,7 @@ def test_answers_for_another_quizs_question_are_refused(quiz, questions, people,
 
     elsewhere = numeric_question(quiz_in(term, week_number=2), "1")
 
-    with pytest.raises(QuizError, match="not in this quiz"):
+    with pytest.raises(ServiceError, match="not in this quiz"):
         attempt_submit(
             quiz=quiz,
             user=people["participant"],

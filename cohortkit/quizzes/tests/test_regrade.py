@@ -7,13 +7,13 @@ import pytest
 from django.core import mail
 
 from cohortkit.accounts.models import Role
+from cohortkit.common.errors import ServiceError
 from cohortkit.common.models import AuditEvent
 from cohortkit.notifications.models import OutboundEmail
 from cohortkit.quizzes.grading import NumberKey, TextKey
 from cohortkit.quizzes.models import Attempt, ScoreChange
 from cohortkit.quizzes.services import (
     ChoiceInput,
-    QuizError,
     attempt_submit,
     question_update,
     quiz_regrade,
@@ -195,7 +195,7 @@ def test_a_picked_choice_cannot_be_removed(term, quiz, people):
     relu, gelu = question.choices.all()
     _submit(quiz, _participant(term, "ada"), "a1", c=(question, str(gelu.pk)))
 
-    with pytest.raises(QuizError, match="mark it not correct instead"):
+    with pytest.raises(ServiceError, match="mark it not correct instead"):
         question_update(
             question=question,
             actor=people["organizer"],
@@ -222,7 +222,7 @@ def test_a_picked_choice_cannot_be_removed(term, quiz, people):
 def test_a_bad_correction_is_refused_and_changes_nothing(quiz, wrong_sign, people, keys, message):
     arguments = {"prompt": "Change?", "points": 1, "numbers": [NumberKey(Decimal(1))]} | keys
 
-    with pytest.raises(QuizError, match=message):
+    with pytest.raises(ServiceError, match=message):
         question_update(question=wrong_sign, actor=people["organizer"], **arguments)
 
     assert list(wrong_sign.accepted_answers.values_list("value", flat=True)) == [Decimal("0.25")]
@@ -230,7 +230,7 @@ def test_a_bad_correction_is_refused_and_changes_nothing(quiz, wrong_sign, peopl
 
 @pytest.mark.parametrize("role", ["participant", "facilitator", "organizer_other_term"])
 def test_only_organizers_correct_and_regrade(quiz, wrong_sign, people, role):
-    with pytest.raises(QuizError, match="Only organizers"):
+    with pytest.raises(ServiceError, match="Only organizers"):
         question_update(
             question=wrong_sign,
             actor=people[role],
@@ -238,5 +238,5 @@ def test_only_organizers_correct_and_regrade(quiz, wrong_sign, people, role):
             points=1,
             texts=[TextKey("x")],
         )
-    with pytest.raises(QuizError, match="Only organizers"):
+    with pytest.raises(ServiceError, match="Only organizers"):
         quiz_regrade(quiz=quiz, actor=people[role])

@@ -8,7 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cohortkit.programs.curriculum import CurriculumError, curriculum_export, curriculum_import
+from cohortkit.programs.curriculum.applying import curriculum_import
+from cohortkit.programs.curriculum.exporting import curriculum_export
+from cohortkit.programs.curriculum.parsing import CurriculumError
 from cohortkit.programs.models import Term
 
 

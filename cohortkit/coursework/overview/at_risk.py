@@ -1,0 +1,118 @@
+"""Who organizers should check on, and the email to each that a click on their name starts.
+
+At risk: two or more absences (or a two-misses alert), or two or more missing assignments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.urls import reverse
+
+from cohortkit.accounts.models import User
+from cohortkit.coursework.overview.queries import TermFacts
+from cohortkit.programs.models import Assignment, Term
+from cohortkit.scheduling.attendance import MISSES_IN_A_ROW
+from cohortkit.scheduling.models import Section
+
+MISSING_ASSIGNMENTS_AT_RISK = 2
+
+
+@dataclass
+class AtRisk:
+    user: User
+    section: Section | None
+    absent_weeks: list[int]
+    alerted_weeks: list[int]  # the first week of each run of misses organizers were told of
+    missing: list[Assignment]
+    mailto: str = ""
+
+    @property
+    def missed_meetings(self) -> bool:
+        return len(self.absent_weeks) >= MISSES_IN_A_ROW or bool(self.alerted_weeks)
+
+    @property
+    def missing_homework(self) -> bool:
+        return len(self.missing) >= MISSING_ASSIGNMENTS_AT_RISK
+
+
+def _weeks_text(weeks: Sequence[int]) -> str:
+    numbers = [str(week) for week in weeks]
+    if len(numbers) == 1:
+        return f"week {numbers[0]}"
+    return "weeks " + ", ".join(numbers[:-1]) + " and " + numbers[-1]
+
+
+def mailto(*, to: Sequence[str] = (), bcc: Sequence[str] = (), subject: str, body: str = "") -> str:
+    """A ``mailto:`` link (RFC 6068): addresses and text percent-encoded, so an address can
+    never add a header of its own."""
+    fields = {"subject": subject}
+    if bcc:
+        fields["bcc"] = ",".join(bcc)
+    if body:
+        fields["body"] = body
+    recipients = ",".join(quote(address, safe="@") for address in to)
+    return f"mailto:{recipients}?{urlencode(fields, safe='@,', quote_via=quote)}"
+
+
+def contact_subject(term: Term) -> str:
+    return f"Checking in: {term.program.name}, {term.name}"
+
+
+def contact_body(term: Term, person: AtRisk) -> str:
+    what = []
+    if person.absent_weeks:
+        what.append(f"missed your section's meetings in {_weeks_text(person.absent_weeks)}")
+    if person.missing:
+        titles = "; ".join(f"{item.title} (week {item.week.number})" for item in person.missing)
+        what.append(f"not yet handed in {titles}")
+    switch = settings.SITE_URL + reverse("scheduling:switch", args=[term.slug])
+    return "\n".join(
+        [
+            f"Hello {person.user.name or person.user.email},",
+            "",
+            f"We noticed that you have {' and '.join(what)}. Is everything all right?",
+            "If your section's time no longer works for you, you can move to another section: "
+            + switch,
+            "Reply to this email if we can help.",
+            "",
+            f"The organizers of {term.name}",
+        ]
+    )
+
+
+def people_at_risk(
+    *,
+    term: Term,
+    facts: TermFacts,
+    absent_weeks: Mapping[int, list[int]],
+    missing: Mapping[int, list[Assignment]],
+) -> list[AtRisk]:
+    """The people at risk, the most misses first, each with a prefilled email to them."""
+    at_risk = []
+    for person in facts.people:
+        candidate = AtRisk(
+            user=person,
+            section=facts.latest_section(person.pk),
+            absent_weeks=sorted(absent_weeks.get(person.pk, [])),
+            alerted_weeks=sorted(facts.alerts.get(person.pk, [])),
+            missing=missing.get(person.pk, []),
+        )
+        if candidate.missed_meetings or candidate.missing_homework:
+            candidate.mailto = mailto(
+                to=[person.email],
+                subject=contact_subject(term),
+                body=contact_body(term, candidate),
+            )
+            at_risk.append(candidate)
+    at_risk.sort(
+        key=lambda item: (
+            -(len(item.absent_weeks) + len(item.missing)),
+            item.user.name,
+            item.user.email,
+        )
+    )
+    return at_risk
