@@ -169,6 +169,6 @@ def test_post_matrix(url_name, role, world):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("route", sorted(API_POST_ROWS))
+@pytest.mark.parametrize("route", sorted(API_POST_ROWS), ids=" ".join)
 def test_api_post_matrix(route, role, world):
     _check(world, API_POST_ROWS[route], role, route, api=True)
