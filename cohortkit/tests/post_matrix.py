@@ -30,6 +30,8 @@ from cohortkit.tests.permission_roles import (
 from conftest import ROLES
 
 DONE = "done"
+# Refused with a redirect somewhere other than the login page (e.g. to sign up), nothing changed.
+REDIRECT = "redirect"
 
 
 @dataclasses.dataclass
@@ -93,7 +95,7 @@ TERM_MEMBER_POSTS = {
     "organizer_other_term": NOT_FOUND,
 }
 PARTICIPANT_POSTS = {**ORGANIZER_ONLY, "participant": DONE, "organizer": FORBIDDEN}
-__all__ = ["DONE", "FORBIDDEN", "LOGIN", "NOT_FOUND", "Post", "World", "may"]
+__all__ = ["DONE", "FORBIDDEN", "LOGIN", "NOT_FOUND", "REDIRECT", "Post", "World", "may"]
 
 
 def world_build() -> World:
