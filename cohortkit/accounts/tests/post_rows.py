@@ -113,17 +113,17 @@ def _reset_link(world: World) -> list[str]:
     from django.utils.http import urlsafe_base64_encode
 
     participant = world.person("participant")
-    world.reset_link = [  # type: ignore[attr-defined]
+    world.reset_link = [
         urlsafe_base64_encode(force_bytes(participant.pk)),
         default_token_generator.make_token(participant),
     ]
-    return [world.reset_link[0], "set-password"]  # type: ignore[attr-defined]
+    return [world.reset_link[0], "set-password"]
 
 
 def _reset_link_opened(world: World, client: Any) -> None:
     from django.urls import reverse
 
-    client.get(reverse("accounts:password_reset_confirm", args=world.reset_link))  # type: ignore[attr-defined]
+    client.get(reverse("accounts:password_reset_confirm", args=world.reset_link))
 
 
 NEW_PASSWORD = "a brand new passphrase 42"

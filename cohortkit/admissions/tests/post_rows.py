@@ -1,4 +1,4 @@
-"""POST rows of the admissions pages and API (collected by cohortkit/tests/test_permissions_post.py).
+"""POST rows of the admissions pages and API (see cohortkit/tests/test_permissions_post.py).
 
 Applying is everyone's own business while the form is open (the rows open it: the matrix term is
 past its deadline, which test_permissions checks). Reviews are for reviewers (their assigned
@@ -194,8 +194,10 @@ POST_ROWS: dict[str, Post] = {
     # but score only those assigned to them (refused in place).
     "admissions:review_application": Post(
         args=lambda w: [w.term.slug, _assigned_to_the_reviewer(w).pk],
-        data=lambda w: {"comment": "Clear motivation."}
-        | {f"score-{pk}": score for pk, score in _scores(w).items()},
+        data=lambda w: (
+            {"comment": "Clear motivation."}
+            | {f"score-{pk}": score for pk, score in _scores(w).items()}
+        ),
         answers={**REVIEWERS_AND_ORGANIZERS, "organizer": 400},
     ),
     "admissions:review_conflict": Post(

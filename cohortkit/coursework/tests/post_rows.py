@@ -41,7 +41,7 @@ def _assignment(world: World) -> Any:
 def _lecture(world: World) -> list[Any]:
     from cohortkit.tests.factories import LectureFactory
 
-    world.lecture = LectureFactory(week=_week_one(world))  # type: ignore[attr-defined]
+    world.lecture = LectureFactory(week=_week_one(world))
     return [world.term.slug, 1]
 
 
@@ -73,7 +73,7 @@ SECTION_A_LEAD = {
 POST_ROWS: dict[str, Post] = {
     "coursework:item_done": Post(
         args=_lecture,
-        data=lambda w: {"kind": "lecture", "item": str(w.lecture.pk), "done": "1"},  # type: ignore[attr-defined]
+        data=lambda w: {"kind": "lecture", "item": str(w.lecture.pk), "done": "1"},
         answers=TERM_MEMBER_POSTS,
     ),
     # Autosave tells a signed-out person in place (401) rather than sending them to log in.

@@ -1,4 +1,4 @@
-"""POST rows of the scheduling pages and API (collected by cohortkit/tests/test_permissions_post.py).
+"""POST rows of the scheduling pages and API (see cohortkit/tests/test_permissions_post.py).
 
 Runs are the organizers'. Attendance of section A is its facilitator's and the organizers' (B's
 facilitator: 404). An apology is a member's for their own section's meeting (anyone else in the
@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from cohortkit.tests.permission_roles import FORBIDDEN, NOT_FOUND, ORGANIZER_ONLY
+from cohortkit.tests.permission_roles import NOT_FOUND, ORGANIZER_ONLY
 from cohortkit.tests.post_matrix import (
     API_ORGANIZER_POSTS,
     DONE,
@@ -60,6 +60,7 @@ def _solved_from_applications(world: World) -> list[Any]:
     """A facilitator and a participant applied (free Mondays 18:00 New York); the term's run
     placed them: ready to publish."""
     from cohortkit.admissions.models import ApplicationForm
+    from cohortkit.programs.models import Term
     from cohortkit.scheduling.services import schedule_run_create, schedule_run_execute
     from cohortkit.scheduling.tests.factories import (
         FACILITATOR_QUESTIONS,
@@ -67,7 +68,6 @@ def _solved_from_applications(world: World) -> list[Any]:
         facilitator,
         participant,
     )
-    from cohortkit.programs.models import Term
     from cohortkit.tests.factories import FormQuestionFactory
 
     Term.objects.filter(pk=world.term.pk).update(
@@ -156,4 +156,3 @@ API_POST_ROWS: dict[tuple[str, str], Post] = {
         answers=API_ORGANIZER_POSTS,
     ),
 }
-__all__ = ["FORBIDDEN", "POST_ROWS", "API_POST_ROWS"]
