@@ -3,6 +3,7 @@
 Outsiders (anonymous people asked to log in, applicants and organizers of another term) never
 learn that a private page exists: 404 (or the login redirect for anonymous people). Members of the
 term without the right get 403. When a new URL is added, this test fails until the URL has a row.
+What each role's POST does (and that a refused one changes nothing) is in test_permissions_post.
 """
 
 from __future__ import annotations
