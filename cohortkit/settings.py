@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "cohortkit.payments",
     "cohortkit.completion",
     "cohortkit.certificates",
+    "cohortkit.organize",
 ]
 
 MIDDLEWARE = [
