@@ -56,8 +56,8 @@ class ApplicationCounts:
     draft: int = 0
     submitted: int = 0
     withdrawn: int = 0
-    unassigned: int = 0  # submitted, no reviewer assigned
-    unreviewed: int = 0  # submitted, no review yet
+    unassigned: int = 0  # submitted and undecided, no reviewer assigned
+    unreviewed: int = 0  # submitted and undecided, no review yet
     reviews: int = 0
 
     @property
@@ -150,6 +150,8 @@ def _application_counts(term: Term) -> list[ApplicationCounts]:
         for form in ApplicationForm.objects.filter(term=term).order_by("kind")
     }
     submitted = Q(status=ApplicationStatus.SUBMITTED)
+    # Once decided, a missing review is no longer something to do.
+    undecided = submitted & Q(decision__isnull=True)
     has_review = Exists(Review.objects.filter(application=OuterRef("pk")))
     has_reviewer = Exists(ReviewAssignment.objects.filter(application=OuterRef("pk")))
     rows = (
@@ -159,8 +161,8 @@ def _application_counts(term: Term) -> list[ApplicationCounts]:
             draft=Count("pk", filter=Q(status=ApplicationStatus.DRAFT)),
             submitted=Count("pk", filter=submitted),
             withdrawn=Count("pk", filter=Q(status=ApplicationStatus.WITHDRAWN)),
-            unreviewed=Count("pk", filter=submitted & ~has_review),
-            unassigned=Count("pk", filter=submitted & ~has_reviewer),
+            unreviewed=Count("pk", filter=undecided & ~has_review),
+            unassigned=Count("pk", filter=undecided & ~has_reviewer),
         )
         .order_by()
     )

@@ -111,7 +111,7 @@ def test_the_home_says_where_the_term_stands_and_what_to_do_next(
     assert reverse("admissions:ranking", args=[term.slug, "participant"]) in html
     # Counts.
     assert "24 submitted, 0 drafts, 0 withdrawn" in html
-    assert "12 reviews done; 12 submitted without a review" in html
+    assert "12 reviews done; 12 undecided without a review" in html
     assert "12 staged, 0 released" in html
     assert "Accepted: 12 Introductory" in html
     assert "12 confirmed, 0 not answered yet" in html
