@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: demo test install lint types pytest screenshots bench bench-schedule bench-apply bench-markdown env-file clean
+.PHONY: demo test install lint types pytest screenshots bench bench-schedule bench-apply bench-markdown bench-pages env-file clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -70,3 +70,8 @@ bench-apply: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3* test-db.sqlite3* staticfiles
+
+# The main pages of a term at 10,000 applicants, behind gunicorn on a throwaway PostgreSQL, beside
+# a trivial page; BENCH_PAGES_ARGS="--applicants 1000 --sections 125 --facilitators 80".
+bench-pages: install
+	scripts/with-postgres $(PY) -m cohortkit.bench.pages $(BENCH_PAGES_ARGS)

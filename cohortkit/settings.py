@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "cohortkit.completion",
     "cohortkit.demo",
     "cohortkit.certificates",
+    "cohortkit.organize",
 ]
 
 MIDDLEWARE = [

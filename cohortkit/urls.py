@@ -18,9 +18,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cohortkit.payments.urls")),
     path("", include("cohortkit.completion.urls")),
     path("", include("cohortkit.certificates.urls")),
+    path("", include("cohortkit.organize.urls")),
 ]
 
 if settings.BENCHMARK_ENDPOINTS:
-    from cohortkit.bench.views import insert_one_row
+    from cohortkit.bench.views import insert_one_row, trivial_page
 
     urlpatterns.append(path("bench/insert/", insert_one_row, name="bench_insert"))
+    urlpatterns.append(path("bench/trivial/", trivial_page, name="bench_trivial"))

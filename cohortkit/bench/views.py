@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from cohortkit.common.models import AuditEvent
 
@@ -18,3 +18,9 @@ from cohortkit.common.models import AuditEvent
 def insert_one_row(request: HttpRequest) -> HttpResponse:
     AuditEvent.objects.create(action="benchmark.baseline", target_type="none", target_id="0")
     return HttpResponse(status=204)
+
+
+@require_GET
+def trivial_page(request: HttpRequest) -> HttpResponse:
+    """The floor of ``make bench-pages``: a page that reads nothing and renders no template."""
+    return HttpResponse("<!doctype html><title>ok</title><p>ok</p>")

@@ -74,7 +74,7 @@ def _assigned_to_the_reviewer(world: World) -> Any:
 
 
 def _staged(world: World) -> Any:
-    from cohortkit.admissions.decisions import decision_stage
+    from cohortkit.admissions.services.deciding import decision_stage
     from cohortkit.programs.models import Track
 
     application = _applicants(world)
@@ -88,7 +88,7 @@ def _staged(world: World) -> Any:
 
 
 def _offered(world: World) -> Any:
-    from cohortkit.admissions.decisions import decisions_release
+    from cohortkit.admissions.services.deciding import decisions_release
 
     application = _staged(world)
     decisions_release(form=application.form, actor=world.person("organizer"))

@@ -38,7 +38,7 @@ def _stipend_due(world: World) -> list[Any]:
 
 
 def _draft_batch(world: World) -> list[Any]:
-    from cohortkit.payments.batches import payout_batch_build
+    from cohortkit.payments.services.batches import payout_batch_build
 
     _stipend_due(world)
     batch = payout_batch_build(term=world.term, actor=world.person("organizer"))

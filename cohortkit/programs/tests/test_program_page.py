@@ -103,6 +103,7 @@ def test_signed_in_people_find_their_own_pages_from_the_program_page(client_as, 
     reviewer = client_as("reviewer").get(url).content.decode()
     visitor = client_as("anonymous").get(url).content.decode()
 
-    assert "ranking and decisions" in organizer and "term settings" in organizer
-    assert "Applications to review" in reviewer and "ranking and decisions" not in reviewer
+    assert "Organize this term" in organizer
+    assert reverse("organize:home", args=[term.slug]) in organizer
+    assert "Applications to review" in reviewer and "Organize this term" not in reviewer
     assert "Your part in this term" not in visitor

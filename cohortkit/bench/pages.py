@@ -1,0 +1,636 @@
+"""``make bench-pages``: the main pages of a 10,000-applicant term, gunicorn on PostgreSQL.
+
+A generated term (bulk inserts, a minute or two): 10,000 participant applicants and 800 facilitator
+applicants with the real form's answers, two reviews of every participant application, a released
+decision for each, 1,250 sections of eight with a meeting every week, eight weeks of attendance and
+homework (submitted, half of it with a facilitator's feedback). Then each main page is requested
+one at a time as its real role (the organizer, a reviewer, a facilitator, a participant, a
+visitor, and an organizer's API token) and the same number of times a trivial page: p50 and p95
+latency, the bytes of the answer, and the number of SQL queries of one request (counted once in
+this process with the same database; the timings come from gunicorn).
+
+Run it with ``scripts/with-postgres .venv/bin/python -m cohortkit.bench.pages`` (what the Makefile
+target does); it refuses SQLite, which would measure something else. A page slower than
+``--page-seconds`` in total is measured fewer times (at least ``--min-requests``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cohortkit.bench.apply import free_port, percentile, wait_until_up
+
+FORMS_FILE = Path(__file__).resolve().parents[1] / "admissions" / "data" / "ml-safety-forms.yaml"
+BATCH = 5000
+GOAL_SECONDS = 0.3
+
+PARTICIPANT_ANSWERS = {
+    "student": ["graduate", "undergraduate", "no"],
+    "deep_learning": ["yes", "some"],
+    "linear_algebra_statistics": ["yes", "some"],
+    "multivariate_calculus": ["yes", "some"],
+    "background_level": ["3", "-1.5", "4"],
+    "track": ["introductory", "advanced"],
+    "mode": ["virtual", "in_person"],
+    "us_work_eligibility": ["yes", "no"],
+    "time_zone": ["Asia/Kolkata", "America/New_York", "Europe/Berlin"],
+    "availability": ["Mon 18:00-21:00; Sat 10:00-13:00", "Tue 08:00-10:00; Thu 19:00-22:00"],
+    "motivation": ["I want to work on making ML systems safe.", "Robustness research."],
+    "commitment": ["yes"],
+}
+FACILITATOR_ANSWERS = {
+    "tracks": ["introductory", "advanced"],
+    "mode": ["virtual"],
+    "time_zone": ["Europe/London", "America/Chicago"],
+    "availability": ["Mon 17:00-22:00; Wed 17:00-22:00", "Sat 09:00-15:00"],
+    "deep_learning_background": ["PhD in ML."],
+    "ai_safety_background": ["Ran a reading group."],
+}
+
+
+@dataclass
+class World:
+    slug: str
+    organizer_id: int
+    reviewer_id: int
+    facilitator_id: int
+    participant_id: int
+    api_token: str
+
+
+def _answers_for(form: Any, choices: dict[str, list[str]]) -> dict[str, list[Any]]:
+    """Each question's possible answers, parsed once by the real parser."""
+    from cohortkit.admissions.answers import parse_answer
+
+    parsed: dict[str, list[Any]] = {}
+    for question in form.questions.all():
+        raws = choices.get(question.key)
+        if raws is None:
+            continue
+        options = [
+            parse_answer(question, raw, number_format=form.term.number_format) for raw in raws
+        ]
+        usable = [option for option in options if not option.error]
+        if usable:
+            parsed[question.key] = [(question, option) for option in usable]
+    return parsed
+
+
+def generate(*, applicants: int, facilitators: int, sections: int, reviewers: int) -> World:
+    """The term, in bulk inserts (no service calls: they would email ten thousand people)."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from cohortkit.accounts.models import Membership, Role, User
+    from cohortkit.accounts.services import api_token_create
+    from cohortkit.admissions.services.loading_forms import application_forms_load
+    from cohortkit.admissions.models import (
+        Answer,
+        Application,
+        ApplicationForm,
+        Decision,
+        Enrollment,
+        Review,
+        ReviewAssignment,
+        ReviewScore,
+        RubricCategory,
+    )
+    from cohortkit.coursework.models import Feedback, Submission, SubmissionVersion
+    from cohortkit.programs.models import Assignment, Lecture, Program, Reading, Term, Track, Week
+    from cohortkit.scheduling.models import Attendance, Meeting, Section, SectionMembership
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    started = time.perf_counter()
+    now = timezone.now()
+    weeks = 8
+    today = now.date()
+    # The term is in its last week: seven weeks of meetings are over, the eighth this week.
+    starts_on = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
+    program, _ = Program.objects.get_or_create(
+        slug="bench-pages", defaults={"name": "Introduction to ML Safety (benchmark)"}
+    )
+    slug = f"bench-{secrets.token_hex(3)}"
+    term = Term.objects.create(
+        program=program,
+        slug=slug,
+        name="Ten thousand",
+        starts_on=starts_on,
+        ends_on=starts_on + dt.timedelta(weeks=weeks, days=-3),
+        participant_deadline=now - dt.timedelta(weeks=weeks + 2),
+        facilitator_deadline=now - dt.timedelta(weeks=weeks + 2, days=3),
+    )
+    application_forms_load(term=term, text=FORMS_FILE.read_text(encoding="utf-8"))
+    tracks = [
+        Track.objects.create(term=term, slug="introductory", name="Introductory", position=0),
+        Track.objects.create(term=term, slug="advanced", name="Advanced", position=1),
+    ]
+    assignments = []
+    for number in range(1, weeks + 1):
+        week = Week.objects.create(term=term, number=number, title=f"Week {number}")
+        for position in range(3):
+            lecture = Lecture.objects.create(
+                week=week, title=f"Lecture {number}.{position}", minutes=30, position=position
+            )
+            lecture.tracks.set(tracks)
+        reading = Reading.objects.create(
+            week=week, title=f"Reading {number}", url="https://arxiv.org/abs/2109.13916", minutes=45
+        )
+        reading.tracks.set(tracks)
+        assignment = Assignment.objects.create(
+            week=week, title=f"Week {number} reflection", prompt="Reflect.", minutes=60
+        )
+        assignment.tracks.set(tracks)
+        assignments.append(assignment)
+
+    def people(prefix: str, count: int) -> list[User]:
+        User.objects.bulk_create(
+            (
+                User(
+                    email=f"{prefix}{n}@{slug}.example.net",
+                    name=f"{prefix.capitalize()} {n}",
+                    time_zone=("Asia/Kolkata", "America/New_York", "Europe/Berlin")[n % 3],
+                    password="!",
+                )
+                for n in range(count)
+            ),
+            batch_size=BATCH,
+        )
+        return list(
+            User.objects.filter(
+                email__startswith=prefix, email__endswith=slug + ".example.net"
+            ).order_by("pk")
+        )
+
+    participants = people("participant", applicants)
+    leads = people("facilitator", facilitators)
+    reviewer_users = people("reviewer", reviewers)
+    organizer = people("organizer", 1)[0]
+    Membership.objects.bulk_create(
+        [Membership(term=term, user=user, role=Role.PARTICIPANT) for user in participants]
+        + [Membership(term=term, user=user, role=Role.FACILITATOR) for user in leads]
+        + [Membership(term=term, user=user, role=Role.REVIEWER) for user in reviewer_users]
+        + [Membership(term=term, user=organizer, role=Role.ORGANIZER)],
+        batch_size=BATCH,
+    )
+
+    forms = {form.kind: form for form in ApplicationForm.objects.filter(term=term)}
+    categories = [
+        RubricCategory.objects.create(form=forms["participant"], name=name, position=index)
+        for index, name in enumerate(("Motivation", "Background"))
+    ]
+    submitted_at = now - dt.timedelta(weeks=weeks + 3)
+    for kind, users, choices in (
+        ("participant", participants, PARTICIPANT_ANSWERS),
+        ("facilitator", leads, FACILITATOR_ANSWERS),
+    ):
+        form = forms[kind]
+        Application.objects.bulk_create(
+            (
+                Application(
+                    form=form,
+                    applicant=user,
+                    status="submitted",
+                    submitted_at=submitted_at,
+                    revision=1,
+                )
+                for user in users
+            ),
+            batch_size=BATCH,
+        )
+        options = _answers_for(form, choices)
+        applications = list(Application.objects.filter(form=form).order_by("pk"))
+        answers = []
+        for index, application in enumerate(applications):
+            for key_options in options.values():
+                question, parsed = key_options[index % len(key_options)]
+                answers.append(
+                    Answer(
+                        application=application,
+                        question=question,
+                        raw=parsed.raw,
+                        number=parsed.number,
+                        value=parsed.value,
+                    )
+                )
+        Answer.objects.bulk_create(answers, batch_size=BATCH)
+
+    participant_applications = list(
+        Application.objects.filter(form=forms["participant"]).order_by("pk")
+    )
+    ReviewAssignment.objects.bulk_create(
+        (
+            ReviewAssignment(
+                application=application, reviewer=reviewer_users[(index + k) % reviewers]
+            )
+            for index, application in enumerate(participant_applications)
+            for k in (0, 1)
+        ),
+        batch_size=BATCH,
+    )
+    Review.objects.bulk_create(
+        (
+            Review(
+                application=application,
+                reviewer=reviewer_users[(index + k) % reviewers],
+                comment="Solid.",
+                submitted_at=submitted_at,
+            )
+            for index, application in enumerate(participant_applications)
+            for k in (0, 1)
+        ),
+        batch_size=BATCH,
+    )
+    ReviewScore.objects.bulk_create(
+        (
+            ReviewScore(review_id=review_id, category=category, score=(review_id + position) % 6)
+            for review_id in Review.objects.filter(
+                application__form=forms["participant"]
+            ).values_list("pk", flat=True)
+            for position, category in enumerate(categories)
+        ),
+        batch_size=BATCH,
+    )
+    released_at = now - dt.timedelta(weeks=weeks + 1)
+    Decision.objects.bulk_create(
+        (
+            Decision(
+                application=application,
+                outcome="accept",
+                track=tracks[index % 2],
+                staged_by=organizer,
+                staged_at=released_at,
+                released_at=released_at,
+            )
+            for index, application in enumerate(participant_applications)
+        ),
+        batch_size=BATCH,
+    )
+    Enrollment.objects.bulk_create(
+        (
+            Enrollment(
+                term=term,
+                user_id=decision.application.applicant_id,
+                role="participant",
+                track_id=decision.track_id,
+                status="confirmed",
+                decision=decision,
+                offered_at=released_at,
+                responded_at=released_at,
+            )
+            for decision in Decision.objects.filter(
+                application__form=forms["participant"]
+            ).select_related("application")
+        ),
+        batch_size=BATCH,
+    )
+
+    Section.objects.bulk_create(
+        (
+            Section(
+                term=term,
+                track=tracks[number % 2],
+                name=f"Section {number + 1}",
+                facilitator=leads[number % facilitators],
+                meeting_url=f"https://meet.example.org/{slug}/{number}",
+                weekday=number % 5,
+                start_time=dt.time(8 + number % 12, 0),
+                time_zone="UTC",
+            )
+            for number in range(sections)
+        ),
+        batch_size=BATCH,
+    )
+    section_list = list(Section.objects.filter(term=term).order_by("pk"))
+    by_track = {track.pk: [s for s in section_list if s.track_id == track.pk] for track in tracks}
+    memberships = []
+    members_of: dict[int, list[int]] = {section.pk: [] for section in section_list}
+    for index, decision in enumerate(
+        Decision.objects.filter(application__form=forms["participant"])
+        .select_related("application")
+        .order_by("pk")
+    ):
+        choices_of_track = by_track[decision.track_id or 0]
+        section = choices_of_track[(index // 2) % len(choices_of_track)]
+        members_of[section.pk].append(decision.application.applicant_id)
+        memberships.append(
+            SectionMembership(section=section, user_id=decision.application.applicant_id)
+        )
+    SectionMembership.objects.bulk_create(memberships, batch_size=BATCH)
+    meetings = []
+    for section in section_list:
+        for number in range(1, weeks + 1):
+            day = term.week_starts_on(number) + dt.timedelta(days=section.weekday)
+            starts_at = dt.datetime.combine(day, section.start_time, tzinfo=dt.UTC)
+            meetings.append(
+                Meeting(
+                    section=section,
+                    week=number,
+                    starts_at=starts_at,
+                    ends_at=starts_at + dt.timedelta(minutes=60),
+                )
+            )
+    Meeting.objects.bulk_create(meetings, batch_size=BATCH)
+    attendance = []
+    for meeting in Meeting.objects.filter(section__term=term).select_related("section"):
+        for position, user_id in enumerate(members_of[meeting.section_id]):
+            attendance.append(
+                Attendance(
+                    meeting=meeting,
+                    user_id=user_id,
+                    status=("present", "present", "present", "absent", "excused")[
+                        (position + meeting.week) % 5
+                    ],
+                    recorded_by_id=meeting.section.facilitator_id,
+                    recorded_at=meeting.ends_at,
+                )
+            )
+    Attendance.objects.bulk_create(attendance, batch_size=BATCH)
+    facilitator_of = {
+        user_id: section.facilitator_id
+        for section in section_list
+        for user_id in members_of[section.pk]
+    }
+    Submission.objects.bulk_create(
+        (
+            Submission(assignment=assignment, user=user, status="submitted", revision=1)
+            for assignment in assignments
+            for user in participants
+        ),
+        batch_size=BATCH,
+    )
+    due = {assignment.pk: now + dt.timedelta(days=30) for assignment in assignments}
+    SubmissionVersion.objects.bulk_create(
+        (
+            SubmissionVersion(
+                submission_id=submission_id,
+                number=1,
+                body_markdown="My answer, with *emphasis*.",
+                body_html="<p>My answer, with <em>emphasis</em>.</p>",
+                submitted_at=now - dt.timedelta(days=1),
+                due_at=due[assignment_id],
+                due_source="term",
+                is_late=False,
+            )
+            for submission_id, assignment_id in Submission.objects.filter(
+                assignment__week__term=term
+            ).values_list("pk", "assignment_id")
+        ),
+        batch_size=BATCH,
+    )
+    Feedback.objects.bulk_create(
+        (
+            Feedback(
+                version_id=version_id,
+                facilitator_id=facilitator_of[user_id],
+                verdict="complete",
+                comment="Good.",
+                created_at=now,
+            )
+            for version_id, user_id in SubmissionVersion.objects.filter(
+                submission__assignment__week__term=term
+            ).values_list("pk", "submission__user_id")
+            if version_id % 2 == 0 and user_id in facilitator_of
+        ),
+        batch_size=BATCH,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"generated {applicants} participant and {facilitators} facilitator applications, "
+        f"{2 * applicants} reviews, {sections} sections, {len(meetings)} meetings, "
+        f"{len(attendance)} attendance rows, {len(assignments) * applicants} answers to homework "
+        f"in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+    busiest_lead = max(section_list, key=lambda section: len(members_of[section.pk])).facilitator_id
+    return World(
+        slug=slug,
+        organizer_id=organizer.pk,
+        reviewer_id=reviewer_users[0].pk,
+        facilitator_id=busiest_lead,
+        participant_id=participants[0].pk,
+        api_token=api_token_create(user=organizer),
+    )
+
+
+@dataclass
+class Page:
+    label: str
+    path: str
+    role: str  # "organizer", "reviewer", "facilitator", "participant", "visitor", "api"
+
+
+def pages_of(world: World) -> list[Page]:
+    base = f"/terms/{world.slug}"
+    ranking = f"{base}/organize/applications/participant/ranking/"
+    return [
+        Page("trivial page (baseline)", "/bench/trivial/", "visitor"),
+        Page("ranking, first page", ranking, "organizer"),
+        Page("ranking, filtered", f"{ranking}?track=advanced&mode=in_person", "organizer"),
+        Page("review list", f"{base}/review/", "reviewer"),
+        Page("term overview", f"{base}/organize/overview/", "organizer"),
+        Page("organizer home", f"{base}/organize/", "organizer"),
+        Page("roster (facilitate)", f"{base}/facilitate/", "facilitator"),
+        Page("week page", f"{base}/week/8/", "participant"),
+        Page("program page", f"{base}/", "visitor"),
+        Page(
+            "API ranking",
+            f"/api/v1/terms/{world.slug}/forms/participant/ranking",
+            "api",
+        ),
+    ]
+
+
+def session_cookies(world: World) -> dict[str, str]:
+    """A signed-in session per role, made in the database gunicorn reads."""
+    from django.test import Client
+
+    from cohortkit.accounts.models import User
+
+    cookies = {"visitor": "", "api": ""}
+    for role, user_id in (
+        ("organizer", world.organizer_id),
+        ("reviewer", world.reviewer_id),
+        ("facilitator", world.facilitator_id),
+        ("participant", world.participant_id),
+    ):
+        client = Client()
+        client.force_login(User.objects.get(pk=user_id))
+        cookies[role] = f"sessionid={client.cookies['sessionid'].value}"
+    return cookies
+
+
+def headers_for(page: Page, world: World, cookies: dict[str, str]) -> dict[str, str]:
+    headers = {"Host": "127.0.0.1"}
+    if page.role == "api":
+        headers["Authorization"] = f"Bearer {world.api_token}"
+    elif cookies[page.role]:
+        headers["Cookie"] = cookies[page.role]
+    return headers
+
+
+def query_count(page: Page, world: World, cookies: dict[str, str]) -> tuple[int, int, int]:
+    """(status, bytes, SQL queries) of one request made in this process."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    headers: dict[str, str] = {}
+    if page.role == "api":
+        headers["Authorization"] = f"Bearer {world.api_token}"
+    elif cookies[page.role]:
+        client.cookies["sessionid"] = cookies[page.role].split("=", 1)[1]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(page.path, headers=headers)
+    return response.status_code, len(response.content), len(queries.captured_queries)
+
+
+def measure(
+    port: int,
+    page: Page,
+    headers: dict[str, str],
+    *,
+    requests: int,
+    minimum: int,
+    budget: float,
+    warm: int,
+) -> tuple[list[float], int, int]:
+    """Sequential requests over one keep-alive connection; (latencies, bytes, failures)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    latencies: list[float] = []
+    size = failures = 0
+    spent = 0.0
+    for number in range(requests + warm):
+        started = time.perf_counter()
+        connection.request("GET", page.path, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        seconds = time.perf_counter() - started
+        if number < warm:
+            continue  # the first requests warm every worker's caches
+        latencies.append(seconds)
+        size = len(body)
+        failures += response.status != 200
+        spent += seconds
+        if spent > budget and len(latencies) >= minimum:
+            break
+    connection.close()
+    return latencies, size, failures
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--applicants", type=int, default=10_000)
+    parser.add_argument("--facilitators", type=int, default=800)
+    parser.add_argument("--sections", type=int, default=1_250)
+    parser.add_argument("--reviewers", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=30, help="requests per page")
+    parser.add_argument("--min-requests", type=int, default=3)
+    parser.add_argument("--page-seconds", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    options = parser.parse_args(argv)
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        print("bench-pages needs PostgreSQL: run it through scripts/with-postgres", file=sys.stderr)
+        return 2
+    environment = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "cohortkit.settings",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BENCHMARK_ENDPOINTS": "1",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "STATIC_ROOT": os.environ.get("STATIC_ROOT", tempfile.mkdtemp(prefix="cohortkit-static-")),
+    }
+    os.environ.update(environment)
+    print(f"generating a term of {options.applicants} applicants …", flush=True)
+    world = generate(
+        applicants=options.applicants,
+        facilitators=options.facilitators,
+        sections=options.sections,
+        reviewers=options.reviewers,
+    )
+    cookies = session_cookies(world)
+    pages = pages_of(world)
+    counted = {page.label: query_count(page, world, cookies) for page in pages}
+
+    port = free_port()
+    gunicorn = subprocess.Popen(
+        [
+            sys.executable, "-m", "gunicorn", "cohortkit.wsgi",
+            "--bind", f"127.0.0.1:{port}",
+            "--workers", str(options.workers),
+            "--timeout", "300",
+            "--log-level", "warning",
+        ],
+        env=environment,
+    )  # fmt: skip
+    results = []
+    try:
+        wait_until_up(port)
+        for page in pages:
+            latencies, size, failures = measure(
+                port,
+                page,
+                headers_for(page, world, cookies),
+                requests=options.requests,
+                minimum=options.min_requests,
+                budget=options.page_seconds,
+                warm=options.workers,
+            )
+            results.append((page, latencies, size, failures))
+            print(f"  measured {page.label} ({len(latencies)} requests)", flush=True)
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)
+
+    print()
+    print(
+        f"bench-pages: {options.applicants} applicants, {options.facilitators} facilitators, "
+        f"{options.sections} sections, 8 weeks; PostgreSQL, gunicorn {options.workers} sync "
+        f"workers, {os.cpu_count()} cores, load average {load_average()}"
+    )
+    print(f"{'page':<26} {'role':<12} {'n':>3} {'p50 ms':>9} {'p95 ms':>9} {'bytes':>10} "
+          f"{'queries':>8}  goal")  # fmt: skip
+    all_met = True
+    for page, latencies, size, failures in results:
+        status, _, queries = counted[page.label]
+        p95 = percentile(latencies, 0.95)
+        met = p95 < GOAL_SECONDS and failures == 0 and status == 200
+        all_met &= met or page.path == "/bench/trivial/"
+        print(
+            f"{page.label:<26} {page.role:<12} {len(latencies):>3} "
+            f"{1000 * percentile(latencies, 0.5):>9.1f} {1000 * p95:>9.1f} {size:>10} "
+            f"{queries:>8}  {'met' if met else 'NOT met'}"
+            + (f" ({failures} failed, status {status})" if failures or status != 200 else "")
+        )
+    print(
+        f"goal (every page's p95 < {1000 * GOAL_SECONDS:.0f} ms): {'met' if all_met else 'NOT met'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
