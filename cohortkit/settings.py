@@ -165,6 +165,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "cohortkit.common.middleware.ViewerTimeZoneMiddleware",
     "cohortkit.common.refusals.RefusalMiddleware",
+    # Refuses writes to finished and archived terms (cohortkit.programs.states).
+    "cohortkit.programs.states.TermStateMiddleware",
     # Last, as django-axes asks: it answers a locked-out login with our lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -30,6 +30,7 @@ from cohortkit.admissions.models import (
 from cohortkit.admissions.services import AdmissionsError
 from cohortkit.common.services import audit_record
 from cohortkit.programs.models import Term
+from cohortkit.programs.states import term_require_writable
 
 
 def _reviewer_ids(term: Term, users: Iterable[Any]) -> set[int]:
@@ -378,6 +379,7 @@ def review_submit(
     score is missing or out of range.
     """
     moment = now or timezone.now()
+    term_require_writable(application.form.term)
     if not ReviewAssignment.objects.filter(application=application, reviewer=reviewer).exists():
         raise AdmissionsError("This application is not assigned to you.")
     if decision_is_released(application):

@@ -38,6 +38,7 @@ from cohortkit.common.text import text_problem
 from cohortkit.common.timezones import format_instant
 from cohortkit.notifications.services import email_queue
 from cohortkit.programs.services import term_application_deadline
+from cohortkit.programs.states import term_require_writable
 
 
 class AdmissionsError(ServiceError):
@@ -105,6 +106,7 @@ def deadline_for(*, form: ApplicationForm, user: Any) -> PersonalDeadline:
 
 
 def _require_open(*, form: ApplicationForm, user: Any, now: dt.datetime) -> PersonalDeadline:
+    term_require_writable(form.term)
     deadline = deadline_for(form=form, user=user)
     if not deadline.is_open(now):
         zone = getattr(user, "time_zone", "UTC") or "UTC"
