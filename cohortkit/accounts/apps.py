@@ -9,3 +9,6 @@ class AccountsConfig(AppConfig):
         from cohortkit.accounts.copying import register_accounts_parts
 
         register_accounts_parts()
+        from cohortkit.accounts.personal_data import register_accounts_personal_data
+
+        register_accounts_personal_data()

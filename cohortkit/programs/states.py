@@ -216,7 +216,8 @@ MONEY_API_PREFIXES = ("money", "payments", "certificates")
 # The state page itself: an archived term must be restorable.
 # Copying writes only the new term, so a finished term can still be run again; a failed email
 # (a certificate's, a payout's) can still be sent again.
-STATE_URL_NAMES = frozenset({"programs:term_state", "programs:term_copy"})
+# Erasing a person on their request is owed whatever the term's state.
+STATE_URL_NAMES = frozenset({"programs:term_state", "programs:term_copy", "accounts:person_erase"})
 # Unlocking a login is about the person's account, not the term's data.
 FINISHED_ALLOWED_URL_NAMES = frozenset({"programs:outbox_retry", "accounts:account_unlock"})
 
