@@ -357,6 +357,11 @@ PERIODIC_JOBS: dict[str, tuple[str, int]] = {
         "cohortkit.community.services.announcements_send_due",
         300,
     ),
+    # Applications of people never admitted, Term.retention_months after the term (default 12).
+    "admissions.retention": (
+        "cohortkit.admissions.personal_data.applications_anonymise_expired",
+        86400,
+    ),
 }
 PERIODIC_TICK_SECONDS = env_int("PERIODIC_TICK_SECONDS", 30)
 PERIODIC_LEASE_SECONDS = env_int("PERIODIC_LEASE_SECONDS", 600)
