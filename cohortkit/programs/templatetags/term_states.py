@@ -26,7 +26,7 @@ def term_state_badge(term: Any) -> str:
     state = term_state(term)
     note = NOTES.get(state, "")
     if state is TermState.RUNNING and term_is_over(term):
-        note = "Its last day is over; an organizer finishes it once everything is recorded."
+        note = "Its last day is over."
     return format_html(
         '<p class="term-state term-state-{}" data-testid="term-state">'
         '<span class="badge">{}</span>{}</p>',
