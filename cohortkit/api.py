@@ -25,6 +25,7 @@ from cohortkit.admissions.api.reviewing import router as reviewing_router
 from cohortkit.common.errors import ServiceError, refusal_payload
 from cohortkit.payments.api import router as payments_router
 from cohortkit.programs import selectors
+from cohortkit.programs.states import term_state
 from cohortkit.scheduling.api import router as scheduling_router
 
 
@@ -105,6 +106,8 @@ class TermOut(Schema):
     stipend_cents: int
     stipend_currency: str
     facilitator_rate_cents: int
+    # draft, open, running, finished or archived (cohortkit.programs.states).
+    state: str
     tracks: list[TrackOut]
 
 
@@ -125,6 +128,7 @@ def _term_out(term: Any) -> dict[str, Any]:
         "stipend_cents": term.stipend_cents,
         "stipend_currency": term.stipend_currency,
         "facilitator_rate_cents": term.facilitator_rate_cents,
+        "state": str(term_state(term)),
         "tracks": [
             {"slug": track.slug, "name": track.name, "audience": track.audience}
             for track in term.tracks.all()

@@ -167,6 +167,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "cohortkit.common.middleware.ViewerTimeZoneMiddleware",
     "cohortkit.common.refusals.RefusalMiddleware",
+    # Refuses writes to finished and archived terms (cohortkit.programs.states).
+    "cohortkit.programs.states.TermStateMiddleware",
     # Last, as django-axes asks: it answers a locked-out login with our lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -356,6 +358,11 @@ PERIODIC_JOBS: dict[str, tuple[str, int]] = {
     "community.announcements_due": (
         "cohortkit.community.services.announcements_send_due",
         300,
+    ),
+    # Applications of people never admitted, Term.retention_months after the term (default 12).
+    "admissions.retention": (
+        "cohortkit.admissions.personal_data.applications_anonymise_expired",
+        86400,
     ),
 }
 PERIODIC_TICK_SECONDS = env_int("PERIODIC_TICK_SECONDS", 30)

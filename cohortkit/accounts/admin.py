@@ -1,5 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from cohortkit.accounts.models import ApiToken, Invitation, Membership, User
 
@@ -18,6 +22,21 @@ class UserAdmin(DjangoUserAdmin[User]):  # type: ignore[type-var]
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
     )
+
+    # "Delete" erases the person (cohortkit.common.personal_data): the rows others rely on
+    # (ledger, attendance, reviews) protect the person row, which is anonymised instead.
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        from cohortkit.common.personal_data import personal_data_erase
+
+        personal_data_erase(user=obj, actor=request.user, reason="deleted in the admin")
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            self.delete_model(request, user)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        # Nothing is protected from an erasure: show only the people themselves.
+        return [str(obj) for obj in objs], {}, set(), []
 
 
 @admin.register(Membership)

@@ -31,7 +31,9 @@ def is_organizer(user: Any, term: Any) -> bool:
 
 
 def can_view_public_page(user: Any, term: Any) -> bool:
-    return bool(term.is_published) or bool(term_roles(user, term))
+    """Drafts and archived terms are shown to their members only (outsiders get 404)."""
+    listed = bool(term.is_published) and getattr(term, "archived_at", None) is None
+    return listed or bool(term_roles(user, term))
 
 
 TWO_FACTOR_ROLES = frozenset({Role.ORGANIZER, Role.REVIEWER})

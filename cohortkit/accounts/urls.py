@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from cohortkit.accounts import two_factor_views, views
+from cohortkit.accounts import personal_data_views, two_factor_views, views
 from cohortkit.accounts.forms import QueuedPasswordResetForm
 
 app_name = "accounts"
@@ -19,6 +19,18 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("data/", personal_data_views.my_data, name="my_data"),
+    path("delete/", personal_data_views.account_erase, name="account_erase"),
+    path(
+        "terms/<slug:slug>/organize/people/<int:user_id>/data/",
+        personal_data_views.person_data,
+        name="person_data",
+    ),
+    path(
+        "terms/<slug:slug>/organize/people/<int:user_id>/erase/",
+        personal_data_views.person_erase,
+        name="person_erase",
+    ),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

@@ -9,3 +9,6 @@ class AdmissionsConfig(AppConfig):
         from cohortkit.admissions.copying import register_admissions_parts
 
         register_admissions_parts()
+        from cohortkit.admissions.personal_data import register_admissions_personal_data
+
+        register_admissions_personal_data()

@@ -98,7 +98,6 @@ def generate(*, applicants: int, facilitators: int, sections: int, reviewers: in
 
     from cohortkit.accounts.models import Membership, Role, User
     from cohortkit.accounts.services import api_token_create
-    from cohortkit.admissions.services.loading_forms import application_forms_load
     from cohortkit.admissions.models import (
         Answer,
         Application,
@@ -110,6 +109,7 @@ def generate(*, applicants: int, facilitators: int, sections: int, reviewers: in
         ReviewScore,
         RubricCategory,
     )
+    from cohortkit.admissions.services.loading_forms import application_forms_load
     from cohortkit.coursework.models import Feedback, Submission, SubmissionVersion
     from cohortkit.programs.models import Assignment, Lecture, Program, Reading, Term, Track, Week
     from cohortkit.scheduling.models import Attendance, Meeting, Section, SectionMembership

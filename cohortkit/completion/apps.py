@@ -26,3 +26,6 @@ class CompletionConfig(AppConfig):
         from cohortkit.programs.services import term_settings_listener_register
 
         term_settings_listener_register(_term_rule_follows_settings)
+        from cohortkit.completion.personal_data import register_completion_personal_data
+
+        register_completion_personal_data()

@@ -51,4 +51,17 @@ def email_queue_rendered(
         body=rendered.body,
         idempotency_key=idempotency_key,
         scheduled_at=scheduled_at,
+        term_id=term_id_in(context),
     )
+
+
+def term_id_in(context: dict[str, Any]) -> int | None:
+    """The term an email's context is about: its ``term``, or the term of a value in it."""
+    term = context.get("term")
+    if term is not None and getattr(term, "pk", None) is not None:
+        return int(term.pk)
+    for value in context.values():
+        term_id = getattr(value, "term_id", None)
+        if isinstance(term_id, int):
+            return term_id
+    return None

@@ -35,6 +35,9 @@ class OutboundEmail(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The term the email is about, for the organizer's outbox (an id, not a foreign key: this
+    # app sits below programs). Empty for emails about no term (password resets).
+    term_id = models.PositiveIntegerField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

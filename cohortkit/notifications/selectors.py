@@ -39,11 +39,18 @@ def _status_expression(now: dt.datetime) -> Case:
 
 
 def outbound_emails(
-    *, status: str | None = None, to: str | None = None, now: dt.datetime | None = None
+    *,
+    status: str | None = None,
+    to: str | None = None,
+    term_id: int | None = None,
+    now: dt.datetime | None = None,
 ) -> QuerySet[OutboundEmail]:
     """Emails newest first, each annotated with ``status`` (an ``EmailStatus`` value); optionally
-    only one status or one recipient. Failed ones keep their reason in ``last_error``."""
+    only one status, one recipient or one term's. Failed ones keep their reason in
+    ``last_error``."""
     emails = OutboundEmail.objects.annotate(status=_status_expression(now or timezone.now()))
+    if term_id is not None:
+        emails = emails.filter(term_id=term_id)
     if status is not None:
         emails = emails.filter(status=status)
     if to is not None:
@@ -51,10 +58,15 @@ def outbound_emails(
     return emails.order_by("-created_at", "-id")
 
 
-def outbound_email_status_counts(*, now: dt.datetime | None = None) -> dict[str, int]:
+def outbound_email_status_counts(
+    *, term_id: int | None = None, now: dt.datetime | None = None
+) -> dict[str, int]:
     """How many emails are in each status (every status present, zero when none)."""
+    emails = OutboundEmail.objects.all()
+    if term_id is not None:
+        emails = emails.filter(term_id=term_id)
     rows = (
-        OutboundEmail.objects.annotate(status=_status_expression(now or timezone.now()))
+        emails.annotate(status=_status_expression(now or timezone.now()))
         .values("status")
         .annotate(count=Count("id"))
     )

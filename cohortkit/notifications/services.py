@@ -12,10 +12,13 @@ after the commit) is sent by the next sending task of any email (``email_send_ov
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import hashlib
 import logging
 import smtplib
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -67,6 +70,32 @@ def _enqueue_send(*, email_id: int, run_after: dt.datetime | None = None) -> boo
     return True
 
 
+_TERM_SCOPE: contextvars.ContextVar[Callable[[], int | None] | None] = contextvars.ContextVar(
+    "email_term_scope", default=None
+)
+
+
+@contextlib.contextmanager
+def email_term_scope(find_term_id: Callable[[], int | None]) -> Iterator[None]:
+    """Emails queued inside this block without a term of their own are about the term that
+    ``find_term_id`` names (called only when an email is queued, so a page that sends nothing
+    pays nothing).
+
+    ``cohortkit.programs.states.TermStateMiddleware`` opens it for every request under
+    ``/terms/<slug>/``, so the emails a page queues show in that term's outbox.
+    """
+    token = _TERM_SCOPE.set(find_term_id)
+    try:
+        yield
+    finally:
+        _TERM_SCOPE.reset(token)
+
+
+def email_term_scope_current() -> int | None:
+    find_term_id = _TERM_SCOPE.get()
+    return find_term_id() if find_term_id is not None else None
+
+
 def email_queue(
     *,
     to: str,
@@ -74,6 +103,7 @@ def email_queue(
     body: str,
     idempotency_key: str,
     scheduled_at: dt.datetime | None = None,
+    term_id: int | None = None,
 ) -> OutboundEmail:
     """Record an email and enqueue its sending once the surrounding transaction commits.
 
@@ -85,7 +115,13 @@ def email_queue(
     subject = one_line(subject)
     email, created = OutboundEmail.objects.get_or_create(
         idempotency_key=idempotency_key,
-        defaults={"to": to, "subject": subject, "body": body, "scheduled_at": scheduled_at},
+        defaults={
+            "to": to,
+            "subject": subject,
+            "body": body,
+            "scheduled_at": scheduled_at,
+            "term_id": term_id if term_id is not None else email_term_scope_current(),
+        },
     )
     if created:
         email_id = email.pk

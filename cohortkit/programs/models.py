@@ -33,7 +33,14 @@ class Term(models.Model):
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="terms")
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=100)
+    # Stored states (see cohortkit.programs.states): a draft or published, finished (read-only
+    # but for money and certificates) and archived, each set by an organizer; open for
+    # applications and running follow from the dates.
     is_published = models.BooleanField(default=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    # Applications of people never admitted are anonymised this many months after the term ends.
+    retention_months = models.PositiveSmallIntegerField(default=12)
     time_zone = models.CharField(max_length=64, default="America/Los_Angeles")
 
     starts_on = models.DateField()

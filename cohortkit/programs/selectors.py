@@ -43,7 +43,9 @@ def terms_taken_part_in(*, user: Any) -> list[Term]:
     """The terms the person is a participant or facilitator of, the latest first."""
     return list(
         Term.objects.filter(
-            memberships__user=user, memberships__role__in=[Role.PARTICIPANT, Role.FACILITATOR]
+            memberships__user=user,
+            memberships__role__in=[Role.PARTICIPANT, Role.FACILITATOR],
+            archived_at__isnull=True,
         )
         .select_related("program")
         .distinct()
@@ -52,7 +54,12 @@ def terms_taken_part_in(*, user: Any) -> list[Term]:
 
 
 def terms_published() -> QuerySet[Term]:
-    return Term.objects.filter(is_published=True).select_related("program").order_by("-starts_on")
+    """Published terms that are not archived (archived terms are hidden from every list)."""
+    return (
+        Term.objects.filter(is_published=True, archived_at__isnull=True)
+        .select_related("program")
+        .order_by("-starts_on")
+    )
 
 
 def term_starts_at(term: Term) -> dt.datetime:

@@ -9,3 +9,6 @@ class QuizzesConfig(AppConfig):
         from cohortkit.quizzes.copying import register_quiz_parts
 
         register_quiz_parts()
+        from cohortkit.quizzes.personal_data import register_quizzes_personal_data
+
+        register_quizzes_personal_data()

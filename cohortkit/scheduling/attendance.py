@@ -24,6 +24,7 @@ from cohortkit.common.services import audit_record
 from cohortkit.common.text import text_problem
 from cohortkit.common.timezones import format_instant
 from cohortkit.notifications.services import email_queue
+from cohortkit.programs.states import term_require_writable
 from cohortkit.scheduling.models import (
     Apology,
     Attendance,
@@ -76,6 +77,7 @@ def attendance_record(
     two-misses rule runs for everyone recorded absent.
     """
     now = now or timezone.now()
+    term_require_writable(meeting.section.term)
     if not can_record_attendance(actor=actor, meeting=meeting):
         raise SchedulingError("Only this section's facilitator or an organizer records attendance.")
     if meeting.starts_at > now:

@@ -75,6 +75,7 @@ class World:
         placeholders: dict[str, Any] = {
             "user_id": self.people["participant"].pk,
             "token_id": 999_999,
+            "email_id": 999_999,
             "timesheet_id": 999_999,
             "batch_id": 999_999,
             "file_format": "csv",

@@ -7,11 +7,23 @@ from typing import Any
 from cohortkit.tests.permission_roles import OK, ORGANIZER_ONLY, everyone_but_anonymous
 from conftest import ROLES
 
+
+def _participant(term: Any) -> list[Any]:
+    from cohortkit.accounts.models import User
+
+    return [term.slug, User.objects.get(email="participant@example.org").pk]
+
+
 # Everyone signed in manages their own tokens; another person's token is 404 (test_api_tokens).
 ROWS: dict[str, tuple[Any, dict[str, Any]]] = {
     "accounts:api_tokens": (lambda term: [], everyone_but_anonymous(OK)),
     "accounts:two_factor": (lambda term: [], everyone_but_anonymous(OK)),
     "accounts:term_audit": (lambda term: [term.slug], ORGANIZER_ONLY),
+    # Each person downloads and erases only their own data; organizers a person of their term.
+    "accounts:my_data": (lambda term: [], everyone_but_anonymous(OK)),
+    "accounts:account_erase": (lambda term: [], everyone_but_anonymous(OK)),
+    "accounts:person_data": (_participant, ORGANIZER_ONLY),
+    "accounts:person_erase": (_participant, ORGANIZER_ONLY),
     # Signed in without two-factor: sent to set it up; signed out without a password step: login.
     "accounts:two_factor_verify": (lambda term: [], {**dict.fromkeys(ROLES, 302)}),
 }

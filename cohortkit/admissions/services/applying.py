@@ -32,9 +32,11 @@ from cohortkit.common.services import audit_record
 from cohortkit.common.text import text_problem
 from cohortkit.common.timezones import format_instant
 from cohortkit.notifications.emails import email_queue_rendered
+from cohortkit.programs.states import term_require_writable
 
 
 def _require_open(*, form: ApplicationForm, user: Any, now: dt.datetime) -> PersonalDeadline:
+    term_require_writable(form.term)
     deadline = deadline_for(form=form, user=user)
     if not deadline.is_open(now):
         zone = getattr(user, "time_zone", "UTC") or "UTC"

@@ -32,6 +32,7 @@ from cohortkit.common.timezones import format_instant
 from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.notifications.models import OutboundEmail
 from cohortkit.programs.models import Term, Track
+from cohortkit.programs.states import term_require_writable
 
 DEFAULT_CONFIRMATION_DAYS = 7
 
@@ -66,6 +67,7 @@ def decision_stage(
     """
     moment = now or timezone.now()
     form = application.form
+    term_require_writable(form.term)
     if outcome not in DecisionOutcome.values:
         raise InvalidInputError(
             "Choose accept, waitlist or reject.",
@@ -129,6 +131,7 @@ def decisions_release(*, form: ApplicationForm, actor: Any, now: dt.datetime | N
     confirm by the form's confirmation deadline; waitlisted people join the waitlist.
     """
     moment = now or timezone.now()
+    term_require_writable(form.term)
     confirm_by = _confirm_by_at_release(form, moment)
     if confirm_by <= moment:
         raise ConflictError(

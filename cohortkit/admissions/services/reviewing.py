@@ -30,6 +30,7 @@ from cohortkit.admissions.selectors.reviewing import decision_is_released
 from cohortkit.common.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from cohortkit.common.services import audit_record
 from cohortkit.programs.models import Term
+from cohortkit.programs.states import term_require_writable
 
 
 def _reviewer_ids(term: Term, users: Iterable[Any]) -> set[int]:
@@ -365,6 +366,7 @@ def review_submit(
     score is missing or out of range.
     """
     moment = now or timezone.now()
+    term_require_writable(application.form.term)
     if not ReviewAssignment.objects.filter(application=application, reviewer=reviewer).exists():
         raise NotAllowedError("This application is not assigned to you.")
     if decision_is_released(application):

@@ -81,6 +81,8 @@ def _groups(slug: str) -> list[tuple[str, list[tuple[str, str, list[str]]]]]:
             "The term",
             [
                 ("Term settings", "programs:term_settings", []),
+                ("State: publish, finish, archive", "programs:term_state", []),
+                ("Outbox: emails sent and failed", "programs:outbox", []),
                 ("Run this again", "programs:term_copy", []),
                 ("Audit", "accounts:term_audit", []),
             ],
