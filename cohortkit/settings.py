@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "cohortkit.quizzes",
     "cohortkit.calendars",
     "cohortkit.notifications",
+    "cohortkit.sections",
     "cohortkit.scheduling",
     "cohortkit.community",
     "cohortkit.payments",

@@ -44,7 +44,7 @@ def _item_filter(item: Item) -> Q:
 
 def user_section_in_week(*, user: Any, term: Any, week: int) -> Any | None:
     """The section the person belongs to in that week of the term, if any."""
-    from cohortkit.scheduling.models import SectionMembership
+    from cohortkit.sections.models import SectionMembership
 
     membership = (
         SectionMembership.objects.filter(user=user, section__term=term, from_week__lte=week)
@@ -109,7 +109,7 @@ def _override_key(override: DueDateOverride) -> tuple[str, int]:
 def _sections_by_item(*, items: Sequence[Item], user: Any) -> dict[tuple[str, int], int]:
     """The id of the section the person is in during each item's week (as
     ``user_section_in_week`` answers it: the membership that started last wins)."""
-    from cohortkit.scheduling.models import SectionMembership
+    from cohortkit.sections.models import SectionMembership
 
     term_ids = {item.week.term_id for item in items}
     memberships = list(

@@ -44,8 +44,8 @@ from cohortkit.coursework.models import (
 from cohortkit.programs.models import Assignment, Quiz, Term, Track
 from cohortkit.quizzes.models import Attempt
 from cohortkit.quizzes.selectors import counted_best
-from cohortkit.scheduling.attendance import MISSES_IN_A_ROW
-from cohortkit.scheduling.models import (
+from cohortkit.sections.attendance import MISSES_IN_A_ROW
+from cohortkit.sections.models import (
     Apology,
     Attendance,
     AttendanceStatus,
@@ -55,7 +55,7 @@ from cohortkit.scheduling.models import (
     SectionMembership,
     SectionVisit,
 )
-from cohortkit.scheduling.rosters import term_week_of
+from cohortkit.sections.rosters import term_week_of
 
 MISSING_ASSIGNMENTS_AT_RISK = 2
 
@@ -361,7 +361,7 @@ def _contact_body(term: Term, person: AtRisk) -> str:
     if person.missing:
         titles = "; ".join(f"{item.title} (week {item.week.number})" for item in person.missing)
         what.append(f"not yet handed in {titles}")
-    switch = settings.SITE_URL + reverse("scheduling:switch", args=[term.slug])
+    switch = settings.SITE_URL + reverse("sections:switch", args=[term.slug])
     return "\n".join(
         [
             f"Hello {person.user.name or person.user.email},",

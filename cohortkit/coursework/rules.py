@@ -16,7 +16,7 @@ from cohortkit.accounts.models import Role
 from cohortkit.accounts.rules import require_term_role, term_roles
 from cohortkit.coursework.due import user_section_in_week
 from cohortkit.programs.models import Assignment, Term
-from cohortkit.scheduling.models import Section
+from cohortkit.sections.models import Section
 
 
 def require_section_homework(request: HttpRequest, term: Term, section_id: int) -> Section:

@@ -21,8 +21,8 @@ from cohortkit.coursework.models import (
 )
 from cohortkit.programs.models import Assignment, Lecture, Quiz, Reading, Term, Track, Week
 from cohortkit.programs.selectors import term_current_week
-from cohortkit.scheduling.models import Meeting, Section, SectionMembership
-from cohortkit.scheduling.rosters import person_meeting_in_week, person_meetings
+from cohortkit.sections.models import Meeting, Section, SectionMembership
+from cohortkit.sections.rosters import person_meeting_in_week, person_meetings
 
 ItemModel = TypeVar("ItemModel", Lecture, Reading, Assignment, Quiz)
 

@@ -40,7 +40,7 @@ from cohortkit.payments.models import (
 )
 from cohortkit.programs.models import Term
 from cohortkit.programs.selectors import term_get
-from cohortkit.scheduling.models import Meeting
+from cohortkit.sections.models import Meeting
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 

@@ -43,14 +43,7 @@ from cohortkit.notifications.services import email_queue
 from cohortkit.programs.models import Term, Track
 from cohortkit.scheduling import slots
 from cohortkit.scheduling.ics import CalendarEvent, calendar_text
-from cohortkit.scheduling.models import (
-    Meeting,
-    RunStatus,
-    ScheduleRun,
-    Section,
-    SectionMembership,
-    Venue,
-)
+from cohortkit.scheduling.models import RunStatus, ScheduleRun
 from cohortkit.scheduling.people import (
     APPLICATIONS,
     IMPORT,
@@ -80,6 +73,7 @@ from cohortkit.scheduling.solver import (
 )
 from cohortkit.scheduling.solver import Section as SolverSection
 from cohortkit.scheduling.solver.model import Mode
+from cohortkit.sections.models import Meeting, Section, SectionMembership, Venue
 
 logger = logging.getLogger(__name__)
 

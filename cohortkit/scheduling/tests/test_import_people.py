@@ -10,7 +10,7 @@ from django.urls import reverse
 from cohortkit.accounts.models import Membership
 from cohortkit.accounts.services import api_token_create
 from cohortkit.admissions.models import Application
-from cohortkit.scheduling.models import ScheduleRun, Section
+from cohortkit.scheduling.models import ScheduleRun
 from cohortkit.scheduling.services import (
     SchedulingError,
     facilitator_id,
@@ -19,6 +19,7 @@ from cohortkit.scheduling.services import (
     schedule_run_create,
 )
 from cohortkit.scheduling.tests.factories import facilitator, participant
+from cohortkit.sections.models import Section
 from cohortkit.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

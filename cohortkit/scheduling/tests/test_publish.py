@@ -8,7 +8,7 @@ import icalendar
 import pytest
 from django.core import mail
 
-from cohortkit.scheduling.models import Meeting, ScheduleRun, Section, SectionMembership
+from cohortkit.scheduling.models import ScheduleRun
 from cohortkit.scheduling.services import (
     SchedulingError,
     daylight_saving_conflicts,
@@ -18,6 +18,7 @@ from cohortkit.scheduling.services import (
     run_solution,
     schedule_run_create,
 )
+from cohortkit.sections.models import Meeting, Section, SectionMembership
 
 pytestmark = pytest.mark.django_db
 

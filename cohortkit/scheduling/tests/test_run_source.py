@@ -8,13 +8,14 @@ from django.core import mail
 from django.urls import reverse
 
 from cohortkit.admissions.models import Enrollment
-from cohortkit.scheduling.models import ScheduleRun, Section
+from cohortkit.scheduling.models import ScheduleRun
 from cohortkit.scheduling.services import (
     SchedulingError,
     participant_id,
     run_publish,
     schedule_run_create,
 )
+from cohortkit.sections.models import Section
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from cohortkit.scheduling.models import Meeting, Section
 from cohortkit.scheduling.services import (
     daylight_saving_conflicts,
     meeting_days,
@@ -21,6 +20,7 @@ from cohortkit.scheduling.services import (
     schedule_run_create,
 )
 from cohortkit.scheduling.tests.factories import facilitator, participant, scheduling_term
+from cohortkit.sections.models import Meeting, Section
 from cohortkit.tests.factories import TermFactory
 
 pytestmark = pytest.mark.django_db

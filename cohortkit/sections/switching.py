@@ -22,13 +22,14 @@ from django.utils import timezone
 
 from cohortkit.accounts.models import User
 from cohortkit.admissions.models import Answer, Application, ApplicationStatus
+from cohortkit.common.errors import ConflictError, InvalidInputError, NotAllowedError
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import format_instant, is_valid_time_zone, time_zone_label
 from cohortkit.notifications.services import email_queue
 from cohortkit.programs.models import Term
-from cohortkit.scheduling.models import Meeting, Section, SectionMembership, SectionVisit
-from cohortkit.scheduling.rosters import covers_week, person_zone, seats_taken
-from cohortkit.scheduling.services import SchedulingError
+from cohortkit.sections.errors import ProblemsError
+from cohortkit.sections.models import Meeting, Section, SectionMembership, SectionVisit
+from cohortkit.sections.rosters import covers_week, person_zone, seats_taken
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -290,19 +291,21 @@ def _validate_move(
 ) -> tuple[SectionMembership, Option]:
     term = to_section.term
     if not weeks or not 1 <= weeks[0] <= term.week_count:
-        raise SchedulingError("Choose a week of the term.")
+        raise InvalidInputError(
+            "Choose a week of the term.", field_errors={"from_week": "Choose a week of the term."}
+        )
     home = home_membership(term=term, user=user, week=weeks[0])
     if home is None:
-        raise SchedulingError(f"You are not in a section of {term.name} in week {weeks[0]}.")
+        raise NotAllowedError(f"You are not in a section of {term.name} in week {weeks[0]}.")
     if home.section.term_id != to_section.term_id:
-        raise SchedulingError("You can only move to a section of the same term.")
+        raise InvalidInputError("You can only move to a section of the same term.")
     if home.section_id == to_section.pk:
-        raise SchedulingError(f"You are already in {to_section.name}.")
+        raise ConflictError(f"You are already in {to_section.name}.")
     if home.section.track_id != to_section.track_id:
-        raise SchedulingError(f"{to_section.name} is not a section of your track.")
+        raise InvalidInputError(f"{to_section.name} is not a section of your track.")
     own = Meeting.objects.filter(section_id=home.section_id, week=weeks[0]).first()
     if own is not None and own.starts_at <= now:
-        raise SchedulingError(
+        raise ConflictError(
             f"Your own section's week {weeks[0]} meeting has already started; choose a later week."
         )
     option = _check(
@@ -314,7 +317,7 @@ def _validate_move(
         now=now,
     )
     if option.reasons:
-        raise SchedulingError(option.reasons[0], option.reasons)
+        raise ProblemsError(option.reasons[0], option.reasons)
     return home, option
 
 

@@ -18,13 +18,15 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cohortkit.accounts import rules as account_rules
 from cohortkit.accounts.models import Membership, Role, User
+from cohortkit.common.errors import ConflictError, InvalidInputError, NotAllowedError, TooLateError
 from cohortkit.common.services import audit_record
 from cohortkit.common.text import text_problem
 from cohortkit.common.timezones import format_instant
 from cohortkit.notifications.services import email_queue
-from cohortkit.scheduling.models import (
+from cohortkit.sections import rules
+from cohortkit.sections.errors import ProblemsError
+from cohortkit.sections.models import (
     Apology,
     Attendance,
     AttendanceStatus,
@@ -33,19 +35,9 @@ from cohortkit.scheduling.models import (
     SectionMembership,
     SectionVisit,
 )
-from cohortkit.scheduling.rosters import attendance_sheet, person_zone
-from cohortkit.scheduling.services import SchedulingError
+from cohortkit.sections.rosters import attendance_sheet, person_zone
 
 MISSES_IN_A_ROW = 2
-
-
-def can_record_attendance(*, actor: Any, meeting: Meeting) -> bool:
-    """The section's facilitator or an organizer of the term."""
-    section = meeting.section
-    return bool(
-        getattr(actor, "is_authenticated", False)
-        and (actor.pk == section.facilitator_id or account_rules.is_organizer(actor, section.term))
-    )
 
 
 @dataclass(frozen=True)
@@ -76,10 +68,10 @@ def attendance_record(
     two-misses rule runs for everyone recorded absent.
     """
     now = now or timezone.now()
-    if not can_record_attendance(actor=actor, meeting=meeting):
-        raise SchedulingError("Only this section's facilitator or an organizer records attendance.")
+    if not rules.can_record_attendance(actor=actor, meeting=meeting):
+        raise NotAllowedError("Only this section's facilitator or an organizer records attendance.")
     if meeting.starts_at > now:
-        raise SchedulingError("Attendance is recorded once the meeting has started.")
+        raise ConflictError("Attendance is recorded once the meeting has started.")
     sheet = attendance_sheet(meeting=meeting)
     problems = []
     for user_id, mark in marks.items():
@@ -95,7 +87,7 @@ def attendance_record(
         elif problem := text_problem(mark.note):
             problems.append(f"The note for {row.user if row else user_id}: {problem}")
     if problems:
-        raise SchedulingError("Nothing was recorded.", problems)
+        raise ProblemsError("Nothing was recorded.", problems)
     alerts = 0
     with transaction.atomic():
         for user_id, mark in marks.items():
@@ -130,15 +122,18 @@ def apology_send(
     now = now or timezone.now()
     reason = reason.strip()
     if len(reason) > 500:
-        raise SchedulingError("Keep the reason under 500 characters.")
+        raise InvalidInputError(
+            "Keep the reason under 500 characters.",
+            field_errors={"reason": "Keep the reason under 500 characters."},
+        )
     if now >= meeting.starts_at:
-        raise SchedulingError(
+        raise TooLateError(
             "This meeting has already started; an apology is sent before it. "
             "Tell your facilitator directly."
         )
     row = attendance_sheet(meeting=meeting).row_for(user.pk)
     if row is None or not row.recordable:
-        raise SchedulingError("You are not in this meeting.")
+        raise NotAllowedError("You are not in this meeting.")
     section = meeting.section
     who = user.name or user.email
     when = format_instant(meeting.starts_at, person_zone(section.facilitator))
@@ -167,7 +162,7 @@ def apology_send(
                     "They are marked excused unless you record otherwise: "
                     + settings.SITE_URL
                     + reverse(
-                        "scheduling:attendance",
+                        "sections:attendance",
                         args=[section.term.slug, section.pk, meeting.week],
                     ),
                 ]
@@ -277,7 +272,7 @@ def _alert_emails(
             ),
             idempotency_key=f"scheduling:missed-{alert.pk}:organizer-{organizer.pk}",
         )
-    link = settings.SITE_URL + reverse("scheduling:switch", args=[term.slug])
+    link = settings.SITE_URL + reverse("sections:switch", args=[term.slug])
     email_queue(
         to=person.email,
         subject=f"We missed you at your section ({term.name})",

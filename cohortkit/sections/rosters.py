@@ -22,7 +22,7 @@ from cohortkit.accounts.models import User
 from cohortkit.common.timezones import format_instant, is_valid_time_zone, time_zone_label
 from cohortkit.programs.models import DiscussionGuide, Term
 from cohortkit.programs.selectors import term_current_week
-from cohortkit.scheduling.models import (
+from cohortkit.sections.models import (
     Apology,
     Attendance,
     AttendanceStatus,
