@@ -156,12 +156,9 @@ def _schedule(term: Term, organizer: User) -> None:
     together whatever the solver does with everyone else.
     """
     from cohortkit.scheduling.people import facilitator_id, participant_id
-    from cohortkit.scheduling.services import (
-        instance_build,
-        run_publish,
-        schedule_run_create,
-        schedule_run_execute,
-    )
+    from cohortkit.scheduling.services.instances import instance_build
+    from cohortkit.scheduling.services.publishing import run_publish
+    from cohortkit.scheduling.services.runs import schedule_run_create, schedule_run_execute
     from cohortkit.scheduling.solver import instance_to_json
 
     data = instance_to_json(instance_build(term=term))

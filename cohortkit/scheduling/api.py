@@ -18,12 +18,8 @@ from cohortkit.accounts import rules as account_rules
 from cohortkit.accounts.models import Role
 from cohortkit.programs.selectors import term_get
 from cohortkit.scheduling.models import ScheduleRun
-from cohortkit.scheduling.services import (
-    SchedulingError,
-    run_unknown_ids,
-    schedule_run_create,
-    schedule_runs_expire,
-)
+from cohortkit.scheduling.services.publishing import run_unknown_ids
+from cohortkit.scheduling.services.runs import schedule_run_create, schedule_runs_expire
 
 router = Router(tags=["scheduling"])
 
@@ -59,8 +55,11 @@ class RunOut(Schema):
     solution: dict[str, Any] | None
 
 
-class SchedulingErrorOut(Schema):
+class RefusalOut(Schema):
+    """A refused request, as the API's refusal handler answers it."""
+
     detail: str
+    field_errors: dict[str, str] = {}
 
 
 def _organizer_term(request: HttpRequest, slug: str) -> Any:
@@ -91,21 +90,18 @@ def _run_out(run: ScheduleRun) -> dict[str, Any]:
 
 @router.post(
     "/terms/{slug}/schedule/runs",
-    response={202: RunOut, 400: SchedulingErrorOut},
+    response={202: RunOut, 400: RefusalOut, 409: RefusalOut},
     summary="Queue a solver run on the term (or on a given instance)",
 )
 def run_create(request: HttpRequest, slug: str, payload: RunIn) -> Any:
     term = _organizer_term(request, slug)
-    try:
-        run = schedule_run_create(
-            term=term,
-            actor=request.user,
-            time_limit_seconds=payload.time_limit_seconds,
-            instance_data=payload.instance,
-            source=payload.source if payload.instance is None else None,
-        )
-    except SchedulingError as error:
-        return 400, {"detail": str(error)}
+    run = schedule_run_create(
+        term=term,
+        actor=request.user,
+        time_limit_seconds=payload.time_limit_seconds,
+        instance_data=payload.instance,
+        source=payload.source if payload.instance is None else None,
+    )
     run.refresh_from_db()
     return 202, _run_out(run)
 

@@ -35,8 +35,9 @@ class ScheduleRun(models.Model):
     # or enrollment of that role here). Only these ids are ever mapped to accounts: an imported
     # instance's other ids stay unknown (shown as ids, never published), whatever they look like.
     people = models.JSONField(default=dict, blank=True)
-    # ``<people digest>.<sections digest>`` when the run was made (``services.source_fingerprint``):
-    # a run whose source now gives another fingerprint is stale and is not published.
+    # ``<people digest>.<sections digest>`` when the run was made
+    # (``services.staleness.source_fingerprint``): a run whose source now gives another
+    # fingerprint is stale and is not published.
     source_fingerprint = models.CharField(max_length=80, blank=True)
     # Monday of the reference week: slot 0 is 00:00 UTC of this date.
     week_monday = models.DateField()

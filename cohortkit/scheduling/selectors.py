@@ -13,19 +13,16 @@ from cohortkit.common.timezones import format_instant, time_zone_label
 from cohortkit.programs.models import Term
 from cohortkit.scheduling import slots
 from cohortkit.scheduling.models import ScheduleRun
-from cohortkit.scheduling.services import (
+from cohortkit.scheduling.services.daylight_saving import (
     DaylightSavingConflict,
     daylight_saving_conflicts,
-    meeting_starts,
-    publish_new_members,
-    run_instance,
-    run_is_empty,
-    run_solution,
-    run_staleness,
-    run_unknown_ids,
     section_wall_clock,
 )
+from cohortkit.scheduling.services.instances import run_instance, run_solution
+from cohortkit.scheduling.services.publishing import publish_new_members, run_unknown_ids
+from cohortkit.scheduling.services.staleness import run_is_empty, run_staleness
 from cohortkit.scheduling.solver import Instance, Solution
+from cohortkit.sections.meetings import meeting_starts
 
 HEAT_LEVELS = 5
 

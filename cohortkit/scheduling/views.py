@@ -17,9 +17,10 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from cohortkit.accounts import rules as account_rules
 from cohortkit.accounts.models import Role
+from cohortkit.common.errors import InvalidInputError, ServiceError
 from cohortkit.programs.models import Term
 from cohortkit.programs.selectors import term_get
-from cohortkit.scheduling import people, selectors, services, slots
+from cohortkit.scheduling import people, selectors, slots
 from cohortkit.scheduling.forms import (
     ChangeFacilitatorForm,
     ChangeTimeForm,
@@ -29,8 +30,9 @@ from cohortkit.scheduling.forms import (
     WhatIfForm,
 )
 from cohortkit.scheduling.models import ScheduleRun
-from cohortkit.scheduling.services import SchedulingError
+from cohortkit.scheduling.services import editing, instances, publishing, runs
 from cohortkit.sections import selectors as section_selectors
+from cohortkit.sections.errors import ProblemsError
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -52,6 +54,11 @@ def _organizer_term(request: HttpRequest, slug: str) -> Term:
     term = term_get(slug=slug)
     account_rules.require_term_role(request, term, Role.ORGANIZER)
     return term
+
+
+def _problems(error: ServiceError) -> list[str]:
+    """Every broken rule a refusal lists (none for a refusal with one reason)."""
+    return error.problems if isinstance(error, ProblemsError) else []
 
 
 def _viewer_zone(request: HttpRequest) -> str:
@@ -118,7 +125,7 @@ def _render_page(
 def sections(request: HttpRequest, slug: str) -> HttpResponse:
     """The term's scheduling page, showing its latest run."""
     term = _organizer_term(request, slug)
-    services.schedule_runs_expire(term=term)
+    runs.schedule_runs_expire(term=term)
     return _render_page(request, term, selectors.run_latest(term=term))
 
 
@@ -126,7 +133,7 @@ def sections(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     term = _organizer_term(request, slug)
-    services.schedule_runs_expire(term=term)
+    runs.schedule_runs_expire(term=term)
     return _render_page(request, term, selectors.run_get(term=term, run_id=run_id))
 
 
@@ -136,7 +143,7 @@ def run_progress(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     """The progress partial the page polls every second while the run is queued or running;
     once it is over, htmx reloads the page to show the result."""
     term = _organizer_term(request, slug)
-    services.schedule_runs_expire(term=term)
+    runs.schedule_runs_expire(term=term)
     run = selectors.run_progress_get(term=term, run_id=run_id)
     if getattr(request, "htmx", False) and not run.is_active:
         return HttpResponseClientRefresh()
@@ -172,13 +179,13 @@ def run_start(request: HttpRequest, slug: str) -> HttpResponse:
             bound_forms={"start_form": form},
         )
     try:
-        run = services.schedule_run_create(
+        run = runs.schedule_run_create(
             term=term,
             actor=request.user,
             time_limit_seconds=form.cleaned_data["time_limit"],
             source=form.cleaned_data["source"] or None,
         )
-    except SchedulingError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
         return redirect("scheduling:sections", slug=term.slug)
     return redirect("scheduling:run_detail", slug=term.slug, run_id=run.pk)
@@ -189,11 +196,11 @@ def run_start(request: HttpRequest, slug: str) -> HttpResponse:
 def run_restart(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     """Start a failed run (its worker stopped, or the solver failed) again, on the same people."""
     term = _organizer_term(request, slug)
-    services.schedule_runs_expire(term=term)
+    runs.schedule_runs_expire(term=term)
     run = selectors.run_get(term=term, run_id=run_id)
     try:
-        again = services.schedule_run_restart(run=run, actor=request.user)
-    except SchedulingError as error:
+        again = runs.schedule_run_restart(run=run, actor=request.user)
+    except ServiceError as error:
         return _render_page(request, term, run, status=400, problem_message=error.message)
     return redirect("scheduling:run_detail", slug=term.slug, run_id=again.pk)
 
@@ -218,13 +225,13 @@ def run_import(request: HttpRequest, slug: str) -> HttpResponse:
             problem = f"The file is not JSON: {error}"
     if not problem:
         try:
-            run = services.schedule_run_create(
+            run = runs.schedule_run_create(
                 term=term,
                 actor=request.user,
                 time_limit_seconds=form.cleaned_data["time_limit"],
                 instance_data=data,
             )
-        except SchedulingError as error:
+        except ServiceError as error:
             problem = error.message
         else:
             return redirect("scheduling:run_detail", slug=term.slug, run_id=run.pk)
@@ -232,7 +239,7 @@ def run_import(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _slot_from_form(form: Any, run: ScheduleRun, zone: str) -> int:
-    instance = services.run_instance(run)
+    instance = instances.run_instance(run)
     try:
         return slots.wall_clock_to_slot(
             form.cleaned_data["weekday"],
@@ -242,7 +249,7 @@ def _slot_from_form(form: Any, run: ScheduleRun, zone: str) -> int:
             instance.slot_minutes,
         )
     except ValueError as error:
-        raise SchedulingError(str(error)) from error
+        raise InvalidInputError(str(error)) from error
 
 
 @login_required
@@ -255,7 +262,7 @@ def run_edit(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     view = selectors.run_view(run=run, term=term, viewer_zone=_viewer_zone(request))
     section_choices = [(row.index, str(row.index + 1)) for row in view.sections]
     action = request.POST.get("action", "")
-    edit: services.Edit | None = None
+    edit: editing.Edit | None = None
     form: Any
     try:
         if action == "move":
@@ -265,14 +272,14 @@ def run_edit(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
                 sections=section_choices,
             )
             if form.is_valid():
-                edit = services.MoveParticipant(
+                edit = editing.MoveParticipant(
                     form.cleaned_data["participant"], form.cleaned_data["to_section"]
                 )
         elif action == "time":
             form = ChangeTimeForm(request.POST, sections=section_choices)
             if form.is_valid():
                 start = _slot_from_form(form, run, _viewer_zone(request))
-                edit = services.ChangeTime(form.cleaned_data["section"], start)
+                edit = editing.ChangeTime(form.cleaned_data["section"], start)
         elif action == "facilitator":
             form = ChangeFacilitatorForm(
                 request.POST,
@@ -280,21 +287,21 @@ def run_edit(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
                 facilitators=[(person.id, person.id) for person in view.facilitators],
             )
             if form.is_valid():
-                edit = services.ChangeFacilitator(
+                edit = editing.ChangeFacilitator(
                     form.cleaned_data["section"], form.cleaned_data["facilitator"]
                 )
         else:
-            raise SchedulingError("Unknown change.")
+            raise InvalidInputError("Unknown change.")
         if edit is None:
-            raise SchedulingError("Check the fields of the change.")
-        services.run_solution_edit(run=run, edit=edit, actor=request.user)
-    except SchedulingError as error:
+            raise InvalidInputError("Check the fields of the change.")
+        editing.run_solution_edit(run=run, edit=edit, actor=request.user)
+    except ServiceError as error:
         return _render_page(
             request,
             term,
             run,
             status=400,
-            problems=error.problems,
+            problems=_problems(error),
             problem_message=error.message,
         )
     messages.success(request, "Change saved; the solution is still valid.")
@@ -306,15 +313,15 @@ def run_edit(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
 def run_what_if(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     term = _organizer_term(request, slug)
     run = selectors.run_get(term=term, run_id=run_id)
-    instance = services.run_instance(run)
+    instance = instances.run_instance(run)
     tracks = list(instance.tracks or sorted(instance.known_tracks()))
     form = WhatIfForm(request.POST, tracks=tracks)
     try:
         if not form.is_valid():
-            raise SchedulingError("Pick a track, a day and a time.")
+            raise InvalidInputError("Pick a track, a day and a time.")
         start = _slot_from_form(form, run, _viewer_zone(request))
-        more = services.run_what_if(run=run, track=form.cleaned_data["track"], start_slot=start)
-    except SchedulingError as error:
+        more = editing.run_what_if(run=run, track=form.cleaned_data["track"], start_slot=start)
+    except ServiceError as error:
         return _render_page(
             request,
             term,
@@ -338,16 +345,16 @@ def run_publish(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     term = _organizer_term(request, slug)
     run = selectors.run_get(term=term, run_id=run_id)
     try:
-        summary = services.run_publish(
+        summary = publishing.run_publish(
             run=run, actor=request.user, grant_roles=request.POST.get("grant_roles") == "yes"
         )
-    except SchedulingError as error:
+    except ServiceError as error:
         return _render_page(
             request,
             term,
             run,
             status=400,
-            problems=error.problems,
+            problems=_problems(error),
             problem_message=error.message,
         )
     messages.success(

@@ -23,7 +23,7 @@ from cohortkit.common.errors import ConflictError, InvalidInputError, NotAllowed
 from cohortkit.common.services import audit_record
 from cohortkit.common.text import text_problem
 from cohortkit.common.timezones import format_instant
-from cohortkit.notifications.services import email_queue
+from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.sections import rules
 from cohortkit.sections.errors import ProblemsError
 from cohortkit.sections.models import (
@@ -148,25 +148,22 @@ def apology_send(
             details={"user": user.pk},
         )
         lead = section.facilitator
-        email_queue(
+        email_queue_rendered(
             to=lead.email,
-            subject=f"Apologies from {who}: {section.name}, week {meeting.week}",
-            body="\n".join(
-                [
-                    f"Hello {lead.name or lead.email},",
-                    "",
-                    f"{who} <{user.email}> cannot come to {section.name} in week {meeting.week} "
-                    f"({when}).",
-                    f"Reason: {reason or '(none given)'}",
-                    "",
-                    "They are marked excused unless you record otherwise: "
-                    + settings.SITE_URL
-                    + reverse(
-                        "sections:attendance",
-                        args=[section.term.slug, section.pk, meeting.week],
-                    ),
-                ]
-            ),
+            template="sections/apology",
+            context={
+                "lead_name": lead.name or lead.email,
+                "who": who,
+                "person": user,
+                "section": section,
+                "meeting": meeting,
+                "when": when,
+                "reason": reason,
+                "attendance_url": settings.SITE_URL
+                + reverse(
+                    "sections:attendance", args=[section.term.slug, section.pk, meeting.week]
+                ),
+            },
             idempotency_key=f"scheduling:apology-meeting-{meeting.pk}-user-{user.pk}",
         )
     return apology
@@ -258,37 +255,24 @@ def _alert_emails(
         pk__in=Membership.objects.filter(term=term, role=Role.ORGANIZER).values("user_id")
     ).order_by("pk")
     for organizer in organizers:
-        email_queue(
+        email_queue_rendered(
             to=organizer.email,
-            subject=f"{who} missed {len(weeks)} meetings in a row ({term.name})",
-            body="\n".join(
-                [
-                    f"Hello {organizer.name or organizer.email},",
-                    "",
-                    f"{who} <{person.email}> was absent, without an apology, at the meetings of "
-                    f"weeks {weeks_text} ({section_name}).",
-                    "They have been offered another section. You may want to contact them.",
-                ]
-            ),
+            template="sections/missed_meetings_organizer",
+            context={
+                "organizer_name": organizer.name or organizer.email,
+                "who": who,
+                "person": person,
+                "term": term,
+                "weeks": weeks,
+                "weeks_text": weeks_text,
+                "section_name": section_name,
+            },
             idempotency_key=f"scheduling:missed-{alert.pk}:organizer-{organizer.pk}",
         )
     link = settings.SITE_URL + reverse("sections:switch", args=[term.slug])
-    email_queue(
+    email_queue_rendered(
         to=person.email,
-        subject=f"We missed you at your section ({term.name})",
-        body="\n".join(
-            [
-                f"Hello {who},",
-                "",
-                f"You were not at your section's meetings in weeks {weeks_text}. If its time no "
-                "longer works for you, you can move to another section with room at a time you "
-                "can make, for one week or for the rest of the term:",
-                "",
-                link,
-                "",
-                "If you cannot come to a meeting, send an apology before it starts from your "
-                "section page.",
-            ]
-        ),
+        template="sections/missed_meetings_offer",
+        context={"who": who, "term": term, "weeks_text": weeks_text, "switch_url": link},
         idempotency_key=f"scheduling:missed-{alert.pk}:offer",
     )

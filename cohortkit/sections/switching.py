@@ -25,7 +25,7 @@ from cohortkit.admissions.models import Answer, Application, ApplicationStatus
 from cohortkit.common.errors import ConflictError, InvalidInputError, NotAllowedError
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import format_instant, is_valid_time_zone, time_zone_label
-from cohortkit.notifications.services import email_queue
+from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.programs.models import Term
 from cohortkit.sections.errors import ProblemsError
 from cohortkit.sections.models import Meeting, Section, SectionMembership, SectionVisit
@@ -403,9 +403,14 @@ def _tell_facilitators(
         ("from", previous.facilitator, f"{who} moves from {previous.name} to {to_section.name}"),
         ("to", to_section.facilitator, f"{who} joins {to_section.name}, from {previous.name}"),
     ):
-        email_queue(
+        email_queue_rendered(
             to=lead.email,
-            subject=f"Section change: {user.name or user.email} ({text})",
-            body=f"Hello {lead.name or lead.email},\n\n{line}, {text}.\n",
+            template="sections/section_change",
+            context={
+                "person_name": user.name or user.email,
+                "lead_name": lead.name or lead.email,
+                "line": line,
+                "text": text,
+            },
             idempotency_key=f"scheduling:{key}:{role}-lead-{lead.pk}",
         )
