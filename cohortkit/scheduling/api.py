@@ -14,9 +14,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from cohortkit.accounts import rules as account_rules
-from cohortkit.accounts.models import Role
-from cohortkit.programs.selectors import term_get
+from cohortkit.scheduling import rules
 from cohortkit.scheduling.models import ScheduleRun
 from cohortkit.scheduling.services.publishing import run_unknown_ids
 from cohortkit.scheduling.services.runs import schedule_run_create, schedule_runs_expire
@@ -62,12 +60,6 @@ class RefusalOut(Schema):
     field_errors: dict[str, str] = {}
 
 
-def _organizer_term(request: HttpRequest, slug: str) -> Any:
-    term = term_get(slug=slug)
-    account_rules.require_term_role(request, term, Role.ORGANIZER)
-    return term
-
-
 def _run_out(run: ScheduleRun) -> dict[str, Any]:
     return {
         "id": run.pk,
@@ -94,7 +86,7 @@ def _run_out(run: ScheduleRun) -> dict[str, Any]:
     summary="Queue a solver run on the term (or on a given instance)",
 )
 def run_create(request: HttpRequest, slug: str, payload: RunIn) -> Any:
-    term = _organizer_term(request, slug)
+    term = rules.require_scheduler(request, slug)
     run = schedule_run_create(
         term=term,
         actor=request.user,
@@ -108,7 +100,7 @@ def run_create(request: HttpRequest, slug: str, payload: RunIn) -> Any:
 
 @router.get("/terms/{slug}/schedule/runs", response=list[RunOut], summary="The term's runs")
 def runs_list(request: HttpRequest, slug: str) -> Any:
-    term = _organizer_term(request, slug)
+    term = rules.require_scheduler(request, slug)
     schedule_runs_expire(term=term)
     return [_run_out(run) for run in ScheduleRun.objects.filter(term=term).order_by("-created_at")]
 
@@ -119,7 +111,7 @@ def runs_list(request: HttpRequest, slug: str) -> Any:
     summary="One run: progress while it runs, the solution when done",
 )
 def run_detail(request: HttpRequest, slug: str, run_id: int) -> Any:
-    term = _organizer_term(request, slug)
+    term = rules.require_scheduler(request, slug)
     schedule_runs_expire(term=term)
     return _run_out(get_object_or_404(ScheduleRun, pk=run_id, term=term))
 
@@ -130,7 +122,7 @@ def run_detail(request: HttpRequest, slug: str, run_id: int) -> Any:
     summary="The run's instance, in the contract's JSON",
 )
 def run_instance(request: HttpRequest, slug: str, run_id: int) -> Any:
-    term = _organizer_term(request, slug)
+    term = rules.require_scheduler(request, slug)
     run = ScheduleRun.objects.filter(pk=run_id, term=term).first()
     if run is None:
         raise Http404("No such run")

@@ -15,12 +15,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from cohortkit.accounts import rules as account_rules
-from cohortkit.accounts.models import Role
 from cohortkit.common.errors import InvalidInputError, ServiceError
 from cohortkit.programs.models import Term
-from cohortkit.programs.selectors import term_get
-from cohortkit.scheduling import people, selectors, slots
+from cohortkit.scheduling import people, rules, selectors, slots
 from cohortkit.scheduling.forms import (
     ChangeFacilitatorForm,
     ChangeTimeForm,
@@ -48,12 +45,6 @@ def _start_form(choice: people.SourceChoice, data: Any = None) -> RunStartForm:
         for option in choice.options
     ]
     return RunStartForm(data, sources=sources, initial_source=choice.default)
-
-
-def _organizer_term(request: HttpRequest, slug: str) -> Term:
-    term = term_get(slug=slug)
-    account_rules.require_term_role(request, term, Role.ORGANIZER)
-    return term
 
 
 def _problems(error: ServiceError) -> list[str]:
@@ -124,7 +115,7 @@ def _render_page(
 @require_GET
 def sections(request: HttpRequest, slug: str) -> HttpResponse:
     """The term's scheduling page, showing its latest run."""
-    term = _organizer_term(request, slug)
+    term = rules.require_scheduler(request, slug)
     runs.schedule_runs_expire(term=term)
     return _render_page(request, term, selectors.run_latest(term=term))
 
@@ -132,7 +123,7 @@ def sections(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
-    term = _organizer_term(request, slug)
+    term = rules.require_scheduler(request, slug)
     runs.schedule_runs_expire(term=term)
     return _render_page(request, term, selectors.run_get(term=term, run_id=run_id))
 
@@ -142,7 +133,7 @@ def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
 def run_progress(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     """The progress partial the page polls every second while the run is queued or running;
     once it is over, htmx reloads the page to show the result."""
-    term = _organizer_term(request, slug)
+    term = rules.require_scheduler(request, slug)
     runs.schedule_runs_expire(term=term)
     run = selectors.run_progress_get(term=term, run_id=run_id)
     if getattr(request, "htmx", False) and not run.is_active:
@@ -154,7 +145,7 @@ def run_progress(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
 @require_GET
 def run_export(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     """The run's instance as the contract's JSON, to replay it elsewhere."""
-    term = _organizer_term(request, slug)
+    term = rules.require_scheduler(request, slug)
     run = selectors.run_get(term=term, run_id=run_id)
     response = HttpResponse(
         json.dumps(run.instance, indent=1, ensure_ascii=False), content_type="application/json"
@@ -168,7 +159,7 @@ def run_export(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_start(request: HttpRequest, slug: str) -> HttpResponse:
-    term = _organizer_term(request, slug)
+    term = rules.require_scheduler(request, slug)
     form = _start_form(people.source_choice(term=term), request.POST)
     if not form.is_valid():
         return _render_page(
@@ -195,7 +186,7 @@ def run_start(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def run_restart(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     """Start a failed run (its worker stopped, or the solver failed) again, on the same people."""
-    term = _organizer_term(request, slug)
+    term = rules.require_scheduler(request, slug)
     runs.schedule_runs_expire(term=term)
     run = selectors.run_get(term=term, run_id=run_id)
     try:
@@ -208,7 +199,7 @@ def run_restart(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_import(request: HttpRequest, slug: str) -> HttpResponse:
-    term = _organizer_term(request, slug)
+    term = rules.require_scheduler(request, slug)
     form = InstanceImportForm(request.POST, request.FILES)
     latest = selectors.run_latest(term=term)
     if not form.is_valid():
@@ -257,7 +248,7 @@ def _slot_from_form(form: Any, run: ScheduleRun, zone: str) -> int:
 def run_edit(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     """One hand edit (move a participant, change a time, change the facilitator), applied only
     when the validator accepts the result; otherwise every violation is shown, nothing saved."""
-    term = _organizer_term(request, slug)
+    term = rules.require_scheduler(request, slug)
     run = selectors.run_get(term=term, run_id=run_id)
     view = selectors.run_view(run=run, term=term, viewer_zone=_viewer_zone(request))
     section_choices = [(row.index, str(row.index + 1)) for row in view.sections]
@@ -311,7 +302,7 @@ def run_edit(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_what_if(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
-    term = _organizer_term(request, slug)
+    term = rules.require_scheduler(request, slug)
     run = selectors.run_get(term=term, run_id=run_id)
     instance = instances.run_instance(run)
     tracks = list(instance.tracks or sorted(instance.known_tracks()))
@@ -342,7 +333,7 @@ def run_what_if(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_publish(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
-    term = _organizer_term(request, slug)
+    term = rules.require_scheduler(request, slug)
     run = selectors.run_get(term=term, run_id=run_id)
     try:
         summary = publishing.run_publish(
