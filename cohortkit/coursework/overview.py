@@ -56,6 +56,7 @@ from cohortkit.sections.models import (
     SectionVisit,
 )
 from cohortkit.sections.rosters import term_week_of
+from cohortkit.sections.selectors import membership_covers
 
 MISSING_ASSIGNMENTS_AT_RISK = 2
 
@@ -106,7 +107,7 @@ class TermFacts:
         """The person's section in that week, as ``due.user_section_in_week`` answers it: the
         covering membership that started last (visits do not move homework)."""
         for membership in reversed(self.memberships.get(user_id, [])):
-            if membership.from_week <= week and (membership.to_week or week) >= week:
+            if membership_covers(membership, week):
                 return self.sections[membership.section_id]
         return None
 

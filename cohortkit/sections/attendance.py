@@ -36,6 +36,7 @@ from cohortkit.sections.models import (
     SectionVisit,
 )
 from cohortkit.sections.rosters import attendance_sheet, person_zone
+from cohortkit.sections.selectors import weeks_cover
 
 MISSES_IN_A_ROW = 2
 
@@ -186,7 +187,7 @@ def meetings_of_person(*, term_id: int, user_id: int) -> dict[int, int]:
     expected: dict[int, int] = {}
     for meeting_id, section_id, week in meetings:
         for member_of, first, last in memberships:
-            if member_of == section_id and first <= week and (last is None or last >= week):
+            if member_of == section_id and weeks_cover(first, last, week):
                 expected[week] = meeting_id
     for meeting_id, week in SectionVisit.objects.filter(
         term_id=term_id, user_id=user_id

@@ -14,87 +14,27 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from cohortkit.accounts.models import User
-from cohortkit.admissions.models import Answer, Application, ApplicationStatus
 from cohortkit.common.errors import ConflictError, InvalidInputError, NotAllowedError
 from cohortkit.common.services import audit_record
-from cohortkit.common.timezones import format_instant, is_valid_time_zone, time_zone_label
+from cohortkit.common.timezones import format_instant, time_zone_label
 from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.programs.models import Term
 from cohortkit.sections.errors import ProblemsError
 from cohortkit.sections.models import Meeting, Section, SectionMembership, SectionVisit
-from cohortkit.sections.rosters import covers_week, person_zone, seats_taken
+from cohortkit.sections.rosters import person_zone, seats_taken
+from cohortkit.sections.selectors import (
+    Availability,
+    covers_week,
+    person_availability,
+    weeks_cover,
+)
 
 MINUTES_PER_DAY = 24 * 60
-
-
-# What the person can make --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Availability:
-    """Weekly intervals ``[weekday, start minute, end minute]`` on the wall clock of ``zone``."""
-
-    zone: str
-    intervals: tuple[tuple[int, int, int], ...]
-
-    def can_make(self, starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
-        """Whether the whole meeting falls inside the intervals on the person's own clock (a
-        meeting across midnight needs both days' intervals)."""
-        local_start = starts_at.astimezone(ZoneInfo(self.zone))
-        local_end = ends_at.astimezone(ZoneInfo(self.zone))
-        day = local_start.date()
-        start = local_start.hour * 60 + local_start.minute
-        end_day = local_end.date()
-        end = local_end.hour * 60 + local_end.minute
-        while True:
-            piece_end = end if day == end_day else MINUTES_PER_DAY
-            if not any(
-                weekday == day.weekday() and first <= start and piece_end <= last
-                for weekday, first, last in self.intervals
-            ):
-                return False
-            if day >= end_day:
-                return True
-            day += dt.timedelta(days=1)
-            start = 0
-            if day == end_day and end == 0:
-                return True
-
-
-def person_availability(*, term: Term, user: User) -> Availability | None:
-    """The availability of the person's participant application in the term (submitted, or
-    else their latest), in the zone they gave there (else their own); None if they gave none."""
-    application = (
-        Application.objects.filter(form__term=term, form__kind="participant", applicant=user)
-        .order_by(
-            Case(When(status=ApplicationStatus.SUBMITTED, then=Value(0)), default=Value(1)), "-id"
-        )
-        .first()
-    )
-    if application is None:
-        return None
-    answers = dict(
-        Answer.objects.filter(
-            application=application, question__key__in=("availability", "time_zone")
-        ).values_list("question__key", "value")
-    )
-    intervals = answers.get("availability") or []
-    if not intervals:
-        return None
-    zone = answers.get("time_zone")
-    if not isinstance(zone, str) or not is_valid_time_zone(zone):
-        zone = person_zone(user, term.time_zone)
-    return Availability(
-        zone=zone,
-        intervals=tuple((int(d), int(start), int(end)) for d, start, end in intervals),
-    )
 
 
 # Where the person is -------------------------------------------------------------------------
@@ -267,9 +207,7 @@ def _first_open_week(*, term: Term, user: Any, now: dt.datetime) -> int | None:
     ).order_by("week", "starts_at")
     for meeting in upcoming:
         if any(
-            section_id == meeting.section_id
-            and first <= meeting.week
-            and (last is None or last >= meeting.week)
+            section_id == meeting.section_id and weeks_cover(first, last, meeting.week)
             for section_id, first, last in memberships
         ):
             return meeting.week

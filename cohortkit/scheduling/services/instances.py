@@ -23,7 +23,6 @@ from typing import Any, cast
 from cohortkit.accounts.models import User
 from cohortkit.admissions.models import Answer, Application, ApplicationStatus, Enrollment
 from cohortkit.common.errors import InvalidInputError
-from cohortkit.common.timezones import is_valid_time_zone
 from cohortkit.programs.models import Term, Track
 from cohortkit.scheduling import slots
 from cohortkit.scheduling.models import ScheduleRun
@@ -48,9 +47,11 @@ from cohortkit.scheduling.solver import (
 from cohortkit.scheduling.solver import Section as SolverSection
 from cohortkit.scheduling.solver.model import Mode
 from cohortkit.sections.models import Section, SectionMembership
+from cohortkit.sections.selectors import availability_from_answers
 
 SLOT_MINUTES = 30
 MODES = ("virtual", "in_person", "either")
+SlotRanges = tuple[tuple[int, int], ...]
 ANSWER_KEYS = ("time_zone", "availability", "track", "tracks", "mode", "university", "sections")
 
 
@@ -145,16 +146,11 @@ def source_people(term: Term, role: str, source: str) -> list[_Person]:
     return people
 
 
-def _zone_of(person: _Person, term: Term) -> str:
-    for candidate in (person.answers.get("time_zone"), person.user.time_zone, term.time_zone):
-        if isinstance(candidate, str) and is_valid_time_zone(candidate):
-            return candidate
-    return "UTC"
-
-
-def _availability(person: _Person, zone: str, monday: dt.date) -> tuple[tuple[int, int], ...]:
-    intervals = person.answers.get("availability") or []
-    return slots.local_intervals_to_slots(intervals, zone, monday, SLOT_MINUTES)
+def _availability(person: _Person, term: Term, monday: dt.date) -> tuple[str, SlotRanges]:
+    """The person's zone and availability as UTC slots of the week of ``monday``."""
+    given = availability_from_answers(answers=person.answers, user=person.user, term=term)
+    ranges = slots.local_intervals_to_slots(given.intervals, given.zone, monday, SLOT_MINUTES)
+    return given.zone, ranges
 
 
 def _label(person: _Person) -> str:
@@ -182,7 +178,7 @@ def _participants(
         if mode == "in_person" and university is None:
             notes.append(f"{_label(person)} wants to meet in person but named no university.")
             continue
-        zone = _zone_of(person, term)
+        zone, available = _availability(person, term, monday)
         ids[participant_id(person.user.pk)] = person.user.pk
         participants.append(
             Participant(
@@ -190,7 +186,7 @@ def _participants(
                 track=track,
                 mode=cast(Mode, mode),
                 location=university,
-                available=_availability(person, zone, monday),
+                available=available,
                 priority=1,
                 timezone=zone,
             )
@@ -226,7 +222,7 @@ def _facilitators(
             notes.append(f"{_label(person)} leads in person only but named no university.")
             continue
         sections = person.answers.get("sections")
-        zone = _zone_of(person, term)
+        zone, available = _availability(person, term, monday)
         ids[facilitator_id(person.user.pk)] = person.user.pk
         facilitators.append(
             Facilitator(
@@ -235,7 +231,7 @@ def _facilitators(
                 max_sections=max(1, int(sections)) if sections is not None else 1,
                 virtual=virtual,
                 location=location,
-                available=_availability(person, zone, monday),
+                available=available,
                 timezone=zone,
             )
         )

@@ -14,8 +14,8 @@ from cohortkit.common.models import AuditEvent
 from cohortkit.scheduling.tests.factories import participant, scheduling_term
 from cohortkit.sections.models import SectionMembership, SectionVisit
 from cohortkit.sections.rosters import attendance_sheet, seats_taken
+from cohortkit.sections.selectors import person_availability
 from cohortkit.sections.switching import (
-    person_availability,
     section_switch,
     section_visit,
     switch_options,
