@@ -19,7 +19,7 @@ from cohortkit.calendars.models import CalendarFeed
 from cohortkit.calendars.services import token_digest
 from cohortkit.coursework.due import due_dates_for, item_key
 from cohortkit.programs.models import Assignment, Quiz, Term, Track
-from cohortkit.scheduling.ics import CalendarEvent, calendar_text
+from cohortkit.sections.ics import CalendarEvent, calendar_text
 from cohortkit.sections.models import Meeting, Section, SectionMembership
 from cohortkit.sections.rosters import person_meetings
 

@@ -1,8 +1,8 @@
-"""A calendar file (RFC 5545): one VEVENT per event, times in UTC.
+"""Calendar files (RFC 5545) of meetings and due dates, written by the ``icalendar`` package.
 
 Used for a section's meetings in the publish email and for each person's calendar feed (meetings
-and due dates). Written by hand (it is a few lines of text) so the web process needs no calendar
-library; tests parse it with ``icalendar`` to prove it is well formed.
+and due dates): one VEVENT per event, every time a UTC instant, so a calendar app shows each one
+in its own zone on the right day across daylight-saving changes.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import icalendar
+
 PRODUCT_ID = "-//cohortkit//sections//EN"
 
-
-# Control characters other than tab may not appear in a TEXT value (RFC 5545 3.3.11); line breaks
-# are escaped first, so what is left of them is dropped.
+# Control characters other than tab and line feed may not appear in a TEXT value (RFC 5545
+# 3.3.11); every line break is made a line feed first (icalendar escapes it), the rest dropped.
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -33,50 +34,33 @@ class CalendarEvent:
     url: str = ""
 
 
-def _utc(moment: dt.datetime) -> str:
+def _utc(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
         raise ValueError("calendar times must be aware instants")
-    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return moment.astimezone(dt.UTC)
 
 
 def _text(value: str) -> str:
-    """Escape a TEXT value: backslash, semicolon, comma and line breaks (RFC 5545 3.3.11)."""
-    escaped = (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\r", "\\n")
-        .replace("\n", "\\n")
-    )
-    return _CONTROL_CHARACTERS.sub("", escaped)
+    return _CONTROL_CHARACTERS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _duration(delta: dt.timedelta) -> str:
-    """A DURATION value (RFC 5545 3.3.6) in whole hours, minutes or seconds."""
-    seconds = int(delta.total_seconds())
-    if seconds <= 0:
-        raise ValueError("a duration must be positive")
-    if seconds % 3600 == 0:
-        return f"PT{seconds // 3600}H"
-    if seconds % 60 == 0:
-        return f"PT{seconds // 60}M"
-    return f"PT{seconds}S"
-
-
-def _fold(line: str) -> list[str]:
-    """Split a content line into pieces of at most 75 octets, continuation lines led by a space."""
-    pieces: list[str] = []
-    current = ""
-    limit = 75
-    for character in line:
-        if len((current + character).encode("utf-8")) > limit:
-            pieces.append(current)
-            current = " "
-            limit = 75
-        current += character
-    pieces.append(current)
-    return pieces
+def _event(event: CalendarEvent, stamp: dt.datetime) -> icalendar.Event:
+    item = icalendar.Event()
+    item.add("uid", _text(event.uid))
+    item.add("dtstamp", _utc(stamp))
+    item.add("dtstart", _utc(event.starts_at))
+    if event.ends_at is not None:
+        if event.ends_at <= event.starts_at:
+            raise ValueError("an event must end after it starts")
+        item.add("dtend", _utc(event.ends_at))
+    item.add("summary", _text(event.summary))
+    if event.description:
+        item.add("description", _text(event.description))
+    if event.location:
+        item.add("location", _text(event.location))
+    if event.url:
+        item.add("url", icalendar.vUri(event.url))
+    return item
 
 
 def calendar_text(
@@ -86,36 +70,28 @@ def calendar_text(
     name: str = "",
     refresh_interval: dt.timedelta | None = None,
 ) -> str:
-    """The VCALENDAR text (CRLF line endings) with one VEVENT per event.
+    """The VCALENDAR text (CRLF line endings, lines folded at 75 octets) with one VEVENT per
+    event.
 
     ``refresh_interval`` tells a subscribed calendar app how often to fetch it again (RFC 7986,
     and the older X-PUBLISHED-TTL that Outlook and Apple Calendar read).
     """
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODUCT_ID}", "CALSCALE:GREGORIAN"]
-    lines.append("METHOD:PUBLISH")
+    calendar = icalendar.Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
     if name:
-        lines.append(f"X-WR-CALNAME:{_text(name)}")
+        calendar.add("x-wr-calname", _text(name))
     if refresh_interval is not None:
-        lines.append(f"REFRESH-INTERVAL;VALUE=DURATION:{_duration(refresh_interval)}")
-        lines.append(f"X-PUBLISHED-TTL:{_duration(refresh_interval)}")
+        if refresh_interval <= dt.timedelta(0):
+            raise ValueError("a duration must be positive")
+        calendar.add(
+            "refresh-interval",
+            icalendar.vDuration(refresh_interval),
+            parameters={"VALUE": "DURATION"},
+        )
+        calendar.add("x-published-ttl", icalendar.vDuration(refresh_interval))
     for event in events:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{_text(event.uid)}",
-            f"DTSTAMP:{_utc(stamp)}",
-            f"DTSTART:{_utc(event.starts_at)}",
-        ]
-        if event.ends_at is not None:
-            if event.ends_at <= event.starts_at:
-                raise ValueError("an event must end after it starts")
-            lines.append(f"DTEND:{_utc(event.ends_at)}")
-        lines.append(f"SUMMARY:{_text(event.summary)}")
-        if event.description:
-            lines.append(f"DESCRIPTION:{_text(event.description)}")
-        if event.location:
-            lines.append(f"LOCATION:{_text(event.location)}")
-        if event.url:
-            lines.append(f"URL:{event.url}")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "".join(piece + "\r\n" for line in lines for piece in _fold(line))
+        calendar.add_component(_event(event, stamp))
+    return calendar.to_ical().decode("utf-8")

@@ -21,7 +21,6 @@ from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import format_instant, time_zone_label
 from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.programs.models import Term, Track
-from cohortkit.scheduling.ics import CalendarEvent, calendar_text
 from cohortkit.scheduling.models import RunStatus, ScheduleRun
 from cohortkit.scheduling.people import SOURCE_LABELS, facilitator_id, term_people
 from cohortkit.scheduling.services.daylight_saving import section_wall_clock
@@ -34,6 +33,7 @@ from cohortkit.scheduling.services.staleness import run_is_empty, run_staleness
 from cohortkit.scheduling.solver import Section as SolverSection
 from cohortkit.scheduling.solver import Solution, parse_solution, validate_solution
 from cohortkit.sections.errors import ProblemsError
+from cohortkit.sections.ics import CalendarEvent, calendar_text
 from cohortkit.sections.models import Meeting, Section, SectionMembership
 from cohortkit.sections.services import memberships_add, section_create
 
