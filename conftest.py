@@ -66,7 +66,7 @@ def sections(term, people):
 
     from cohortkit.common.timezones import wall_clock_to_instant
     from cohortkit.programs.models import Track
-    from cohortkit.scheduling.models import Meeting, Section, SectionMembership
+    from cohortkit.sections.models import Meeting, Section, SectionMembership
 
     intro = Track.objects.create(term=term, slug="intro", name="Introductory", position=0)
     Track.objects.create(term=term, slug="advanced", name="Advanced", position=1)

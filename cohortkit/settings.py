@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "cohortkit.quizzes",
     "cohortkit.calendars",
     "cohortkit.notifications",
+    "cohortkit.sections",
     "cohortkit.scheduling",
     "cohortkit.community",
     "cohortkit.payments",
@@ -298,7 +299,7 @@ EMAIL_BACKEND = ENVIRONMENT.get(
 EMAIL_HOST = ENVIRONMENT.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 # A running schedule run whose worker has not reported for this long, after its own time limit,
-# is taken to be dead: it is marked failed and a new run may start (scheduling.services).
+# is taken to be dead: it is marked failed and a new run may start (scheduling.services.runs).
 SCHEDULE_RUN_LEASE_SECONDS = env_int("SCHEDULE_RUN_LEASE_SECONDS", 60)
 EMAIL_HOST_USER = ENVIRONMENT.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = ENVIRONMENT.get("EMAIL_HOST_PASSWORD", "")

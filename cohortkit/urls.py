@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cohortkit.calendars.urls")),
     path("", include("cohortkit.programs.urls")),
     path("", include("cohortkit.scheduling.urls")),
+    path("", include("cohortkit.sections.urls")),
     path("", include("cohortkit.community.urls")),
     path("", include("cohortkit.payments.urls")),
     path("", include("cohortkit.completion.urls")),

@@ -17,12 +17,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cohortkit.accounts import rules
+from cohortkit.accounts import rules, selectors
 from cohortkit.accounts.models import Membership, Role, User
 from cohortkit.accounts.personal_data import is_erased
 from cohortkit.common.personal_data import personal_data_erase, personal_data_export
 from cohortkit.common.services import audit_record
-from cohortkit.accounts import selectors
 
 
 def _download(data: dict[str, Any], user: Any) -> HttpResponse:

@@ -112,7 +112,7 @@ def generate(*, applicants: int, facilitators: int, sections: int, reviewers: in
     from cohortkit.admissions.services.loading_forms import application_forms_load
     from cohortkit.coursework.models import Feedback, Submission, SubmissionVersion
     from cohortkit.programs.models import Assignment, Lecture, Program, Reading, Term, Track, Week
-    from cohortkit.scheduling.models import Attendance, Meeting, Section, SectionMembership
+    from cohortkit.sections.models import Attendance, Meeting, Section, SectionMembership
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)

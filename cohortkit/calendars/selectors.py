@@ -19,9 +19,9 @@ from cohortkit.calendars.models import CalendarFeed
 from cohortkit.calendars.services import token_digest
 from cohortkit.coursework.due import due_dates_for, item_key
 from cohortkit.programs.models import Assignment, Quiz, Term, Track
-from cohortkit.scheduling.ics import CalendarEvent, calendar_text
-from cohortkit.scheduling.models import Meeting, Section, SectionMembership
-from cohortkit.scheduling.rosters import person_meetings
+from cohortkit.sections.ics import CalendarEvent, calendar_text
+from cohortkit.sections.models import Meeting, Section, SectionMembership
+from cohortkit.sections.rosters import person_meetings
 
 # How often a subscribed calendar app should fetch the feed again.
 REFRESH_INTERVAL = dt.timedelta(hours=1)
@@ -65,7 +65,7 @@ def _meetings(user: Any) -> tuple[list[Meeting], set[int]]:
 
     Those they lead, and those they attend as a participant: their section's for each week
     their membership covers, or the one they visit instead that week
-    (``scheduling.rosters.person_meetings``, the same answer as the week page gives).
+    (``sections.rosters.person_meetings``, the same answer as the week page gives).
     """
     attended = person_meetings(user=user)
     visited = {item.meeting.pk for item in attended if item.visit}

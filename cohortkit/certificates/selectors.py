@@ -15,7 +15,7 @@ from cohortkit.completion.models import Completion
 from cohortkit.completion.rule import rules_of_term
 from cohortkit.programs.models import Term, Track
 from cohortkit.programs.selectors import term_ends_at
-from cohortkit.scheduling.models import Section, SectionMembership
+from cohortkit.sections.models import Section, SectionMembership
 
 
 def certificate_get(*, public_id: str) -> Certificate:

@@ -255,7 +255,7 @@ class Announcement(models.Model):
     )
     role = models.CharField(max_length=20, blank=True)
     section = models.ForeignKey(
-        "scheduling.Section", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "sections.Section", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     # The moment it appears and is emailed: now, or the later time it was scheduled for.
     scheduled_at = models.DateTimeField()

@@ -228,7 +228,7 @@ def announcements_for_viewer(
     (led, or a member of now) and tracks (of those sections, or of a confirmed place) are
     subqueries."""
     from cohortkit.admissions.models import Enrollment, EnrollmentStatus
-    from cohortkit.scheduling.models import Section
+    from cohortkit.sections.models import Section
 
     roles = account_rules.term_roles(user, term)
     if not roles:
@@ -270,7 +270,7 @@ def announcement_recipients(*, announcement: Announcement) -> list[User]:
     members (all, or of one role); a section's facilitator and current members; a track's
     facilitators, current section members and people confirmed in it."""
     from cohortkit.admissions.models import Enrollment, EnrollmentStatus
-    from cohortkit.scheduling.models import Section, SectionMembership
+    from cohortkit.sections.models import Section, SectionMembership
 
     term_id = announcement.term_id
     members = Membership.objects.filter(term_id=term_id)

@@ -21,7 +21,7 @@ from cohortkit.completion.models import (
     FeedbackResponse,
 )
 from cohortkit.programs.models import Term
-from cohortkit.scheduling.models import Section
+from cohortkit.sections.models import Section
 
 FACILITATOR_MIN_RESPONSES = 3
 

@@ -225,7 +225,7 @@ class FeedbackResponse(models.Model):
     form = models.ForeignKey(FeedbackForm, on_delete=models.CASCADE, related_name="responses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     section = models.ForeignKey(
-        "scheduling.Section", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "sections.Section", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField()
 

@@ -45,7 +45,7 @@ from cohortkit.coursework.overview.queries import TermFacts, term_facts
 from cohortkit.programs.models import Quiz, Term, Track
 from cohortkit.programs.selectors import term_ends_at
 from cohortkit.quizzes.models import Attempt
-from cohortkit.scheduling.models import AttendanceStatus, Section
+from cohortkit.sections.models import AttendanceStatus, Section
 
 ON_TRACK, AT_RISK, CANNOT = "on_track", "at_risk", "cannot"
 STATUS_LABELS = {

@@ -41,11 +41,11 @@ def term_due_at(item: Item) -> dt.datetime:
 
 def user_section_in_week(*, user: Any, term: Any, week: int) -> Any | None:
     """The section the person belongs to in that week of the term, if any."""
-    from cohortkit.scheduling.models import SectionMembership
+    from cohortkit.sections.models import SectionMembership
+    from cohortkit.sections.selectors import covers_week
 
     membership = (
-        SectionMembership.objects.filter(user=user, section__term=term, from_week__lte=week)
-        .filter(Q(to_week__isnull=True) | Q(to_week__gte=week))
+        SectionMembership.objects.filter(covers_week(week), user=user, section__term=term)
         .select_related("section__track", "section__facilitator")
         .order_by("-from_week", "-pk")
         .first()
@@ -106,7 +106,8 @@ def _override_key(override: DueDateOverride) -> tuple[str, int]:
 def _sections_by_item(*, items: Sequence[Item], user: Any) -> dict[tuple[str, int], int]:
     """The id of the section the person is in during each item's week (as
     ``user_section_in_week`` answers it: the membership that started last wins)."""
-    from cohortkit.scheduling.models import SectionMembership
+    from cohortkit.sections.models import SectionMembership
+    from cohortkit.sections.selectors import weeks_cover
 
     term_ids = {item.week.term_id for item in items}
     memberships = list(
@@ -118,7 +119,7 @@ def _sections_by_item(*, items: Sequence[Item], user: Any) -> dict[tuple[str, in
     for item in items:
         week, term_id = item.week.number, item.week.term_id
         for section_id, section_term_id, from_week, to_week, _ in memberships:
-            if section_term_id == term_id and from_week <= week and (to_week or week) >= week:
+            if section_term_id == term_id and weeks_cover(from_week, to_week, week):
                 sections[item_key(item)] = section_id
                 break
     return sections

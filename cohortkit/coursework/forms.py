@@ -16,7 +16,7 @@ from cohortkit.common.timezones import (
 )
 from cohortkit.coursework.models import FeedbackVerdict
 from cohortkit.programs.models import Assignment, Quiz, Term
-from cohortkit.scheduling.models import Section
+from cohortkit.sections.models import Section
 
 
 class FeedbackForm(forms.Form):

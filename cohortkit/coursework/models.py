@@ -29,7 +29,7 @@ class DueDateOverride(models.Model):
         related_name="due_date_overrides",
     )
     section = models.ForeignKey(
-        "scheduling.Section",
+        "sections.Section",
         null=True,
         blank=True,
         on_delete=models.CASCADE,

@@ -17,7 +17,7 @@ from cohortkit.accounts.models import Role
 from cohortkit.accounts.rules import require_term_role, term_roles
 from cohortkit.coursework.due import user_section_in_week
 from cohortkit.programs.models import Assignment, Term
-from cohortkit.scheduling.models import Section
+from cohortkit.sections.models import Section
 
 
 def require_term_member(request: HttpRequest, term: Term) -> frozenset[str]:

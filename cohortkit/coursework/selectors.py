@@ -20,8 +20,9 @@ from cohortkit.coursework.models import (
     SubmissionVersion,
 )
 from cohortkit.programs.models import Assignment, Lecture, Quiz, Reading, Term, Track, Week
-from cohortkit.scheduling.models import Meeting, Section, SectionMembership
-from cohortkit.scheduling.rosters import person_meeting_in_week, person_meetings
+from cohortkit.sections.models import Meeting, Section, SectionMembership
+from cohortkit.sections.rosters import person_meeting_in_week, person_meetings
+from cohortkit.sections.selectors import membership_covers
 
 ItemModel = TypeVar("ItemModel", Lecture, Reading, Assignment, Quiz)
 
@@ -247,10 +248,6 @@ class SectionHomework:
     awaiting_by_week: dict[int, int]
 
 
-def _covers(membership: SectionMembership, week: int) -> bool:
-    return membership.from_week <= week and (membership.to_week or week) >= week
-
-
 def section_homework(*, section: Section, number: int) -> SectionHomework:
     """The latest version of each member's answer to each assignment of the section's track,
     for the members the section had in that assignment's week; plus how many answers await a
@@ -278,7 +275,7 @@ def section_homework(*, section: Section, number: int) -> SectionHomework:
         rows = [
             HomeworkRow(membership, submissions.get((assignment.pk, membership.user_id)))
             for membership in memberships
-            if _covers(membership, week)
+            if membership_covers(membership, week)
         ]
         awaiting[week] = awaiting.get(week, 0) + sum(1 for row in rows if row.awaits_review)
         if week == number:

@@ -114,8 +114,8 @@ def _weeks_of_work(term: Term, organizer: User) -> dict[str, User]:
     from cohortkit.coursework.services import feedback_give, submission_submit
     from cohortkit.quizzes.models import Question
     from cohortkit.quizzes.services import attempt_submit
-    from cohortkit.scheduling.attendance import Mark, attendance_record
-    from cohortkit.scheduling.models import Meeting, Section, SectionMembership
+    from cohortkit.sections.attendance import Mark, attendance_record
+    from cohortkit.sections.models import Meeting, Section, SectionMembership
 
     randomizer = random.Random(11)
     form = feedback_form_default(term=term, actor=organizer)
@@ -240,7 +240,7 @@ def demo_finished_term_load(*, term: Term) -> FinishedTermSummary:
         completion_rule_set,
     )
     from cohortkit.demo.running import _admit, _schedule
-    from cohortkit.scheduling.models import Section
+    from cohortkit.sections.models import Section
 
     if Section.objects.filter(term=term).exists():
         return FinishedTermSummary(

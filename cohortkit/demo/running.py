@@ -157,12 +157,9 @@ def _schedule(term: Term, organizer: User) -> None:
     together whatever the solver does with everyone else.
     """
     from cohortkit.scheduling.people import facilitator_id, participant_id
-    from cohortkit.scheduling.services import (
-        instance_build,
-        run_publish,
-        schedule_run_create,
-        schedule_run_execute,
-    )
+    from cohortkit.scheduling.selectors.instances import instance_build
+    from cohortkit.scheduling.services.publishing import run_publish
+    from cohortkit.scheduling.services.runs import schedule_run_create, schedule_run_execute
     from cohortkit.scheduling.solver import instance_to_json
 
     data = instance_to_json(instance_build(term=term))
@@ -192,8 +189,8 @@ def _weeks_of_work(term: Term, now: dt.datetime) -> None:
     from cohortkit.quizzes.grading import NumberKey
     from cohortkit.quizzes.models import Question
     from cohortkit.quizzes.services import attempt_submit, question_add, question_update
-    from cohortkit.scheduling.attendance import Mark, attendance_record
-    from cohortkit.scheduling.models import Meeting, Section, SectionMembership
+    from cohortkit.sections.attendance import Mark, attendance_record
+    from cohortkit.sections.models import Meeting, Section, SectionMembership
 
     randomizer = random.Random(7)
     organizer = User.objects.get(email="organizer@example.org")
@@ -287,7 +284,7 @@ def _weeks_of_work(term: Term, now: dt.datetime) -> None:
 
 def demo_running_term_load(*, today: dt.date, now: dt.datetime) -> RunningTermSummary:
     """Load the running term once; loading again on the same day changes nothing."""
-    from cohortkit.scheduling.models import Section
+    from cohortkit.sections.models import Section
 
     term = _term(today)
     organizer = User.objects.get(email="organizer@example.org")

@@ -44,7 +44,7 @@ from cohortkit.programs.selectors import (
     term_key_dates,
     term_starts_at,
 )
-from cohortkit.scheduling.models import Attendance, AttendanceStatus, Meeting, Section
+from cohortkit.sections.models import Attendance, AttendanceStatus, Meeting, Section
 
 
 @dataclass

@@ -182,7 +182,7 @@ class TimesheetMeeting(models.Model):
 
     timesheet = models.ForeignKey(Timesheet, on_delete=models.CASCADE, related_name="meetings")
     meeting = models.OneToOneField(
-        "scheduling.Meeting", on_delete=models.PROTECT, related_name="timesheet_row"
+        "sections.Meeting", on_delete=models.PROTECT, related_name="timesheet_row"
     )
     minutes = models.PositiveIntegerField()
 

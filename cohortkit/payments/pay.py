@@ -37,7 +37,7 @@ from cohortkit.payments.models import (
     TaxFormReceipt,
 )
 from cohortkit.programs.models import Term
-from cohortkit.scheduling.models import Meeting
+from cohortkit.sections.models import Meeting
 
 
 def pay_for_minutes(minutes: int, rate_minor_per_hour: int) -> int:

@@ -44,7 +44,7 @@ from cohortkit.payments.services import stipends as stipend_services
 from cohortkit.payments.services import timesheets as timesheet_services
 from cohortkit.programs.models import Term
 from cohortkit.programs.selectors import term_get
-from cohortkit.scheduling.models import Meeting
+from cohortkit.sections.models import Meeting
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 

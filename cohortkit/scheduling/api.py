@@ -14,16 +14,10 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from cohortkit.accounts import rules as account_rules
-from cohortkit.accounts.models import Role
-from cohortkit.programs.selectors import term_get
+from cohortkit.scheduling import rules
 from cohortkit.scheduling.models import ScheduleRun
-from cohortkit.scheduling.services import (
-    SchedulingError,
-    run_unknown_ids,
-    schedule_run_create,
-    schedule_runs_expire,
-)
+from cohortkit.scheduling.selectors.placements import run_unknown_ids
+from cohortkit.scheduling.services.runs import schedule_run_create, schedule_runs_expire
 
 router = Router(tags=["scheduling"])
 
@@ -59,14 +53,11 @@ class RunOut(Schema):
     solution: dict[str, Any] | None
 
 
-class SchedulingErrorOut(Schema):
+class RefusalOut(Schema):
+    """A refused request, as the API's refusal handler answers it."""
+
     detail: str
-
-
-def _organizer_term(request: HttpRequest, slug: str) -> Any:
-    term = term_get(slug=slug)
-    account_rules.require_term_role(request, term, Role.ORGANIZER)
-    return term
+    field_errors: dict[str, str] = {}
 
 
 def _run_out(run: ScheduleRun) -> dict[str, Any]:
@@ -91,28 +82,25 @@ def _run_out(run: ScheduleRun) -> dict[str, Any]:
 
 @router.post(
     "/terms/{slug}/schedule/runs",
-    response={202: RunOut, 400: SchedulingErrorOut},
+    response={202: RunOut, 400: RefusalOut, 409: RefusalOut},
     summary="Queue a solver run on the term (or on a given instance)",
 )
 def run_create(request: HttpRequest, slug: str, payload: RunIn) -> Any:
-    term = _organizer_term(request, slug)
-    try:
-        run = schedule_run_create(
-            term=term,
-            actor=request.user,
-            time_limit_seconds=payload.time_limit_seconds,
-            instance_data=payload.instance,
-            source=payload.source if payload.instance is None else None,
-        )
-    except SchedulingError as error:
-        return 400, {"detail": str(error)}
+    term = rules.require_scheduler(request, slug)
+    run = schedule_run_create(
+        term=term,
+        actor=request.user,
+        time_limit_seconds=payload.time_limit_seconds,
+        instance_data=payload.instance,
+        source=payload.source if payload.instance is None else None,
+    )
     run.refresh_from_db()
     return 202, _run_out(run)
 
 
 @router.get("/terms/{slug}/schedule/runs", response=list[RunOut], summary="The term's runs")
 def runs_list(request: HttpRequest, slug: str) -> Any:
-    term = _organizer_term(request, slug)
+    term = rules.require_scheduler(request, slug)
     schedule_runs_expire(term=term)
     return [_run_out(run) for run in ScheduleRun.objects.filter(term=term).order_by("-created_at")]
 
@@ -123,7 +111,7 @@ def runs_list(request: HttpRequest, slug: str) -> Any:
     summary="One run: progress while it runs, the solution when done",
 )
 def run_detail(request: HttpRequest, slug: str, run_id: int) -> Any:
-    term = _organizer_term(request, slug)
+    term = rules.require_scheduler(request, slug)
     schedule_runs_expire(term=term)
     return _run_out(get_object_or_404(ScheduleRun, pk=run_id, term=term))
 
@@ -134,7 +122,7 @@ def run_detail(request: HttpRequest, slug: str, run_id: int) -> Any:
     summary="The run's instance, in the contract's JSON",
 )
 def run_instance(request: HttpRequest, slug: str, run_id: int) -> Any:
-    term = _organizer_term(request, slug)
+    term = rules.require_scheduler(request, slug)
     run = ScheduleRun.objects.filter(pk=run_id, term=term).first()
     if run is None:
         raise Http404("No such run")

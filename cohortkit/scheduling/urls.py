@@ -17,17 +17,4 @@ urlpatterns = [
     path(f"{BASE}runs/<int:run_id>/what-if/", views.run_what_if, name="run_what_if"),
     path(f"{BASE}runs/<int:run_id>/publish/", views.run_publish, name="run_publish"),
     path(f"{BASE}runs/<int:run_id>/restart/", views.run_restart, name="run_restart"),
-    path("terms/<slug:slug>/my-section/", views.my_sections, name="my_sections"),
-]
-
-# The weeks of the term: facilitators' sections, attendance, apologies, switching sections.
-urlpatterns += [
-    path("terms/<slug:slug>/facilitate/", views.facilitator_sections, name="facilitator_sections"),
-    path(
-        "terms/<slug:slug>/sections/<int:section_id>/meetings/<int:week>/attendance/",
-        views.attendance,
-        name="attendance",
-    ),
-    path("terms/<slug:slug>/meetings/<int:meeting_id>/apology/", views.apology, name="apology"),
-    path("terms/<slug:slug>/switch/", views.switch, name="switch"),
 ]

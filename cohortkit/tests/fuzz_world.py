@@ -119,8 +119,8 @@ def world_build(*, term: Any, people: dict[str, Any], sections: dict[str, Any]) 
         quiz_in,
         text_question,
     )
-    from cohortkit.scheduling.models import Meeting
     from cohortkit.scheduling.tests.factories import ScheduleRunFactory
+    from cohortkit.sections.models import Meeting
     from cohortkit.tests.factories import ApplicationFormFactory, FormQuestionFactory
 
     organizer = people["organizer"]

@@ -103,7 +103,7 @@ def world_build() -> World:
     from cohortkit.accounts.models import Role
     from cohortkit.common.timezones import wall_clock_to_instant
     from cohortkit.programs.models import Track
-    from cohortkit.scheduling.models import Meeting, Section, SectionMembership
+    from cohortkit.sections.models import Meeting, Section, SectionMembership
     from cohortkit.tests.factories import (
         ApplicationFormFactory,
         MembershipFactory,

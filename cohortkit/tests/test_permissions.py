@@ -102,7 +102,7 @@ MATRIX: dict[str, tuple[Any, dict[str, Any]]] = {
     "scheduling:run_detail": (lambda term: [term.slug, _schedule_run(term).pk], ORGANIZER_ONLY),
     "scheduling:run_progress": (lambda term: [term.slug, _schedule_run(term).pk], ORGANIZER_ONLY),
     "scheduling:run_export": (lambda term: [term.slug, _schedule_run(term).pk], ORGANIZER_ONLY),
-    "scheduling:my_sections": (lambda term: [term.slug], TERM_MEMBERS),
+    "sections:my_sections": (lambda term: [term.slug], TERM_MEMBERS),
 }
 
 # Views that only take POST: GET is refused with 405 (after the login check).

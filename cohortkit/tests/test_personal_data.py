@@ -25,9 +25,9 @@ from cohortkit.common.personal_data import (
 )
 from cohortkit.payments.models import EligibilityStatus, LedgerEntry
 from cohortkit.payments.selectors import ledger_check
-from cohortkit.payments.services import stipend_accrue, stipend_eligibility_set
-from cohortkit.scheduling.attendance import Mark, attendance_record
-from cohortkit.scheduling.models import Attendance, AttendanceStatus
+from cohortkit.payments.services.stipends import stipend_accrue, stipend_eligibility_set
+from cohortkit.sections.attendance import Mark, attendance_record
+from cohortkit.sections.models import Attendance, AttendanceStatus
 from cohortkit.tests.factories import (
     ApplicationFormFactory,
     FormQuestionFactory,
@@ -100,7 +100,7 @@ def test_the_export_holds_everything_about_the_person(participant_with_history):
     assert data["person"]["email"] == person.email
     parts = data["parts"]
     assert parts["admissions"]["admissions.Answer"][0]["raw"] == "I grew up in Lyon."
-    assert len(parts["scheduling"]["scheduling.Attendance"]) == 1
+    assert len(parts["sections"]["sections.Attendance"]) == 1
     assert parts["payments"]["payments.LedgerEntry"][0]["amount_minor"] == 100_000
     assert parts["certificates"]["certificates.Certificate"][0]["holder_name"] == "Pat Participant"
     assert len(parts["accounts"]["accounts.ApiToken"]) == 1

@@ -16,7 +16,7 @@ from cohortkit.calendars.services import calendar_feed_reset
 from cohortkit.calendars.tests.reading import events_by_kind, feed_path, fetch_feed, utc
 from cohortkit.coursework.due import due_override_set
 from cohortkit.programs.models import Assignment, Track, Week
-from cohortkit.scheduling.models import Meeting, Section, SectionMembership, SectionVisit, Venue
+from cohortkit.sections.models import Meeting, Section, SectionMembership, SectionVisit, Venue
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The hand-written RFC 5545 writer (``scheduling.ics``), read back by icalendar."""
+"""The calendar writer (``sections.ics``, made with icalendar), read back by icalendar."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import icalendar
 import pytest
 
-from cohortkit.scheduling.ics import CalendarEvent, calendar_text
+from cohortkit.sections.ics import CalendarEvent, calendar_text
 
 STAMP = dt.datetime(2022, 10, 1, 12, 0, tzinfo=dt.UTC)
 DUE = dt.datetime(2022, 10, 3, 7, 0, tzinfo=dt.UTC)

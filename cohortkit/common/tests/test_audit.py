@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def test_an_event_finds_its_term_through_the_targets_foreign_keys(term, sections, people):
     form = ApplicationFormFactory(term=term, kind="participant")
-    from cohortkit.scheduling.models import Meeting
+    from cohortkit.sections.models import Meeting
 
     meeting = Meeting.objects.filter(section__term=term).first()
 

@@ -161,12 +161,12 @@ def test_a_nul_in_an_application_answer_on_the_page_is_refused_and_stores_nothin
 
 
 def test_a_nul_in_an_attendance_note_is_refused_and_records_nothing(client_as, term, sections):
-    from cohortkit.scheduling.models import Attendance
+    from cohortkit.sections.models import Attendance
 
     participant = sections["a"].memberships.get().user
 
     response = client_as("facilitator").post(
-        reverse("scheduling:attendance", args=[term.slug, sections["a"].pk, 1]),
+        reverse("sections:attendance", args=[term.slug, sections["a"].pk, 1]),
         {f"status-{participant.pk}": "present", f"note-{participant.pk}": "late\x00"},
     )
 

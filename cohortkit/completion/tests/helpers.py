@@ -10,8 +10,8 @@ from cohortkit.coursework.services import feedback_give, submission_submit
 from cohortkit.programs.models import Assignment, Quiz, Term, Track, Week
 from cohortkit.quizzes.grading import NumberKey
 from cohortkit.quizzes.services import attempt_submit, question_add, question_update
-from cohortkit.scheduling.attendance import Mark, attendance_record
-from cohortkit.scheduling.models import Meeting, Section
+from cohortkit.sections.attendance import Mark, attendance_record
+from cohortkit.sections.models import Meeting, Section
 
 AFTER_THE_TERM = dt.datetime(2022, 12, 1, 12, 0, tzinfo=dt.UTC)
 

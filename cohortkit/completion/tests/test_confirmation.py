@@ -15,8 +15,8 @@ from cohortkit.completion.models import Completion
 from cohortkit.completion.selectors import completion_rows, confirmed_completers
 from cohortkit.completion.tests.helpers import AFTER_THE_TERM, attend
 from cohortkit.notifications.models import OutboundEmail
-from cohortkit.scheduling.attendance import Mark, attendance_record
-from cohortkit.scheduling.models import Meeting, SectionMembership
+from cohortkit.sections.attendance import Mark, attendance_record
+from cohortkit.sections.models import Meeting, SectionMembership
 from cohortkit.tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

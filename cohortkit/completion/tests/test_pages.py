@@ -9,7 +9,7 @@ from django.urls import reverse
 from cohortkit.accounts.models import Role
 from cohortkit.completion import services
 from cohortkit.completion.tests.helpers import AFTER_THE_TERM, attend
-from cohortkit.scheduling.models import SectionMembership
+from cohortkit.sections.models import SectionMembership
 from cohortkit.tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def test_the_roster_and_the_overview_show_each_persons_progress(
     attend(sections["a"], people["participant"], ["absent"] * 2)
 
     roster = client_as("facilitator").get(
-        reverse("scheduling:facilitator_sections", args=[term.slug])
+        reverse("sections:facilitator_sections", args=[term.slug])
     )
     overview = client_as("organizer").get(
         reverse("coursework:overview", args=[term.slug]) + "?completion=cannot"

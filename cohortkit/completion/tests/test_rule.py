@@ -21,7 +21,7 @@ from cohortkit.completion.tests.helpers import (
     two_point_quiz,
 )
 from cohortkit.programs.models import Track
-from cohortkit.scheduling.models import Meeting
+from cohortkit.sections.models import Meeting
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 from cohortkit.accounts.models import User
 from cohortkit.coursework.overview.queries import TermFacts
 from cohortkit.programs.models import Assignment, Term
-from cohortkit.scheduling.attendance import MISSES_IN_A_ROW
-from cohortkit.scheduling.models import Section
+from cohortkit.sections.attendance import MISSES_IN_A_ROW
+from cohortkit.sections.models import Section
 
 MISSING_ASSIGNMENTS_AT_RISK = 2
 
@@ -69,7 +69,7 @@ def contact_body(term: Term, person: AtRisk) -> str:
     if person.missing:
         titles = "; ".join(f"{item.title} (week {item.week.number})" for item in person.missing)
         what.append(f"not yet handed in {titles}")
-    switch = settings.SITE_URL + reverse("scheduling:switch", args=[term.slug])
+    switch = settings.SITE_URL + reverse("sections:switch", args=[term.slug])
     return "\n".join(
         [
             f"Hello {person.user.name or person.user.email},",

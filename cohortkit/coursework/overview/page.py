@@ -16,7 +16,7 @@ from cohortkit.coursework.overview.charts import LineChart, line_chart
 from cohortkit.coursework.overview.queries import MISSING, TermFacts, homework_status, term_facts
 from cohortkit.coursework.overview.rates import RatesRow, WeekRates
 from cohortkit.programs.models import Assignment, Term
-from cohortkit.scheduling.models import AttendanceStatus
+from cohortkit.sections.models import AttendanceStatus
 
 
 @dataclass

@@ -14,7 +14,7 @@ from cohortkit.coursework.due import term_due_at
 from cohortkit.coursework.models import DueDateOverride, SubmissionVersion
 from cohortkit.programs.models import Assignment, Term, Track
 from cohortkit.programs.selectors import term_current_week
-from cohortkit.scheduling.models import (
+from cohortkit.sections.models import (
     Apology,
     Attendance,
     AttendanceStatus,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from cohortkit.coursework.overview.queries import LATE, MISSING, ON_TIME
 from cohortkit.programs.models import Track
-from cohortkit.scheduling.models import AttendanceStatus, Section
+from cohortkit.sections.models import AttendanceStatus, Section
 
 
 @dataclass

@@ -32,7 +32,7 @@ def _assignment_of_week_one(term: Any) -> int:
 
 
 def _section_a(term: Any) -> int:
-    from cohortkit.scheduling.models import Section
+    from cohortkit.sections.models import Section
 
     return Section.objects.get(term=term, facilitator__email="facilitator@example.org").pk
 

@@ -21,15 +21,9 @@ from cohortkit.coursework.overview.queries import term_facts
 from cohortkit.coursework.tests.factories import AssignmentFactory, QuizFactory
 from cohortkit.programs.models import Track
 from cohortkit.quizzes.models import Attempt
-from cohortkit.scheduling.attendance import Mark, attendance_record
-from cohortkit.scheduling.models import (
-    Apology,
-    Meeting,
-    MissedMeetingsAlert,
-    Section,
-    SectionVisit,
-)
-from cohortkit.scheduling.tests.weekly import add_section, join, term_running_now
+from cohortkit.sections.attendance import Mark, attendance_record
+from cohortkit.sections.models import Apology, Meeting, MissedMeetingsAlert, Section, SectionVisit
+from cohortkit.sections.tests.weekly import add_section, join, term_running_now
 from cohortkit.tests.factories import UserFactory, WeekFactory
 
 pytestmark = pytest.mark.django_db
@@ -205,7 +199,7 @@ def test_the_people_at_risk_are_those_who_missed_meetings_or_homework(running):
     body = parse_qs(link.query)["body"][0]
     assert "weeks 1, 2 and 3" in body
     assert "Why safety? (week 1); Robustness (week 2)" in body
-    assert reverse("scheduling:switch", args=[running["term"].slug]) in body
+    assert reverse("sections:switch", args=[running["term"].slug]) in body
     # And one to everyone at risk, each hidden from the others.
     everyone = urlsplit(overview.contact_all)
     assert everyone.path == ""

@@ -11,7 +11,7 @@ from cohortkit.coursework import services
 from cohortkit.coursework.due import due_override_set
 from cohortkit.coursework.tests.factories import AssignmentFactory, QuizFactory
 from cohortkit.programs.models import Week
-from cohortkit.scheduling.models import SectionMembership
+from cohortkit.sections.models import SectionMembership
 from cohortkit.tests.factories import LectureFactory, MembershipFactory, ReadingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ from cohortkit.coursework.models import (
 )
 from cohortkit.coursework.tests.factories import AssignmentFactory
 from cohortkit.programs.models import Week
-from cohortkit.scheduling.models import SectionMembership
+from cohortkit.sections.models import SectionMembership
 from cohortkit.tests.factories import LectureFactory, ReadingFactory
 
 pytestmark = pytest.mark.django_db

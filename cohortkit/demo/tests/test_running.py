@@ -9,7 +9,7 @@ from cohortkit.coursework.models import Feedback, SubmissionVersion
 from cohortkit.demo.running import running_term_dates
 from cohortkit.programs.models import Term
 from cohortkit.quizzes.models import Attempt
-from cohortkit.scheduling.models import Attendance, Meeting, SectionMembership
+from cohortkit.sections.models import Attendance, Meeting, SectionMembership
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from cohortkit.admissions.models import (
 from cohortkit.admissions.tests.factories import SubmittedApplicationFactory
 from cohortkit.payments.models import Timesheet
 from cohortkit.programs.models import Track
-from cohortkit.scheduling.models import Attendance, Meeting
-from cohortkit.scheduling.tests.weekly import term_running_now
+from cohortkit.sections.models import Attendance, Meeting
+from cohortkit.sections.tests.weekly import term_running_now
 from cohortkit.tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

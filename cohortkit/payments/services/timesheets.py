@@ -43,7 +43,7 @@ from cohortkit.payments.pay import (
 )
 from cohortkit.payments.services.ledger import ledger_entry_create, pay_settings_for
 from cohortkit.programs.models import Term
-from cohortkit.scheduling.models import Meeting
+from cohortkit.sections.models import Meeting
 
 
 @transaction.atomic

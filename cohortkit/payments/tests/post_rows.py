@@ -14,7 +14,7 @@ from cohortkit.tests.post_matrix import ORGANIZER_POSTS, Post, World, may
 
 
 def _submitted_timesheet(world: World) -> list[Any]:
-    from cohortkit.payments.services import timesheet_get_or_create, timesheet_submit
+    from cohortkit.payments.services.timesheets import timesheet_get_or_create, timesheet_submit
 
     facilitator = world.person("facilitator")
     sheet = timesheet_get_or_create(term=world.term, facilitator=facilitator, week=1)
@@ -27,7 +27,7 @@ def _stipend_due(world: World) -> list[Any]:
     from django.utils import timezone
 
     from cohortkit.payments.models import TaxFormReceipt
-    from cohortkit.payments.services import stipend_accrue, stipend_eligibility_set
+    from cohortkit.payments.services.stipends import stipend_accrue, stipend_eligibility_set
 
     organizer, participant = world.person("organizer"), world.person("participant")
     stipend_eligibility_set(term=world.term, user=participant, status="eligible", actor=organizer)

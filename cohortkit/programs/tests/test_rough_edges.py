@@ -12,8 +12,8 @@ from cohortkit.coursework.services import feedback_give, submission_submit
 from cohortkit.coursework.tests.factories import AssignmentFactory
 from cohortkit.programs.models import DiscussionGuide, Quiz
 from cohortkit.programs.term_loader import term_load
-from cohortkit.scheduling import rosters
-from cohortkit.scheduling.tests.weekly import term_running_now
+from cohortkit.sections import rosters
+from cohortkit.sections.tests.weekly import term_running_now
 from cohortkit.tests.factories import WeekFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_the_discussion_guide_is_markdown_made_safe(client_as, term, sections):
 
     page = (
         client_as("facilitator")
-        .get(reverse("scheduling:facilitator_sections", args=[term.slug]))
+        .get(reverse("sections:facilitator_sections", args=[term.slug]))
         .content.decode()
     )
 
@@ -90,7 +90,7 @@ def test_the_facilitators_page_names_one_week_for_roster_and_guide(client_as, te
 
     page = (
         client_as("facilitator")
-        .get(reverse("scheduling:facilitator_sections", args=[term.slug]))
+        .get(reverse("sections:facilitator_sections", args=[term.slug]))
         .content.decode()
     )
 

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from cohortkit.accounts.services import api_token_create
+from cohortkit.admissions.services.applying import application_save_draft
 from cohortkit.admissions.services.deciding import decision_stage
 from cohortkit.admissions.services.reviewing import review_submit
-from cohortkit.admissions.services.applying import application_save_draft
 from cohortkit.admissions.tests.factories import SubmittedApplicationFactory
 from cohortkit.common.errors import ConflictError, TooLateError
 from cohortkit.common.models import AuditEvent
@@ -26,8 +26,8 @@ from cohortkit.programs.states import (
     term_reopen,
     term_state,
 )
-from cohortkit.scheduling.attendance import Mark, attendance_record
-from cohortkit.scheduling.models import AttendanceStatus
+from cohortkit.sections.attendance import Mark, attendance_record
+from cohortkit.sections.models import AttendanceStatus
 from cohortkit.tests.factories import ApplicationFormFactory, TermFactory
 
 pytestmark = pytest.mark.django_db

@@ -61,7 +61,7 @@ def _solved_from_applications(world: World) -> list[Any]:
     placed them: ready to publish."""
     from cohortkit.admissions.models import ApplicationForm
     from cohortkit.programs.models import Term
-    from cohortkit.scheduling.services import schedule_run_create, schedule_run_execute
+    from cohortkit.scheduling.services.runs import schedule_run_create, schedule_run_execute
     from cohortkit.scheduling.tests.factories import (
         FACILITATOR_QUESTIONS,
         PARTICIPANT_QUESTIONS,
@@ -124,12 +124,12 @@ POST_ROWS: dict[str, Post] = {
     "scheduling:run_publish": Post(
         args=_solved_from_applications, data={"grant_roles": "yes"}, answers=ORGANIZER_POSTS
     ),
-    "scheduling:attendance": Post(
+    "sections:attendance": Post(
         args=lambda w: [w.term.slug, w.sections["a"].pk, 1],
         data=lambda w: {f"status-{w.person('participant').pk}": "present"},
         answers=SECTION_A_LEAD_AND_ORGANIZERS,
     ),
-    "scheduling:apology": Post(
+    "sections:apology": Post(
         args=lambda w: [w.term.slug, _upcoming(w, "a").pk],
         data={"reason": "Travelling"},
         answers={
@@ -138,7 +138,7 @@ POST_ROWS: dict[str, Post] = {
             "participant": DONE,
         },
     ),
-    "scheduling:switch": Post(
+    "sections:switch": Post(
         args=lambda w: [w.term.slug],
         data=lambda w: {
             "kind": "visit",

@@ -4,12 +4,8 @@ violation shown and nothing saved. The what-if asks the solver about one more fa
 import pytest
 from django.urls import reverse
 
-from cohortkit.scheduling.services import (
-    MoveParticipant,
-    SchedulingError,
-    run_solution_edit,
-    run_what_if,
-)
+from cohortkit.common.errors import ServiceError
+from cohortkit.scheduling.services.editing import MoveParticipant, run_solution_edit, run_what_if
 from cohortkit.scheduling.tests.factories import ScheduleRunFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +94,7 @@ def run(fall):
 
 
 def test_a_move_that_breaks_a_rule_is_refused_and_nothing_is_saved(run, people):
-    with pytest.raises(SchedulingError) as refused:
+    with pytest.raises(ServiceError) as refused:
         run_solution_edit(run=run, edit=MoveParticipant("p1", 1), actor=people["organizer"])
 
     assert (

@@ -10,15 +10,13 @@ from django.urls import reverse
 from cohortkit.accounts.models import Membership
 from cohortkit.accounts.services import api_token_create
 from cohortkit.admissions.models import Application
-from cohortkit.scheduling.models import ScheduleRun, Section
-from cohortkit.scheduling.services import (
-    SchedulingError,
-    facilitator_id,
-    participant_id,
-    run_publish,
-    schedule_run_create,
-)
+from cohortkit.common.errors import ServiceError
+from cohortkit.scheduling.models import ScheduleRun
+from cohortkit.scheduling.people import facilitator_id, participant_id
+from cohortkit.scheduling.services.publishing import run_publish
+from cohortkit.scheduling.services.runs import schedule_run_create
 from cohortkit.scheduling.tests.factories import facilitator, participant
+from cohortkit.sections.models import Section
 from cohortkit.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -145,7 +143,7 @@ def test_the_api_lists_the_unknown_ids_and_names_nobody(
         facilitator_id(outsiders["other_organizer"].pk),
     ]
     run = ScheduleRun.objects.get(pk=body["id"])
-    with pytest.raises(SchedulingError, match="not people of Fall 2022"):
+    with pytest.raises(ServiceError, match="not people of Fall 2022"):
         run_publish(run=run, actor=people["organizer"], grant_roles=True)
     assert not Membership.objects.filter(term=fall, user__in=outsiders.values()).exists()
 
@@ -207,7 +205,7 @@ def test_someone_who_withdrew_after_the_run_was_built_is_not_published(
     Application.objects.filter(applicant=leaver).update(status="withdrawn")
     run.refresh_from_db()
 
-    with pytest.raises(SchedulingError, match="The term changed since this run") as refused:
+    with pytest.raises(ServiceError, match="The term changed since this run") as refused:
         run_publish(run=run, actor=people["organizer"], grant_roles=True)
 
     assert refused.value.problems == [

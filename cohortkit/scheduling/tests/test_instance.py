@@ -6,12 +6,8 @@ import datetime as dt
 import pytest
 
 from cohortkit.admissions.models import Enrollment
-from cohortkit.scheduling.services import (
-    facilitator_id,
-    instance_build,
-    instance_build_with_notes,
-    participant_id,
-)
+from cohortkit.scheduling.people import facilitator_id, participant_id
+from cohortkit.scheduling.selectors.instances import instance_build, instance_build_with_notes
 from cohortkit.scheduling.solver import instance_to_json, parse_instance
 from cohortkit.scheduling.tests.factories import facilitator, participant, scheduling_term
 

@@ -8,16 +8,14 @@ import icalendar
 import pytest
 from django.core import mail
 
-from cohortkit.scheduling.models import Meeting, ScheduleRun, Section, SectionMembership
-from cohortkit.scheduling.services import (
-    SchedulingError,
-    daylight_saving_conflicts,
-    participant_id,
-    run_instance,
-    run_publish,
-    run_solution,
-    schedule_run_create,
-)
+from cohortkit.common.errors import ServiceError
+from cohortkit.scheduling.models import ScheduleRun
+from cohortkit.scheduling.people import participant_id
+from cohortkit.scheduling.selectors.daylight_saving import daylight_saving_conflicts
+from cohortkit.scheduling.selectors.instances import run_instance, run_solution
+from cohortkit.scheduling.services.publishing import run_publish
+from cohortkit.scheduling.services.runs import schedule_run_create
+from cohortkit.sections.models import Meeting, Section, SectionMembership
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +94,7 @@ def test_emails_are_sent_once_and_a_published_run_is_not_published_again(
     _publish(solved, people, django_capture_on_commit_callbacks)
     sent = len(mail.outbox)
 
-    with pytest.raises(SchedulingError, match="already published"):
+    with pytest.raises(ServiceError, match="already published"):
         _publish(solved, people, django_capture_on_commit_callbacks)
 
     assert len(mail.outbox) == sent == 5

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cohortkit.scheduling.models import Meeting, Section, SectionMembership
 from cohortkit.scheduling.tests.factories import ScheduleRunFactory
+from cohortkit.sections.models import Meeting, Section, SectionMembership
 from cohortkit.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

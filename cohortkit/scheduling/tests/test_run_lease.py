@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cohortkit.common.errors import ServiceError
 from cohortkit.scheduling.models import RunStatus, ScheduleRun
-from cohortkit.scheduling.services import (
-    SchedulingError,
+from cohortkit.scheduling.services.runs import (
     schedule_run_create,
     schedule_run_execute,
     schedule_runs_expire,
@@ -83,7 +83,7 @@ def test_a_new_run_may_start_once_the_stuck_one_has_lost_its_lease(
 def test_a_run_inside_its_lease_still_blocks_a_second_one(fall, people):
     alive = _running(fall, lease_left=dt.timedelta(seconds=30))
 
-    with pytest.raises(SchedulingError, match="already in progress"):
+    with pytest.raises(ServiceError, match="already in progress"):
         schedule_run_create(term=fall, actor=people["organizer"])
 
     assert schedule_runs_expire() == 0

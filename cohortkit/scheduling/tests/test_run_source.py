@@ -8,13 +8,12 @@ from django.core import mail
 from django.urls import reverse
 
 from cohortkit.admissions.models import Enrollment
-from cohortkit.scheduling.models import ScheduleRun, Section
-from cohortkit.scheduling.services import (
-    SchedulingError,
-    participant_id,
-    run_publish,
-    schedule_run_create,
-)
+from cohortkit.common.errors import ServiceError
+from cohortkit.scheduling.models import ScheduleRun
+from cohortkit.scheduling.people import participant_id
+from cohortkit.scheduling.services.publishing import run_publish
+from cohortkit.scheduling.services.runs import schedule_run_create
+from cohortkit.sections.models import Section
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +128,7 @@ def test_a_run_built_before_another_was_published_is_stale(
     second.refresh_from_db()
 
     # Publishing it too would place everyone a second time, in a second section.
-    with pytest.raises(SchedulingError, match="The term changed") as refused:
+    with pytest.raises(ServiceError, match="The term changed") as refused:
         run_publish(run=second, actor=people["organizer"], grant_roles=True)
 
     assert refused.value.problems == [
@@ -139,7 +138,7 @@ def test_a_run_built_before_another_was_published_is_stale(
 
 
 def test_an_unknown_source_is_refused(fall, people):
-    with pytest.raises(SchedulingError, match="Choose the people to use"):
+    with pytest.raises(ServiceError, match="Choose the people to use"):
         schedule_run_create(term=fall, actor=people["organizer"], source="everyone")
 
 

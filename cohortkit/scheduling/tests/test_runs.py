@@ -7,13 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cohortkit.common.errors import ServiceError
 from cohortkit.scheduling.models import RunStatus, ScheduleRun
-from cohortkit.scheduling.services import (
-    SchedulingError,
-    participant_id,
-    schedule_run_create,
-    schedule_run_execute,
-)
+from cohortkit.scheduling.people import participant_id
+from cohortkit.scheduling.services.runs import schedule_run_create, schedule_run_execute
 from cohortkit.scheduling.solver import parse_solution, validate_solution
 from cohortkit.scheduling.tests.factories import ScheduleRunFactory
 
@@ -56,7 +53,7 @@ def test_a_run_is_solved_once_even_if_its_task_runs_twice(fall, new_york_section
 
 
 def _instance_json(term):
-    from cohortkit.scheduling.services import instance_build
+    from cohortkit.scheduling.selectors.instances import instance_build
     from cohortkit.scheduling.solver import instance_to_json
 
     return instance_to_json(instance_build(term=term))
@@ -71,7 +68,7 @@ def test_a_second_run_is_refused_while_one_is_in_progress(fall, people):
         lease_expires_at=timezone.now() + dt.timedelta(minutes=1),
     )
 
-    with pytest.raises(SchedulingError, match="already in progress"):
+    with pytest.raises(ServiceError, match="already in progress"):
         schedule_run_create(term=fall, actor=people["organizer"])
 
 

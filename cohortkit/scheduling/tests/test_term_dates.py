@@ -10,17 +10,14 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from cohortkit.scheduling.models import Meeting, Section
-from cohortkit.scheduling.services import (
-    daylight_saving_conflicts,
-    meeting_days,
-    participant_id,
-    run_instance,
-    run_publish,
-    run_solution,
-    schedule_run_create,
-)
+from cohortkit.scheduling.people import participant_id
+from cohortkit.scheduling.selectors.daylight_saving import daylight_saving_conflicts
+from cohortkit.scheduling.selectors.instances import run_instance, run_solution
+from cohortkit.scheduling.services.publishing import run_publish
+from cohortkit.scheduling.services.runs import schedule_run_create
 from cohortkit.scheduling.tests.factories import facilitator, participant, scheduling_term
+from cohortkit.sections.meetings import meeting_days
+from cohortkit.sections.models import Meeting, Section
 from cohortkit.tests.factories import TermFactory
 
 pytestmark = pytest.mark.django_db

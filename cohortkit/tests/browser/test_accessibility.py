@@ -20,7 +20,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from cohortkit.programs.models import Assignment, Quiz, Term
-from cohortkit.scheduling.models import Meeting, Section
+from cohortkit.sections.models import Meeting, Section
 from cohortkit.tests.browser.conftest import DESKTOP, PHONE, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -100,13 +100,13 @@ def main_pages(demo: dict[str, Any]) -> list[tuple[str, str, str | None]]:
         ),
         (
             "roster",
-            reverse("scheduling:facilitator_sections", args=[running_slug]),
+            reverse("sections:facilitator_sections", args=[running_slug]),
             "facilitator@example.org",
         ),
         (
             "attendance",
             reverse(
-                "scheduling:attendance",
+                "sections:attendance",
                 args=[running_slug, demo["section"].pk, demo["meeting"].week],
             ),
             "facilitator@example.org",

@@ -12,8 +12,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from cohortkit.accounts.models import Role, User
 from cohortkit.programs.models import DiscussionGuide, Track
-from cohortkit.scheduling.models import Apology, Attendance
-from cohortkit.scheduling.tests.weekly import add_section, term_running_now
+from cohortkit.sections.models import Apology, Attendance
+from cohortkit.sections.tests.weekly import add_section, term_running_now
 from cohortkit.tests.browser.conftest import ORGANIZER_PASSWORD, log_in, screenshot
 from cohortkit.tests.factories import (
     MembershipFactory,

@@ -17,7 +17,7 @@ from cohortkit.certificates.models import Certificate
 from cohortkit.completion import services
 from cohortkit.completion.models import Completion
 from cohortkit.completion.tests.helpers import attend
-from cohortkit.scheduling.tests.weekly import add_section, term_running_now
+from cohortkit.sections.tests.weekly import add_section, term_running_now
 from cohortkit.tests.browser.conftest import ORGANIZER_PASSWORD, log_in, screenshot
 from cohortkit.tests.factories import MembershipFactory, TermFactory, TrackFactory, UserFactory
 

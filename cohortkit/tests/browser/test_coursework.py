@@ -13,7 +13,7 @@ from cohortkit.accounts.models import Role
 from cohortkit.common.timezones import wall_clock_to_instant
 from cohortkit.coursework.models import Feedback, ItemCompletion, SubmissionVersion
 from cohortkit.programs.models import Quiz, Reading, Term
-from cohortkit.scheduling.models import Meeting, Section, SectionMembership
+from cohortkit.sections.models import Meeting, Section, SectionMembership
 from cohortkit.tests.browser.conftest import (
     PHONE,
     build_ml_safety_term,

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from cohortkit.accounts.models import User
 from cohortkit.coursework.models import Feedback, ItemCompletion
 from cohortkit.quizzes.models import Attempt
-from cohortkit.scheduling.models import Attendance, Section, SectionMembership
+from cohortkit.sections.models import Attendance, Section, SectionMembership
 from cohortkit.tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from cohortkit.accounts.models import Role, User
 from cohortkit.payments.models import BatchStatus, LineStatus, PayoutBatch
 from cohortkit.payments.services.stipends import stipend_accrue
-from cohortkit.scheduling.tests.weekly import add_section, term_running_now
+from cohortkit.sections.tests.weekly import add_section, term_running_now
 from cohortkit.tests.browser.conftest import ORGANIZER_PASSWORD, log_in, screenshot
 from cohortkit.tests.factories import MembershipFactory, TermFactory, TrackFactory, UserFactory
 

@@ -12,9 +12,11 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from cohortkit.accounts.models import Role
-from cohortkit.scheduling.models import RunStatus, ScheduleRun, Section
-from cohortkit.scheduling.services import participant_id, schedule_run_execute
+from cohortkit.scheduling.models import RunStatus, ScheduleRun
+from cohortkit.scheduling.people import participant_id
+from cohortkit.scheduling.services.runs import schedule_run_execute
 from cohortkit.scheduling.tests.factories import facilitator, participant, scheduling_term
+from cohortkit.sections.models import Section
 from cohortkit.tests.browser.conftest import ORGANIZER_PASSWORD, log_in
 from cohortkit.tests.factories import MembershipFactory, TermFactory, UserFactory
 

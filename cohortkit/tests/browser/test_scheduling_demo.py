@@ -19,9 +19,10 @@ from playwright.sync_api import expect
 
 from cohortkit.accounts.models import User
 from cohortkit.programs.models import Term
-from cohortkit.scheduling.models import RunStatus, ScheduleRun, SectionMembership
-from cohortkit.scheduling.services import schedule_run_execute
+from cohortkit.scheduling.models import RunStatus, ScheduleRun
+from cohortkit.scheduling.services.runs import schedule_run_execute
 from cohortkit.scheduling.solver import parse_instance, parse_solution, validate_solution
+from cohortkit.sections.models import SectionMembership
 from cohortkit.tests.browser.conftest import expected_instant, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,18 +9,18 @@ from django.core import mail
 from django.db import IntegrityError
 from django.urls import reverse
 
+from cohortkit.common.errors import ServiceError
 from cohortkit.common.models import AuditEvent
-from cohortkit.scheduling.models import SectionMembership, SectionVisit
-from cohortkit.scheduling.rosters import attendance_sheet, seats_taken
-from cohortkit.scheduling.services import SchedulingError
-from cohortkit.scheduling.switching import (
-    person_availability,
+from cohortkit.scheduling.tests.factories import participant, scheduling_term
+from cohortkit.sections.models import SectionMembership, SectionVisit
+from cohortkit.sections.rosters import attendance_sheet, seats_taken
+from cohortkit.sections.selectors import person_availability
+from cohortkit.sections.switching import (
     section_switch,
     section_visit,
     switch_options,
 )
-from cohortkit.scheduling.tests.factories import participant, scheduling_term
-from cohortkit.scheduling.tests.weekly import add_section, join, term_running_now
+from cohortkit.sections.tests.weekly import add_section, join, term_running_now
 from cohortkit.tests.factories import TermFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_a_switch_ends_the_old_membership_and_starts_a_new_one(
 
 
 def test_a_section_at_a_time_the_person_cannot_make_is_refused(fall, town):
-    with pytest.raises(SchedulingError, match="outside the times you said you can make"):
+    with pytest.raises(ServiceError, match="outside the times you said you can make"):
         section_switch(user=town["pat"], to_section=town["c"], from_week=3, now=NOW)
 
     assert _weeks(town["pat"], fall) == [("Intro A", 1, None)]
@@ -85,9 +85,9 @@ def test_another_track_or_another_term_is_refused(fall, town):
     other_term = scheduling_term(TermFactory(slug="spring-2023"))
     elsewhere = add_section(other_term, other_term.tracks.get(slug="intro"), name="Intro Z")
 
-    with pytest.raises(SchedulingError, match="not a section of your track"):
+    with pytest.raises(ServiceError, match="not a section of your track"):
         section_switch(user=town["pat"], to_section=town["d"], from_week=3, now=NOW)
-    with pytest.raises(SchedulingError, match="not in a section of"):
+    with pytest.raises(ServiceError, match="not in a section of"):
         section_switch(user=town["pat"], to_section=elsewhere, from_week=3, now=NOW)
 
     assert _weeks(town["pat"], fall) == [("Intro A", 1, None)]
@@ -97,9 +97,9 @@ def test_a_full_section_is_refused(fall, town):
     for _ in range(fall.section_size_max):
         join(town["b"], UserFactory())
 
-    with pytest.raises(SchedulingError, match="is full") as refused:
+    with pytest.raises(ServiceError, match="is full") as refused:
         section_switch(user=town["pat"], to_section=town["b"], from_week=3, now=NOW)
-    with pytest.raises(SchedulingError, match="is full"):
+    with pytest.raises(ServiceError, match="is full"):
         section_visit(user=town["pat"], meeting=town["b"].meetings.get(week=3), now=NOW)
 
     assert "maximum is 4" in refused.value.message
@@ -112,7 +112,7 @@ def test_a_section_full_only_from_a_later_week_takes_a_visit_but_not_a_switch(fa
         join(town["b"], UserFactory())
     join(town["b"], UserFactory(), from_week=6)
 
-    with pytest.raises(SchedulingError, match="weeks 6, 7, 8"):
+    with pytest.raises(ServiceError, match="weeks 6, 7, 8"):
         section_switch(user=town["pat"], to_section=town["b"], from_week=3, now=NOW)
     section_visit(user=town["pat"], meeting=town["b"].meetings.get(week=3), now=NOW)
 
@@ -180,7 +180,7 @@ def test_without_availability_any_section_with_room_is_allowed_and_said_so(fall,
 
 
 def test_a_week_whose_own_meeting_has_started_cannot_be_switched_from(fall, town):
-    with pytest.raises(SchedulingError, match="already started"):
+    with pytest.raises(ServiceError, match="already started"):
         section_switch(user=town["pat"], to_section=town["b"], from_week=2, now=NOW)
 
 
@@ -225,7 +225,7 @@ def test_the_options_list_what_is_allowed_and_why_not(fall, town):
 def test_the_participant_switches_on_the_page(fall, town, client):
     term_running_now(fall, this_week=3)
     client.force_login(town["pat"])
-    url = reverse("scheduling:switch", args=[fall.slug])
+    url = reverse("sections:switch", args=[fall.slug])
 
     page = client.get(url).content.decode()
     response = client.post(url, {"kind": "switch", "section": town["b"].pk, "from_week": 5})
@@ -245,7 +245,7 @@ def test_the_page_refuses_a_full_section_with_the_reason(fall, town, client):
     client.force_login(town["pat"])
 
     response = client.post(
-        reverse("scheduling:switch", args=[fall.slug]),
+        reverse("sections:switch", args=[fall.slug]),
         {"kind": "visit", "meeting": town["b"].meetings.get(week=5).pk},
     )
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from cohortkit.calendars.selectors import calendar_events
 from cohortkit.common.timezones import format_instant
-from cohortkit.scheduling.models import Meeting
-from cohortkit.scheduling.rosters import person_meetings
-from cohortkit.scheduling.switching import section_visit
+from cohortkit.sections.models import Meeting
+from cohortkit.sections.rosters import person_meetings
+from cohortkit.sections.switching import section_visit
 
 pytestmark = pytest.mark.django_db
 

@@ -10,17 +10,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cohortkit.scheduling.attendance import Mark, apology_send, attendance_record
-from cohortkit.scheduling.models import (
+from cohortkit.common.errors import ServiceError
+from cohortkit.sections.attendance import Mark, apology_send, attendance_record
+from cohortkit.sections.errors import ProblemsError
+from cohortkit.sections.models import (
     Apology,
     Attendance,
     AttendanceStatus,
     MissedMeetingsAlert,
     SectionVisit,
 )
-from cohortkit.scheduling.rosters import attendance_sheet
-from cohortkit.scheduling.services import SchedulingError
-from cohortkit.scheduling.tests.weekly import join, term_running_now
+from cohortkit.sections.rosters import attendance_sheet
+from cohortkit.sections.tests.weekly import join, term_running_now
 from cohortkit.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ AFTER_THE_TERM = dt.datetime(2022, 12, 1, tzinfo=dt.UTC)
 
 
 def _url(term, section, week):
-    return reverse("scheduling:attendance", args=[term.slug, section.pk, week])
+    return reverse("sections:attendance", args=[term.slug, section.pk, week])
 
 
 def _record(meeting, actor, marks, capture):
@@ -95,7 +96,7 @@ def test_an_organizer_may_record_too(term, sections, people, django_capture_on_c
 def test_nobody_else_records(term, sections, people, role):
     meeting = sections["a"].meetings.get(week=1)
 
-    with pytest.raises(SchedulingError):
+    with pytest.raises(ServiceError):
         attendance_record(
             meeting=meeting,
             actor=people[role],
@@ -127,7 +128,7 @@ def test_only_people_in_the_meeting_are_recorded_and_nothing_is_written_otherwis
     meeting = sections["a"].meetings.get(week=1)
     stranger = UserFactory()
 
-    with pytest.raises(SchedulingError) as refused:
+    with pytest.raises(ProblemsError) as refused:
         attendance_record(
             meeting=meeting,
             actor=people["facilitator"],
@@ -159,7 +160,7 @@ def test_a_member_away_visiting_is_listed_apart_and_not_recorded_here(term, sect
     meeting = sections["a"].meetings.get(week=2)
 
     sheet = attendance_sheet(meeting=meeting)
-    with pytest.raises(SchedulingError):
+    with pytest.raises(ServiceError):
         attendance_record(
             meeting=meeting,
             actor=people["facilitator"],
@@ -197,7 +198,7 @@ def test_an_apology_before_the_meeting_excuses_and_tells_the_facilitator_once(
 def test_an_apology_once_the_meeting_has_started_is_refused(term, sections, people, late_by):
     meeting = sections["a"].meetings.get(week=4)
 
-    with pytest.raises(SchedulingError, match="already started"):
+    with pytest.raises(ServiceError, match="already started"):
         apology_send(
             meeting=meeting, user=people["participant"], reason="", now=meeting.starts_at + late_by
         )
@@ -211,7 +212,7 @@ def test_the_apology_page_refuses_a_past_meeting_on_the_servers_clock(
     meeting = sections["a"].meetings.get(week=1)  # in 2022
 
     response = client_as("participant").post(
-        reverse("scheduling:apology", args=[term.slug, meeting.pk]),
+        reverse("sections:apology", args=[term.slug, meeting.pk]),
         {"reason": "sorry"},
         follow=True,
     )
@@ -223,7 +224,7 @@ def test_the_apology_page_refuses_a_past_meeting_on_the_servers_clock(
 def test_only_someone_in_the_meeting_apologises(term, sections, people):
     meeting = sections["b"].meetings.get(week=4)
 
-    with pytest.raises(SchedulingError, match="not in this meeting"):
+    with pytest.raises(ServiceError, match="not in this meeting"):
         apology_send(
             meeting=meeting,
             user=people["participant"],
@@ -238,12 +239,12 @@ def test_the_participant_sends_an_apology_from_their_section_page(
     term_running_now(term, this_week=3)
     meeting = sections["a"].meetings.get(week=5)
     client = client_as("participant")
-    page = client.get(reverse("scheduling:my_sections", args=[term.slug])).content.decode()
+    page = client.get(reverse("sections:my_sections", args=[term.slug])).content.decode()
     assert 'data-testid="apology-form-5"' in page
     assert 'data-testid="apology-form-2"' not in page  # over already
 
     response = client.post(
-        reverse("scheduling:apology", args=[term.slug, meeting.pk]),
+        reverse("sections:apology", args=[term.slug, meeting.pk]),
         {"reason": "Travelling"},
         follow=True,
     )
@@ -457,7 +458,7 @@ def test_the_attendance_page_does_not_grow_its_queries_with_the_members(term, se
 
 def test_the_roster_page_does_not_grow_its_queries_with_the_members(term, sections, client_as):
     client = client_as("facilitator")
-    url = reverse("scheduling:facilitator_sections", args=[term.slug])
+    url = reverse("sections:facilitator_sections", args=[term.slug])
     one, _ = _count(client, url)
 
     _crowd(term, sections, 12)
@@ -470,7 +471,7 @@ def test_the_roster_page_does_not_grow_its_queries_with_the_members(term, sectio
 def test_an_organizer_oversees_every_section_and_a_facilitator_only_their_own(
     term, sections, client_as
 ):
-    url = reverse("scheduling:facilitator_sections", args=[term.slug])
+    url = reverse("sections:facilitator_sections", args=[term.slug])
 
     organizer_page = client_as("organizer").get(url).content.decode()
     facilitator_page = client_as("facilitator_other_section").get(url).content.decode()
@@ -493,11 +494,11 @@ def test_this_weeks_guide_is_shown_to_the_facilitator_and_never_to_participants(
         week=WeekFactory(term=term, number=2), title="Guide", body="Ask about threat models."
     )
     guide.tracks.set([sections["a"].track])
-    url = reverse("scheduling:facilitator_sections", args=[term.slug])
+    url = reverse("sections:facilitator_sections", args=[term.slug])
 
     facilitator_page = client_as("facilitator").get(url).content.decode()
     participant_answer = client_as("participant").get(url)
-    own_page = client_as("participant").get(reverse("scheduling:my_sections", args=[term.slug]))
+    own_page = client_as("participant").get(reverse("sections:my_sections", args=[term.slug]))
 
     assert "Ask about threat models." in facilitator_page
     assert participant_answer.status_code == 403

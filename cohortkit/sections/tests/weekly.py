@@ -11,7 +11,7 @@ from django.utils import timezone
 from cohortkit.accounts.models import Role, User
 from cohortkit.common.timezones import wall_clock_to_instant
 from cohortkit.programs.models import Term, Track
-from cohortkit.scheduling.models import Meeting, Section, SectionMembership
+from cohortkit.sections.models import Meeting, Section, SectionMembership
 from cohortkit.tests.factories import MembershipFactory, UserFactory
 
 

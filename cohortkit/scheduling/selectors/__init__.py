@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from cohortkit.accounts.models import User
 from cohortkit.common.timezones import format_instant, time_zone_label
 from cohortkit.programs.models import Term
 from cohortkit.scheduling import slots
-from cohortkit.scheduling.models import Meeting, ScheduleRun, Section, SectionMembership
-from cohortkit.scheduling.services import (
+from cohortkit.scheduling.models import ScheduleRun
+from cohortkit.scheduling.selectors.daylight_saving import (
     DaylightSavingConflict,
     daylight_saving_conflicts,
-    meeting_starts,
-    publish_new_members,
-    run_instance,
-    run_is_empty,
-    run_solution,
-    run_staleness,
-    run_unknown_ids,
     section_wall_clock,
 )
+from cohortkit.scheduling.selectors.instances import run_instance, run_solution
+from cohortkit.scheduling.selectors.placements import publish_new_members, run_unknown_ids
+from cohortkit.scheduling.selectors.staleness import run_is_empty, run_staleness
 from cohortkit.scheduling.solver import Instance, Solution
+from cohortkit.sections.meetings import meeting_starts
 
 HEAT_LEVELS = 5
 
@@ -266,39 +261,3 @@ def run_view(*, run: ScheduleRun, term: Term, viewer_zone: str) -> RunView:
         stale=run_staleness(run=run),
         empty=solution is not None and run_is_empty(run),
     )
-
-
-def published_sections(*, term: Term) -> QuerySet[Section]:
-    """The term's sections with track, facilitator, open members and meetings, in 4 queries."""
-    return (
-        Section.objects.filter(term=term)
-        .select_related("track", "facilitator")
-        .prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=SectionMembership.objects.filter(to_week__isnull=True).select_related(
-                    "user"
-                ),
-                to_attr="open_memberships",
-            ),
-            Prefetch("meetings", queryset=Meeting.objects.order_by("week")),
-        )
-    )
-
-
-def sections_of_person(*, term: Term, user: Any) -> list[Section]:
-    """Sections the person leads or is an open member of, with their meetings."""
-    led = published_sections(term=term).filter(facilitator=user)
-    joined = published_sections(term=term).filter(
-        memberships__user=user, memberships__to_week__isnull=True
-    )
-    seen: dict[int, Section] = {}
-    for section in [*led, *joined]:
-        seen.setdefault(section.pk, section)
-    return list(seen.values())
-
-
-def next_meeting(section: Section, now: dt.datetime) -> Meeting | None:
-    meetings = list(section.meetings.all())
-    upcoming = [meeting for meeting in meetings if meeting.ends_at >= now]
-    return upcoming[0] if upcoming else (meetings[-1] if meetings else None)

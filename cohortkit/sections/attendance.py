@@ -18,14 +18,16 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cohortkit.accounts import rules as account_rules
 from cohortkit.accounts.models import Membership, Role, User
+from cohortkit.common.errors import ConflictError, InvalidInputError, NotAllowedError, TooLateError
 from cohortkit.common.services import audit_record
 from cohortkit.common.text import text_problem
 from cohortkit.common.timezones import format_instant
-from cohortkit.notifications.services import email_queue
+from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.programs.states import term_require_writable
-from cohortkit.scheduling.models import (
+from cohortkit.sections import rules
+from cohortkit.sections.errors import ProblemsError
+from cohortkit.sections.models import (
     Apology,
     Attendance,
     AttendanceStatus,
@@ -34,19 +36,10 @@ from cohortkit.scheduling.models import (
     SectionMembership,
     SectionVisit,
 )
-from cohortkit.scheduling.rosters import attendance_sheet, person_zone
-from cohortkit.scheduling.services import SchedulingError
+from cohortkit.sections.rosters import attendance_sheet, person_zone
+from cohortkit.sections.selectors import weeks_cover
 
 MISSES_IN_A_ROW = 2
-
-
-def can_record_attendance(*, actor: Any, meeting: Meeting) -> bool:
-    """The section's facilitator or an organizer of the term."""
-    section = meeting.section
-    return bool(
-        getattr(actor, "is_authenticated", False)
-        and (actor.pk == section.facilitator_id or account_rules.is_organizer(actor, section.term))
-    )
 
 
 @dataclass(frozen=True)
@@ -78,10 +71,10 @@ def attendance_record(
     """
     now = now or timezone.now()
     term_require_writable(meeting.section.term)
-    if not can_record_attendance(actor=actor, meeting=meeting):
-        raise SchedulingError("Only this section's facilitator or an organizer records attendance.")
+    if not rules.can_record_attendance(actor=actor, meeting=meeting):
+        raise NotAllowedError("Only this section's facilitator or an organizer records attendance.")
     if meeting.starts_at > now:
-        raise SchedulingError("Attendance is recorded once the meeting has started.")
+        raise ConflictError("Attendance is recorded once the meeting has started.")
     sheet = attendance_sheet(meeting=meeting)
     problems = []
     for user_id, mark in marks.items():
@@ -97,7 +90,7 @@ def attendance_record(
         elif problem := text_problem(mark.note):
             problems.append(f"The note for {row.user if row else user_id}: {problem}")
     if problems:
-        raise SchedulingError("Nothing was recorded.", problems)
+        raise ProblemsError("Nothing was recorded.", problems)
     alerts = 0
     with transaction.atomic():
         for user_id, mark in marks.items():
@@ -132,15 +125,18 @@ def apology_send(
     now = now or timezone.now()
     reason = reason.strip()
     if len(reason) > 500:
-        raise SchedulingError("Keep the reason under 500 characters.")
+        raise InvalidInputError(
+            "Keep the reason under 500 characters.",
+            field_errors={"reason": "Keep the reason under 500 characters."},
+        )
     if now >= meeting.starts_at:
-        raise SchedulingError(
+        raise TooLateError(
             "This meeting has already started; an apology is sent before it. "
             "Tell your facilitator directly."
         )
     row = attendance_sheet(meeting=meeting).row_for(user.pk)
     if row is None or not row.recordable:
-        raise SchedulingError("You are not in this meeting.")
+        raise NotAllowedError("You are not in this meeting.")
     section = meeting.section
     who = user.name or user.email
     when = format_instant(meeting.starts_at, person_zone(section.facilitator))
@@ -155,26 +151,23 @@ def apology_send(
             details={"user": user.pk},
         )
         lead = section.facilitator
-        email_queue(
+        email_queue_rendered(
             to=lead.email,
-            subject=f"Apologies from {who}: {section.name}, week {meeting.week}",
-            body="\n".join(
-                [
-                    f"Hello {lead.name or lead.email},",
-                    "",
-                    f"{who} <{user.email}> cannot come to {section.name} in week {meeting.week} "
-                    f"({when}).",
-                    f"Reason: {reason or '(none given)'}",
-                    "",
-                    "They are marked excused unless you record otherwise: "
-                    + settings.SITE_URL
-                    + reverse(
-                        "scheduling:attendance",
-                        args=[section.term.slug, section.pk, meeting.week],
-                    ),
-                ]
-            ),
-            idempotency_key=f"scheduling:apology-meeting-{meeting.pk}-user-{user.pk}",
+            template="sections/apology",
+            context={
+                "lead_name": lead.name or lead.email,
+                "who": who,
+                "person": user,
+                "section": section,
+                "meeting": meeting,
+                "when": when,
+                "reason": reason,
+                "attendance_url": settings.SITE_URL
+                + reverse(
+                    "sections:attendance", args=[section.term.slug, section.pk, meeting.week]
+                ),
+            },
+            idempotency_key=f"sections:apology-meeting-{meeting.pk}-user-{user.pk}",
         )
     return apology
 
@@ -196,7 +189,7 @@ def meetings_of_person(*, term_id: int, user_id: int) -> dict[int, int]:
     expected: dict[int, int] = {}
     for meeting_id, section_id, week in meetings:
         for member_of, first, last in memberships:
-            if member_of == section_id and first <= week and (last is None or last >= week):
+            if member_of == section_id and weeks_cover(first, last, week):
                 expected[week] = meeting_id
     for meeting_id, week in SectionVisit.objects.filter(
         term_id=term_id, user_id=user_id
@@ -265,37 +258,24 @@ def _alert_emails(
         pk__in=Membership.objects.filter(term=term, role=Role.ORGANIZER).values("user_id")
     ).order_by("pk")
     for organizer in organizers:
-        email_queue(
+        email_queue_rendered(
             to=organizer.email,
-            subject=f"{who} missed {len(weeks)} meetings in a row ({term.name})",
-            body="\n".join(
-                [
-                    f"Hello {organizer.name or organizer.email},",
-                    "",
-                    f"{who} <{person.email}> was absent, without an apology, at the meetings of "
-                    f"weeks {weeks_text} ({section_name}).",
-                    "They have been offered another section. You may want to contact them.",
-                ]
-            ),
+            template="sections/missed_meetings_organizer",
+            context={
+                "organizer_name": organizer.name or organizer.email,
+                "who": who,
+                "person": person,
+                "term": term,
+                "weeks": weeks,
+                "weeks_text": weeks_text,
+                "section_name": section_name,
+            },
             idempotency_key=f"scheduling:missed-{alert.pk}:organizer-{organizer.pk}",
         )
-    link = settings.SITE_URL + reverse("scheduling:switch", args=[term.slug])
-    email_queue(
+    link = settings.SITE_URL + reverse("sections:switch", args=[term.slug])
+    email_queue_rendered(
         to=person.email,
-        subject=f"We missed you at your section ({term.name})",
-        body="\n".join(
-            [
-                f"Hello {who},",
-                "",
-                f"You were not at your section's meetings in weeks {weeks_text}. If its time no "
-                "longer works for you, you can move to another section with room at a time you "
-                "can make, for one week or for the rest of the term:",
-                "",
-                link,
-                "",
-                "If you cannot come to a meeting, send an apology before it starts from your "
-                "section page.",
-            ]
-        ),
+        template="sections/missed_meetings_offer",
+        context={"who": who, "term": term, "weeks_text": weeks_text, "switch_url": link},
         idempotency_key=f"scheduling:missed-{alert.pk}:offer",
     )

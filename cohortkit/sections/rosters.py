@@ -22,7 +22,7 @@ from cohortkit.accounts.models import User
 from cohortkit.common.timezones import format_instant, is_valid_time_zone, time_zone_label
 from cohortkit.programs.models import DiscussionGuide, Term
 from cohortkit.programs.selectors import term_current_week
-from cohortkit.scheduling.models import (
+from cohortkit.sections.models import (
     Apology,
     Attendance,
     AttendanceStatus,
@@ -31,25 +31,13 @@ from cohortkit.scheduling.models import (
     SectionMembership,
     SectionVisit,
 )
-
-
-def covers_week(week: int, prefix: str = "") -> Q:
-    """Memberships that cover ``week`` (``prefix`` reaches them through a relation)."""
-    return Q(**{f"{prefix}from_week__lte": week}) & (
-        Q(**{f"{prefix}to_week__isnull": True}) | Q(**{f"{prefix}to_week__gte": week})
-    )
+from cohortkit.sections.selectors import covers_week, membership_covers, weeks_cover
 
 
 def term_week_of(term: Term, now: dt.datetime | None = None) -> int:
     """The week of the term that ``now`` falls in, on the term's own calendar (1 before it
     starts, the last week after it ends): the one "current week" every page uses."""
     return term_current_week(term, now)
-
-
-def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name if is_valid_time_zone(name) else "UTC")
 
 
 def person_zone(user: User, fallback: str = "UTC") -> str:
@@ -94,7 +82,7 @@ def seats_taken(*, section: Section, weeks: Iterable[int]) -> SeatCount:
         members = sum(
             1
             for user_id, first, last in memberships
-            if first <= week and (last is None or last >= week) and (user_id, week) not in away
+            if weeks_cover(first, last, week) and (user_id, week) not in away
         )
         counts[week] = members + visiting[week]
     return SeatCount(counts)
@@ -252,7 +240,7 @@ def person_meetings(*, user: Any, term: Term | None = None) -> list[PersonMeetin
 
     def covers(section_id: int, week: int) -> bool:
         return any(
-            section == section_id and first <= week and (last is None or last >= week)
+            section == section_id and weeks_cover(first, last, week)
             for section, first, last in memberships
         )
 
@@ -395,8 +383,7 @@ def facilitated_sections(
             (
                 membership.user
                 for membership in getattr(item.section, "all_memberships", [])
-                if membership.from_week <= meeting.week
-                and (membership.to_week is None or membership.to_week >= meeting.week)
+                if membership_covers(membership, meeting.week)
             ),
             key=lambda person: (person.name, person.email),
         )

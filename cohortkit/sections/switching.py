@@ -14,86 +14,27 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from cohortkit.accounts.models import User
-from cohortkit.admissions.models import Answer, Application, ApplicationStatus
+from cohortkit.common.errors import ConflictError, InvalidInputError, NotAllowedError
 from cohortkit.common.services import audit_record
-from cohortkit.common.timezones import format_instant, is_valid_time_zone, time_zone_label
-from cohortkit.notifications.services import email_queue
+from cohortkit.common.timezones import format_instant, time_zone_label
+from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.programs.models import Term
-from cohortkit.scheduling.models import Meeting, Section, SectionMembership, SectionVisit
-from cohortkit.scheduling.rosters import covers_week, person_zone, seats_taken
-from cohortkit.scheduling.services import SchedulingError
+from cohortkit.sections.errors import ProblemsError
+from cohortkit.sections.models import Meeting, Section, SectionMembership, SectionVisit
+from cohortkit.sections.rosters import person_zone, seats_taken
+from cohortkit.sections.selectors import (
+    Availability,
+    covers_week,
+    person_availability,
+    weeks_cover,
+)
 
 MINUTES_PER_DAY = 24 * 60
-
-
-# What the person can make --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Availability:
-    """Weekly intervals ``[weekday, start minute, end minute]`` on the wall clock of ``zone``."""
-
-    zone: str
-    intervals: tuple[tuple[int, int, int], ...]
-
-    def can_make(self, starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
-        """Whether the whole meeting falls inside the intervals on the person's own clock (a
-        meeting across midnight needs both days' intervals)."""
-        local_start = starts_at.astimezone(ZoneInfo(self.zone))
-        local_end = ends_at.astimezone(ZoneInfo(self.zone))
-        day = local_start.date()
-        start = local_start.hour * 60 + local_start.minute
-        end_day = local_end.date()
-        end = local_end.hour * 60 + local_end.minute
-        while True:
-            piece_end = end if day == end_day else MINUTES_PER_DAY
-            if not any(
-                weekday == day.weekday() and first <= start and piece_end <= last
-                for weekday, first, last in self.intervals
-            ):
-                return False
-            if day >= end_day:
-                return True
-            day += dt.timedelta(days=1)
-            start = 0
-            if day == end_day and end == 0:
-                return True
-
-
-def person_availability(*, term: Term, user: User) -> Availability | None:
-    """The availability of the person's participant application in the term (submitted, or
-    else their latest), in the zone they gave there (else their own); None if they gave none."""
-    application = (
-        Application.objects.filter(form__term=term, form__kind="participant", applicant=user)
-        .order_by(
-            Case(When(status=ApplicationStatus.SUBMITTED, then=Value(0)), default=Value(1)), "-id"
-        )
-        .first()
-    )
-    if application is None:
-        return None
-    answers = dict(
-        Answer.objects.filter(
-            application=application, question__key__in=("availability", "time_zone")
-        ).values_list("question__key", "value")
-    )
-    intervals = answers.get("availability") or []
-    if not intervals:
-        return None
-    zone = answers.get("time_zone")
-    if not isinstance(zone, str) or not is_valid_time_zone(zone):
-        zone = person_zone(user, term.time_zone)
-    return Availability(
-        zone=zone,
-        intervals=tuple((int(d), int(start), int(end)) for d, start, end in intervals),
-    )
 
 
 # Where the person is -------------------------------------------------------------------------
@@ -266,9 +207,7 @@ def _first_open_week(*, term: Term, user: Any, now: dt.datetime) -> int | None:
     ).order_by("week", "starts_at")
     for meeting in upcoming:
         if any(
-            section_id == meeting.section_id
-            and first <= meeting.week
-            and (last is None or last >= meeting.week)
+            section_id == meeting.section_id and weeks_cover(first, last, meeting.week)
             for section_id, first, last in memberships
         ):
             return meeting.week
@@ -290,19 +229,21 @@ def _validate_move(
 ) -> tuple[SectionMembership, Option]:
     term = to_section.term
     if not weeks or not 1 <= weeks[0] <= term.week_count:
-        raise SchedulingError("Choose a week of the term.")
+        raise InvalidInputError(
+            "Choose a week of the term.", field_errors={"from_week": "Choose a week of the term."}
+        )
     home = home_membership(term=term, user=user, week=weeks[0])
     if home is None:
-        raise SchedulingError(f"You are not in a section of {term.name} in week {weeks[0]}.")
+        raise NotAllowedError(f"You are not in a section of {term.name} in week {weeks[0]}.")
     if home.section.term_id != to_section.term_id:
-        raise SchedulingError("You can only move to a section of the same term.")
+        raise InvalidInputError("You can only move to a section of the same term.")
     if home.section_id == to_section.pk:
-        raise SchedulingError(f"You are already in {to_section.name}.")
+        raise ConflictError(f"You are already in {to_section.name}.")
     if home.section.track_id != to_section.track_id:
-        raise SchedulingError(f"{to_section.name} is not a section of your track.")
+        raise InvalidInputError(f"{to_section.name} is not a section of your track.")
     own = Meeting.objects.filter(section_id=home.section_id, week=weeks[0]).first()
     if own is not None and own.starts_at <= now:
-        raise SchedulingError(
+        raise ConflictError(
             f"Your own section's week {weeks[0]} meeting has already started; choose a later week."
         )
     option = _check(
@@ -314,7 +255,7 @@ def _validate_move(
         now=now,
     )
     if option.reasons:
-        raise SchedulingError(option.reasons[0], option.reasons)
+        raise ProblemsError(option.reasons[0], option.reasons)
     return home, option
 
 
@@ -400,9 +341,14 @@ def _tell_facilitators(
         ("from", previous.facilitator, f"{who} moves from {previous.name} to {to_section.name}"),
         ("to", to_section.facilitator, f"{who} joins {to_section.name}, from {previous.name}"),
     ):
-        email_queue(
+        email_queue_rendered(
             to=lead.email,
-            subject=f"Section change: {user.name or user.email} ({text})",
-            body=f"Hello {lead.name or lead.email},\n\n{line}, {text}.\n",
+            template="sections/section_change",
+            context={
+                "person_name": user.name or user.email,
+                "lead_name": lead.name or lead.email,
+                "line": line,
+                "text": text,
+            },
             idempotency_key=f"scheduling:{key}:{role}-lead-{lead.pk}",
         )

@@ -1,0 +1,223 @@
+"""A member's own sections page and the weeks of the term: the facilitators' sections,
+attendance, apologies and switching sections. Each view parses, authorizes (``rules``), calls a
+service, renders or redirects."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cohortkit.accounts.models import Role, User
+from cohortkit.common.errors import InvalidInputError, ServiceError
+from cohortkit.programs.selectors import term_get
+from cohortkit.sections import attendance as attendance_services
+from cohortkit.sections import rosters, rules, selectors, switching
+from cohortkit.sections.attendance import Mark
+from cohortkit.sections.errors import ProblemsError
+from cohortkit.sections.models import AttendanceStatus, Meeting, Section
+
+
+def _viewer_zone(request: HttpRequest) -> str:
+    return str(getattr(request, "viewer_time_zone", "UTC"))
+
+
+@login_required
+@require_GET
+def my_sections(request: HttpRequest, slug: str) -> HttpResponse:
+    """A member's own sections: facilitator, members, and every meeting in their time zone."""
+    term = term_get(slug=slug)
+    rules.require_term_member(request, term)
+    sections = selectors.sections_of_person(term=term, user=request.user)
+    now = timezone.now()
+    # The meetings they go to: their section's, or the one they visit instead that week.
+    attended = rosters.person_meetings(user=request.user, term=term)
+    away = {
+        (item.home.pk, item.meeting.week): item.section
+        for item in attended
+        if item.visit and item.home is not None
+    }
+    return render(
+        request,
+        "sections/my_sections.html",
+        {
+            "term": term,
+            "sections": [
+                {
+                    "section": section,
+                    "next": selectors.next_meeting(section, now)
+                    if section.facilitator_id == request.user.pk
+                    else None,
+                    "away": {week: to for (home, week), to in away.items() if home == section.pk},
+                }
+                for section in sections
+            ],
+            "next_meeting": rosters.person_next_meeting(attended, now=now),
+            "now": now,
+            **rosters.person_changes(term=term, user=request.user),
+        },
+    )
+
+
+def _person(request: HttpRequest) -> User:
+    """The signed-in person (the views below are all behind ``login_required``)."""
+    return cast(User, request.user)
+
+
+@login_required
+@require_GET
+def facilitator_sections(request: HttpRequest, slug: str) -> HttpResponse:
+    """A facilitator's sections (an organizer's: all of the term's): roster with each member's
+    time of the next meeting in their own zone, this week's discussion guide, attendance links."""
+    term = term_get(slug=slug)
+    roles = rules.require_facilitator_or_organizer(request, term)
+    # An organizer who leads no section of their own oversees them all.
+    everyone = Role.ORGANIZER in roles and Role.FACILITATOR not in roles
+    items, this_week = rosters.facilitated_sections(term=term, user=request.user, everyone=everyone)
+    return render(
+        request,
+        "sections/facilitator_sections.html",
+        {"term": term, "items": items, "this_week": this_week, "everyone": everyone},
+    )
+
+
+def _marks_from(request: HttpRequest, sheet: rosters.AttendanceSheet) -> dict[int, Mark]:
+    marks = {}
+    for row in sheet.present:
+        status = request.POST.get(f"status-{row.user.pk}", "")
+        if status:
+            marks[row.user.pk] = Mark(status, request.POST.get(f"note-{row.user.pk}", ""))
+    return marks
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance(request: HttpRequest, slug: str, section_id: int, week: int) -> HttpResponse:
+    """Present, absent or excused for each member of the section that week and each visitor;
+    apologies shown, and an apology without a record preselects excused."""
+    section = rules.require_section_lead_or_organizer(request, term_get(slug=slug), section_id)
+    meeting = rosters.meeting_of_section(section=section, week=week)
+    meeting.section = section
+    sheet = rosters.attendance_sheet(meeting=meeting)
+    problem = ""
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            summary = attendance_services.attendance_record(
+                meeting=meeting, actor=request.user, marks=_marks_from(request, sheet)
+            )
+        except ServiceError as error:
+            problem = error.message
+            problems = error.problems if isinstance(error, ProblemsError) else []
+        else:
+            messages.success(
+                request,
+                f"Attendance saved for {summary.recorded} "
+                f"{'person' if summary.recorded == 1 else 'people'}.",
+            )
+            if summary.alerts:
+                messages.info(
+                    request,
+                    "Someone has now missed two meetings in a row: the organizers were told and "
+                    "they were offered another section.",
+                )
+            return redirect(
+                "sections:attendance", slug=slug, section_id=section.pk, week=meeting.week
+            )
+    weeks = [m.week for m in section.meetings.all()]
+    return render(
+        request,
+        "sections/attendance.html",
+        {
+            "term": section.term,
+            "section": section,
+            "meeting": meeting,
+            "sheet": sheet,
+            "statuses": AttendanceStatus.choices,
+            "started": meeting.starts_at <= timezone.now(),
+            "previous_week": week - 1 if week - 1 in weeks else None,
+            "next_week": week + 1 if week + 1 in weeks else None,
+            "problem": problem,
+            "problems": problems,
+        },
+        status=400 if problem else 200,
+    )
+
+
+@login_required
+@require_POST
+def apology(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
+    """A participant's apology for an upcoming meeting, from their section page."""
+    term = term_get(slug=slug)
+    rules.require_term_member(request, term)
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("section__term", "section__facilitator"),
+        pk=meeting_id,
+        section__term=term,
+    )
+    try:
+        attendance_services.apology_send(
+            meeting=meeting, user=_person(request), reason=request.POST.get("reason", "")
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"Apology sent for week {meeting.week}; your facilitator knows and you are excused.",
+        )
+    return redirect("sections:my_sections", slug=term.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def switch(request: HttpRequest, slug: str) -> HttpResponse:
+    """Another section for one week, or from a week on: only sections of the participant's
+    track with room whose time they can make (the others are listed with the reason)."""
+    term = term_get(slug=slug)
+    rules.require_participant(request, term)
+    problem = ""
+    if request.method == "POST":
+        try:
+            kind = request.POST.get("kind")
+            if kind == "visit":
+                meeting = get_object_or_404(
+                    Meeting.objects.select_related("section"),
+                    pk=int(request.POST.get("meeting", "0")),
+                    section__term=term,
+                )
+                result = switching.section_visit(user=_person(request), meeting=meeting)
+                done = f"You visit {result.section.name} in week {result.week} only."
+            elif kind == "switch":
+                section = get_object_or_404(
+                    Section, pk=int(request.POST.get("section", "0")), term=term
+                )
+                result = switching.section_switch(
+                    user=_person(request),
+                    to_section=section,
+                    from_week=int(request.POST.get("from_week", "0")),
+                )
+                done = f"You are in {result.section.name} from week {result.week} on."
+            else:
+                raise InvalidInputError("Choose a section.")
+        except (ValueError, ServiceError) as error:
+            problem = error.message if isinstance(error, ServiceError) else "Choose a week."
+        else:
+            messages.success(request, done)
+            for note in result.notes:
+                messages.info(request, note)
+            return redirect("sections:my_sections", slug=term.slug)
+    options = switching.switch_options(
+        term=term, user=request.user, viewer_zone=_viewer_zone(request)
+    )
+    return render(
+        request,
+        "sections/switch.html",
+        {"term": term, "options": options, "problem": problem},
+        status=400 if problem else 200,
+    )
