@@ -9,7 +9,7 @@ import itertools
 import pytest
 
 from cohortkit.scheduling.solver.bound import flow_bound
-from cohortkit.scheduling.solver.flowdive import flow_dive
+from cohortkit.scheduling.solver.flowdive import VARIANTS, flow_dive
 from cohortkit.scheduling.solver.generate import FAMILIES, generate_instance
 from cohortkit.scheduling.solver.instance_io import parse_instance
 from cohortkit.scheduling.solver.model import Solution, Unplaced
@@ -23,12 +23,12 @@ LATER = TUESDAY_18 + 10
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
-@pytest.mark.parametrize("share", [1, 2])
-def test_dive_plans_are_valid_and_within_the_bound(family, share):
+@pytest.mark.parametrize(("share", "reward"), VARIANTS)
+def test_dive_plans_are_valid_and_within_the_bound(family, share, reward):
     generated = generate_instance(200, seed=4, family=family)
     problem = prepare(generated.instance)
 
-    plan = flow_dive(problem, share=share)
+    plan = flow_dive(problem, share=share, reward=reward)
 
     assert plan is not None
     assert plan_is_valid(problem, plan)

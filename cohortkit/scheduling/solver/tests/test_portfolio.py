@@ -10,7 +10,7 @@ import pytest
 
 from cohortkit.scheduling.solver.bound import flow_bound
 from cohortkit.scheduling.solver.cli import main, seconds_since_process_start
-from cohortkit.scheduling.solver.flowdive import flow_dive
+from cohortkit.scheduling.solver.flowdive import VARIANTS, flow_dive
 from cohortkit.scheduling.solver.generate import FAMILIES, generate_instance
 from cohortkit.scheduling.solver.instance_io import parse_instance
 from cohortkit.scheduling.solver.milp import HighsProcess, build_program
@@ -87,11 +87,10 @@ def test_a_plan_that_breaks_a_rule_is_not_adopted():
 def test_stop_keeps_the_best_plan_so_far():
     generated = generate_instance(300, seed=3)
     problem = prepare(generated.instance)
-    # The first plan is the best of the greedy and the two roundings of the flow.
+    # The first plan is the best of the greedy and the roundings of the flow.
+    dives = [flow_dive(problem, share=share, reward=reward) for share, reward in VARIANTS]
     first = max(
-        plan.objective(problem)
-        for plan in (construct(problem), flow_dive(problem, share=1), flow_dive(problem, share=2))
-        if plan is not None
+        plan.objective(problem) for plan in (construct(problem), *dives) if plan is not None
     )
 
     solution = solve(generated.instance, time_limit=FAR, stop=lambda: True)
