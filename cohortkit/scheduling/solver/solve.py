@@ -128,14 +128,30 @@ def _solve(
     problem = prepare(instance)
     bound, guide = flow_relaxation(problem)
     plan = construct(problem, seed=seed)
-    report(plan.objective(problem), bound, "greedy")
+    if plan.objective(problem) < bound:
+        # Rounding the flow takes longer than the greedy (0.1-0.3 s of processor time at 1,000
+        # people) but is usually better (measured at 1,000: 92-99.7% of the optimum against
+        # 88-98%); the ways of rounding differ, and the best plan is kept. They get a share of
+        # the time; counted work (``max_steps``) runs them to the end, so the result does not
+        # depend on the machine.
+        dive_deadline = (
+            None if max_steps is not None else started + DIVE_SHARE * (deadline - started)
+        )
+        # Past 3,000 people one rounding takes seconds; only the first is tried.
+        variants = DIVE_VARIANTS if len(instance.participants) <= 3000 else DIVE_VARIANTS[:1]
+        for share, reward in variants:
+            dived = flow_dive(problem, share=share, reward=reward, deadline=dive_deadline)
+            if dived is not None and dived.objective(problem) > plan.objective(problem):
+                plan = dived
+            if plan.objective(problem) >= bound:
+                break
+    schedule = Schedule(problem, plan)
+    report(schedule.value, bound, "greedy")
 
     columns = sum(len(kinds) for kinds in problem.facilitator_kinds) + sum(
         len(person_type.kinds) + len(person_type.locked) for person_type in problem.types
     )
-    if plan.objective(problem) < bound and worker is not None and columns <= EXACT_COLUMNS:
-        # HiGHS starts from the greedy plan and relaxes the program on the other core while
-        # this one rounds the flow; it is offered the rounded plan when that is better.
+    if schedule.value < bound and worker is not None and columns <= EXACT_COLUMNS:
         model, program = build_program(problem)
         worker.solve(
             model,
@@ -149,26 +165,6 @@ def _solve(
     elif worker is not None:
         worker.close()
         worker = None
-    if plan.objective(problem) < bound:
-        # Rounding the flow takes longer than the greedy (0.1-0.3 s of processor time each at
-        # 1,000 people) but is usually better (measured at 1,000: 92-99.7% of the optimum
-        # against 88-98%); the ways of rounding differ, and the best plan is kept. They get a
-        # share of the time; counted work (``max_steps``) runs them to the end, so the result
-        # does not depend on the machine.
-        dive_deadline = (
-            None if max_steps is not None else started + DIVE_SHARE * (deadline - started)
-        )
-        for share, reward in DIVE_VARIANTS:
-            dived = flow_dive(problem, share=share, reward=reward, deadline=dive_deadline)
-            if dived is not None and dived.objective(problem) > plan.objective(problem):
-                plan = dived
-                report(plan.objective(problem), bound, "rounding")
-                if worker is not None:
-                    worker.offer(plan, plan.objective(problem))
-            if plan.objective(problem) >= bound:
-                break
-    schedule = Schedule(problem, plan)
-
     # CP-SAT takes seconds to import on a busy machine: in a thread, waited for only until the
     # deadline, so the limit holds even when it is slow (HiGHS's plans are taken meanwhile).
     importer = threading.Thread(
