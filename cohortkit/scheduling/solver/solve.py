@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable
 
 from cohortkit.scheduling.solver.bound import flow_relaxation
+from cohortkit.scheduling.solver.flowdive import FAST as FAST_DIVE
 from cohortkit.scheduling.solver.flowdive import VARIANTS as DIVE_VARIANTS
 from cohortkit.scheduling.solver.flowdive import flow_dive
 from cohortkit.scheduling.solver.lns import NeighbourhoodSearch, Schedule
@@ -137,8 +138,8 @@ def _solve(
         dive_deadline = (
             None if max_steps is not None else started + DIVE_SHARE * (deadline - started)
         )
-        # Past 3,000 people one rounding takes seconds; only the first is tried.
-        variants = DIVE_VARIANTS if len(instance.participants) <= 3000 else DIVE_VARIANTS[:1]
+        # Past 3,000 people one rounding takes seconds; only the quickest is tried.
+        variants = DIVE_VARIANTS if len(instance.participants) <= 3000 else (FAST_DIVE,)
         for share, reward in variants:
             dived = flow_dive(problem, share=share, reward=reward, deadline=dive_deadline)
             if dived is not None and dived.objective(problem) > plan.objective(problem):
