@@ -47,12 +47,14 @@ def kind_types(problem: Problem) -> list[list[int]]:
     return result
 
 
-def construct(problem: Problem, *, seed: int = 0) -> Plan:
+def construct(problem: Problem, *, seed: int = 0, start: Plan | None = None) -> Plan:
     """A good first plan, built greedily.
 
     Repeatedly opens a section of the kind with the most people still waiting for it, led by the
     least flexible facilitator who can lead it, filled first with the people who have the fewest
-    other options. Locked sections are filled first, the same way.
+    other options. Locked sections are filled first, the same way. With ``start`` (a valid plan)
+    the greedy only adds to it: sections of the people ``start`` leaves waiting, led with the
+    capacity it leaves free.
     """
     instance = problem.instance
     rng = random.Random(seed)
@@ -63,12 +65,23 @@ def construct(problem: Problem, *, seed: int = 0) -> Plan:
         len(person_type.kinds) + len(person_type.locked) for person_type in problem.types
     ]
     plan = Plan()
+    if start is not None:
+        plan = Plan(
+            opened=list(start.opened),
+            joins=dict(start.joins),
+            locked_joins=dict(start.locked_joins),
+        )
+        for (type_index, _), count in (*start.joins.items(), *start.locked_joins.items()):
+            remaining[type_index] -= count
 
+    locked_room = list(problem.locked_room)
+    for (_, locked), count in plan.locked_joins.items():
+        locked_room[locked] -= count
     locked_candidates: list[list[int]] = [[] for _ in problem.locked_room]
     for index, person_type in enumerate(problem.types):
         for locked in person_type.locked:
             locked_candidates[locked].append(index)
-    for locked, room in enumerate(problem.locked_room):
+    for locked, room in enumerate(locked_room):
         for type_index in sorted(
             locked_candidates[locked],
             key=lambda index: (-problem.types[index].priority, flexibility[index]),
@@ -77,7 +90,9 @@ def construct(problem: Problem, *, seed: int = 0) -> Plan:
                 break
             taken = min(room, remaining[type_index])
             if taken:
-                plan.locked_joins[(type_index, locked)] = taken
+                plan.locked_joins[(type_index, locked)] = (
+                    plan.locked_joins.get((type_index, locked), 0) + taken
+                )
                 remaining[type_index] -= taken
                 room -= taken
 
@@ -88,6 +103,33 @@ def construct(problem: Problem, *, seed: int = 0) -> Plan:
     ]
     sections_left = list(problem.facilitator_capacity)
     blocked = [0] * len(problem.facilitator_kinds)
+    for facilitator, kind in plan.opened:
+        sections_left[facilitator] -= 1
+        blocked[facilitator] |= conflicting_starts_mask(problem.kinds[kind].start, week, meeting)
+
+    if start is not None:
+        # Free seats in the sections ``start`` opened go to the people it leaves waiting.
+        seats_of_kind: dict[int, int] = {}
+        for _, kind in plan.opened:
+            seats_of_kind[kind] = seats_of_kind.get(kind, 0) + section_max
+        for (_, kind), count in plan.joins.items():
+            seats_of_kind[kind] -= count
+        for kind, seats in seats_of_kind.items():
+            for type_index in sorted(
+                types_of_kind[kind],
+                key=lambda index: (-problem.types[index].priority, flexibility[index]),
+            ):
+                if seats <= 0:
+                    break
+                taken = min(seats, remaining[type_index])
+                if not taken:
+                    continue
+                seats -= taken
+                remaining[type_index] -= taken
+                key = (type_index, kind)
+                plan.joins[key] = plan.joins.get(key, 0) + taken
+                for other_kind in problem.types[type_index].kinds:
+                    demand[other_kind] -= taken
 
     heap = [
         (-min(section_max, demand[kind]), rng.random(), kind)
@@ -102,11 +144,11 @@ def construct(problem: Problem, *, seed: int = 0) -> Plan:
             if value >= section_min:
                 heapq.heappush(heap, (-value, tie, kind))
             continue
-        start = problem.kinds[kind].start
+        kind_start = problem.kinds[kind].start
         leaders = [
             facilitator
             for facilitator in problem.kind_facilitators[kind]
-            if sections_left[facilitator] > 0 and not blocked[facilitator] >> start & 1
+            if sections_left[facilitator] > 0 and not blocked[facilitator] >> kind_start & 1
         ]
         if not leaders:
             continue
@@ -129,7 +171,7 @@ def construct(problem: Problem, *, seed: int = 0) -> Plan:
                 demand[other_kind] -= taken
         plan.opened.append((leader, kind))
         sections_left[leader] -= 1
-        blocked[leader] |= conflicting_starts_mask(start, week, meeting)
+        blocked[leader] |= conflicting_starts_mask(kind_start, week, meeting)
         value = min(section_max, demand[kind])
         if value >= section_min:
             heapq.heappush(heap, (-value, rng.random(), kind))

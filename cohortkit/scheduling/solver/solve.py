@@ -6,7 +6,8 @@ How it works, and why:
    the same options become *types*, so the model does not grow with every individual.
 2. **Bound** (:mod:`bound`): a min-cost flow relaxation gives a proven upper bound in well under a
    second even at 10,000 people, and the (facilitator, kind) pairs its flow uses.
-3. **Warm start** (:func:`plan.construct`): a greedy plan, typically 95-99% of the optimum.
+3. **Warm start**: the better of a greedy plan (:func:`plan.construct`) and two roundings of the
+   flow relaxation (:mod:`flowdive`), typically 93-99.7% of the optimum at 1,000 people.
 4. **A portfolio on both cores**, sharing the best plan and the bound:
 
    * on one core, large-neighbourhood search (:mod:`lns`): each step rebuilds a few time windows
@@ -30,6 +31,9 @@ import time
 from collections.abc import Callable
 
 from cohortkit.scheduling.solver.bound import flow_relaxation
+from cohortkit.scheduling.solver.flowdive import FAST as FAST_DIVE
+from cohortkit.scheduling.solver.flowdive import VARIANTS as DIVE_VARIANTS
+from cohortkit.scheduling.solver.flowdive import flow_dive
 from cohortkit.scheduling.solver.lns import NeighbourhoodSearch, Schedule
 from cohortkit.scheduling.solver.milp import HighsProcess, build_program
 from cohortkit.scheduling.solver.model import Instance, Progress, Solution, Unplaced
@@ -50,6 +54,10 @@ BRANCH_COLUMNS = 8_000
 # 1,000 people, 13,000 columns, 0.5-1.5 s; 10,000 people, 145,000 columns, over 120 s), so
 # HiGHS is left out and the search has both cores.
 EXACT_COLUMNS = 40_000
+
+
+# Share of the time limit the flow dive may take before the search starts.
+DIVE_SHARE = 0.3
 
 
 def _finishing_reserve(instance: Instance) -> float:
@@ -121,6 +129,23 @@ def _solve(
     problem = prepare(instance)
     bound, guide = flow_relaxation(problem)
     plan = construct(problem, seed=seed)
+    if plan.objective(problem) < bound:
+        # Rounding the flow takes longer than the greedy (0.1-0.3 s of processor time at 1,000
+        # people) but is usually better (measured at 1,000: 92-99.7% of the optimum against
+        # 88-98%); the ways of rounding differ, and the best plan is kept. They get a share of
+        # the time; counted work (``max_steps``) runs them to the end, so the result does not
+        # depend on the machine.
+        dive_deadline = (
+            None if max_steps is not None else started + DIVE_SHARE * (deadline - started)
+        )
+        # Past 3,000 people one rounding takes seconds; only the quickest is tried.
+        variants = DIVE_VARIANTS if len(instance.participants) <= 3000 else (FAST_DIVE,)
+        for share, reward in variants:
+            dived = flow_dive(problem, share=share, reward=reward, deadline=dive_deadline)
+            if dived is not None and dived.objective(problem) > plan.objective(problem):
+                plan = dived
+            if plan.objective(problem) >= bound:
+                break
     schedule = Schedule(problem, plan)
     report(schedule.value, bound, "greedy")
 
