@@ -9,6 +9,7 @@ extension moves the event. The query count does not grow with the number of meet
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from django.db.models import Q
@@ -16,7 +17,6 @@ from django.utils import timezone
 
 from cohortkit.accounts.models import Role
 from cohortkit.calendars.models import CalendarFeed
-from cohortkit.calendars.services import token_digest
 from cohortkit.coursework.due import due_dates_for, item_key
 from cohortkit.programs.models import Assignment, Quiz, Term, Track
 from cohortkit.sections.ics import CalendarEvent, calendar_text
@@ -31,6 +31,11 @@ DUE_SOURCE_TEXT = {
     "section": "your section's due date",
     "personal extension": "your personal extension",
 }
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a feed token: its SHA-256, so the database never holds the URL."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def calendar_feed_of(*, user: Any) -> CalendarFeed | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from typing import Any
 
@@ -10,12 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cohortkit.calendars.models import CalendarFeed
+from cohortkit.calendars.selectors import token_digest
 from cohortkit.common.services import audit_record
-
-
-def token_digest(token: str) -> str:
-    """What is stored of a feed token: its SHA-256, so the database never holds the URL."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @transaction.atomic

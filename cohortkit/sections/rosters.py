@@ -34,12 +34,6 @@ from cohortkit.sections.models import (
 from cohortkit.sections.selectors import covers_week, membership_covers, weeks_cover
 
 
-def term_week_of(term: Term, now: dt.datetime | None = None) -> int:
-    """The week of the term that ``now`` falls in, on the term's own calendar (1 before it
-    starts, the last week after it ends): the one "current week" every page uses."""
-    return term_current_week(term, now)
-
-
 def person_zone(user: User, fallback: str = "UTC") -> str:
     return user.time_zone if is_valid_time_zone(user.time_zone) else fallback
 
@@ -316,7 +310,7 @@ def facilitated_sections(
     and visitors, each with that meeting's time in their own zone) and this week's discussion
     guides for its track; and the number of this week. Seven queries, whatever the size."""
     now = now or timezone.now()
-    this_week = term_week_of(term, now)
+    this_week = term_current_week(term, now)
     sections_query = Section.objects.filter(term=term).select_related("track", "facilitator")
     if not everyone:
         sections_query = sections_query.filter(facilitator=user)
