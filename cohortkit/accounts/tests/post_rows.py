@@ -133,7 +133,33 @@ def _signed_in_as_the_participant(world: World, response: Any) -> bool:
     return response.client.session.get("_auth_user_id") == str(world.person("participant").pk)
 
 
+def _erased(world: World, response: Any) -> bool:
+    from cohortkit.accounts.models import User
+
+    return User.objects.get(pk=world.people[world.role].pk).email.endswith("erased.invalid")
+
+
+def _participant_erased(world: World, response: Any) -> bool:
+    from cohortkit.accounts.models import User
+
+    return User.objects.get(pk=world.people["participant"].pk).email.endswith("erased.invalid")
+
+
 POST_ROWS: dict[str, Post] = {
+    # Everyone signed in erases their own account, with their password.
+    "accounts:account_erase": Post(
+        args=lambda w: [],
+        data={"password": PASSWORD},
+        answers=EVERYONE_SIGNED_IN,
+        done=_erased,
+    ),
+    # An organizer erases a person of their term on request (audited).
+    "accounts:person_erase": Post(
+        args=lambda w: [w.term.slug, w.people["participant"].pk],
+        data={"email": "participant@example.org", "reason": "email of 3 May"},
+        answers=ORGANIZER_POSTS,
+        done=_participant_erased,
+    ),
     # Signed-in people are sent on; only a newcomer makes an account.
     "accounts:signup": Post(
         args=lambda w: [],

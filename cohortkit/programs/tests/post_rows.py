@@ -27,6 +27,31 @@ def _settings_as_they_are(world: World) -> dict[str, Any]:
     return data | {"name": "Fall 2022 (renamed)"}
 
 
+def _failed_email(world: World) -> list[Any]:
+    """A failed email of the matrix term: what the outbox offers to send again."""
+    from django.utils import timezone
+
+    from cohortkit.notifications.models import OutboundEmail
+
+    email = OutboundEmail.objects.create(
+        idempotency_key=f"matrix-failed:{world.role}",
+        to="participant@example.org",
+        subject="Your section",
+        body="Hello",
+        term_id=world.term.pk,
+        attempts=5,
+        failed_at=timezone.now(),
+        last_error="550 mailbox unavailable",
+    )
+    return [world.term.slug, email.pk]
+
+
+def _finished(world: World, response: Any) -> bool:
+    from cohortkit.programs.models import Term
+
+    return Term.objects.get(pk=world.term.pk).finished_at is not None
+
+
 def _zone_picked(world: World, response: Any) -> bool:
     return response.cookies["tz"].value == "Europe/Berlin"
 
@@ -47,6 +72,17 @@ POST_ROWS: dict[str, Post] = {
     "programs:term_copy": Post(
         args=lambda w: [w.term.slug],
         data={"name": "Spring 2024", "slug": "spring-2024", "starts_on": "2024-03-04"},
+        answers=ORGANIZER_POSTS,
+    ),
+    # The term's state: finishing a term past its last day (read-only from then on).
+    "programs:term_state": Post(
+        args=lambda w: [w.term.slug],
+        data={"action": "finish"},
+        answers=ORGANIZER_POSTS,
+        done=_finished,
+    ),
+    "programs:outbox_retry": Post(
+        args=_failed_email,
         answers=ORGANIZER_POSTS,
     ),
 }
