@@ -226,6 +226,29 @@ def verify(slug: str, applicants: int) -> tuple[int, int]:
     return applicants - submitted, extra_applications + max(0, confirmations - submitted)
 
 
+def bench_environment_set(name: str) -> bool:
+    """Point this process at the benchmark's PostgreSQL with production-like settings (no debug,
+    a fresh secret key, the benchmark endpoints mounted); False (and says so) without PostgreSQL."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        print(f"{name} needs PostgreSQL: run it through scripts/with-postgres", file=sys.stderr)
+        return False
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "cohortkit.settings",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "DEBUG": "0",
+            "HTTPS": "0",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "BENCHMARK_ENDPOINTS": "1",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "STATIC_ROOT": os.environ.get(
+                "STATIC_ROOT", tempfile.mkdtemp(prefix="cohortkit-static-")
+            ),
+        }
+    )
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--applicants", type=int, default=600)
@@ -239,21 +262,8 @@ def main(argv: list[str] | None = None) -> int:
         help="share of applicants who submit twice (double click, retried request)",
     )
     options = parser.parse_args(argv)
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        print("bench-apply needs PostgreSQL: run it through scripts/with-postgres", file=sys.stderr)
+    if not bench_environment_set("bench-apply"):
         return 2
-
-    environment = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "cohortkit.settings",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DEBUG": "0",
-        "HTTPS": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "BENCHMARK_ENDPOINTS": "1",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "STATIC_ROOT": os.environ.get("STATIC_ROOT", tempfile.mkdtemp(prefix="cohortkit-static-")),
-    }
-    os.environ.update(environment)
     print(f"setting up {options.applicants} applicants …", flush=True)
     slug, tokens, answers = setup(options.applicants)
 
@@ -267,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
             "--threads", str(options.threads),
             "--log-level", "warning",
         ],
-        env=environment,
+        env=dict(os.environ),
     )  # fmt: skip
     try:
         wait_until_up(port)

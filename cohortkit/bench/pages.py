@@ -19,14 +19,12 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import secrets
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 
-from cohortkit.bench.apply import free_port, percentile, wait_until_up
+from cohortkit.bench.apply import bench_environment_set, free_port, percentile, wait_until_up
 from cohortkit.bench.pages_world import GOAL_SECONDS, World, generate
 
 
@@ -152,20 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page-seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     options = parser.parse_args(argv)
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        print("bench-pages needs PostgreSQL: run it through scripts/with-postgres", file=sys.stderr)
+    if not bench_environment_set("bench-pages"):
         return 2
-    environment = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "cohortkit.settings",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DEBUG": "0",
-        "HTTPS": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "BENCHMARK_ENDPOINTS": "1",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "STATIC_ROOT": os.environ.get("STATIC_ROOT", tempfile.mkdtemp(prefix="cohortkit-static-")),
-    }
-    os.environ.update(environment)
     print(f"generating a term of {options.applicants} applicants …", flush=True)
     world = generate(
         applicants=options.applicants,
@@ -186,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             "--timeout", "300",
             "--log-level", "warning",
         ],
-        env=environment,
+        env=dict(os.environ),
     )  # fmt: skip
     results = []
     try:
