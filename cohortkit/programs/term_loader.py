@@ -53,7 +53,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cohortkit.common.currencies import currency_normalize
+from cohortkit.common.currencies import currency_normalize, minor_digits, parse_major
 from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import (
@@ -78,7 +78,7 @@ from cohortkit.programs.validation import (
     term_week_count,
 )
 
-AMOUNT_PATTERN = re.compile(r"^(\d{1,7})(?:\.(\d{1,2}))?$")
+AMOUNT_PATTERN = re.compile(r"^\d{1,10}(?:\.\d{1,4})?$")
 
 PROGRAM_KEYS = (
     "slug",
@@ -165,17 +165,40 @@ def _change_text(created: bool, fields_changed: list[str]) -> str:
     return f"updated ({', '.join(fields_changed)})" if fields_changed else "unchanged"
 
 
-def _amount_cents(reader: NodeReader, node: yaml.Node, path: str) -> int | None:
-    """An amount such as "1000.00" in cents, read from the text as written, never via a float."""
+def _amount_minor(reader: NodeReader, node: yaml.Node, path: str, *, currency: str) -> int | None:
+    """An amount such as "1000.00" in the currency's minor units (cents for USD, yen for JPY,
+    fils for KWD), read from the text as written, never via a float."""
     text = reader.read_text(node, path, blank=False)
     if text is None:
         return None
-    match = AMOUNT_PATTERN.match(text.strip())
-    if match is None:
-        reader.error(node, path, f'must be an amount like "1000.00", got "{text}"')
+    example = "1000" if minor_digits(currency) == 0 else "1000." + "0" * minor_digits(currency)
+    if AMOUNT_PATTERN.match(text.strip()) is None:
+        reader.error(node, path, f'must be an amount like "{example}", got "{text}"')
         return None
-    whole, fraction = match.groups()
-    return int(whole) * 100 + int((fraction or "0").ljust(2, "0"))
+    try:
+        return parse_major(text, currency)
+    except ValueError as problem:
+        reader.error(node, path, f'must be an amount like "{example}", got "{text}": {problem}')
+        return None
+
+
+def _term_currency(values: dict[str, yaml.Node]) -> str:
+    """The currency the file's amounts are in: its own stipend_currency, else the existing
+    term's, else the default. A wrong code is reported where it is read; USD stands in."""
+    node = values.get("stipend_currency")
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            return currency_normalize(str(node.value))
+        except ValueError:
+            return "USD"
+    slug_node = values.get("slug")
+    if isinstance(slug_node, yaml.ScalarNode):
+        existing = Term.objects.filter(slug=str(slug_node.value)).values_list(
+            "stipend_currency", flat=True
+        )
+        for currency in existing:
+            return currency
+    return str(Term._meta.get_field("stipend_currency").default)
 
 
 def _time_zone(
@@ -304,7 +327,7 @@ def _term_parse(reader: NodeReader, node: yaml.Node) -> tuple[dict[str, Any], di
         elif key in ("virtual_by_default", "is_published"):
             value = reader.read_boolean(value_node, path)
         elif key in ("stipend", "facilitator_rate"):
-            value = _amount_cents(reader, value_node, path)
+            value = _amount_minor(reader, value_node, path, currency=_term_currency(values))
         elif key == "stipend_currency":
             value = reader.read_text(value_node, path, blank=False)
             if value is not None:

@@ -146,7 +146,7 @@ def test_every_problem_is_reported_with_line_and_field_and_nothing_is_written():
         f"line {_line_of(text, 'Atlantis')}: term.time_zone: must be an IANA time zone like "
         'Europe/Berlin, got "Europe/Atlantis"',
         f"line {_line_of(text, 'stipend:')}: term.stipend: must be an amount like "
-        '"1000.00", got "250.505"',
+        '"1000.00", got "250.505": Use at most two decimal places (EUR).',
         f"line {_line_of(text, 'participant_deadline')}: term.participant_deadline: must "
         "close before the term starts on 2023-03-06, got 2023-03-11 12:00 UTC",
         f"line {_line_of(text, 'minutes: ten')}: curriculum.weeks[0].lectures[0].minutes: "
@@ -251,3 +251,26 @@ def test_zones_left_out_default_to_the_terms_defaults():
     )
     # The end of 2023-02-20 in Los Angeles (UTC−08:00).
     assert term.participant_deadline == dt.datetime(2023, 2, 21, 8, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("currency", "stipend", "minor"),
+    [("EUR", '"250.50"', 25_050), ("JPY", "150000", 150_000), ("KWD", '"300.125"', 300_125)],
+)
+def test_amounts_are_read_in_the_minor_unit_of_the_terms_currency(currency, stipend, minor):
+    text = SMALL.replace('stipend: "250.50"', f"stipend: {stipend}").replace(
+        "stipend_currency: EUR", f"stipend_currency: {currency}"
+    )
+    term = term_load(text=text)
+    assert (term.stipend_cents, term.stipend_currency) == (minor, currency)
+
+
+def test_an_amount_finer_than_the_currency_is_refused_where_it_is_written():
+    text = SMALL.replace('stipend: "250.50"', 'stipend: "1500.5"').replace(
+        "stipend_currency: EUR", "stipend_currency: JPY"
+    )
+    assert _errors(text) == [
+        f"line {_line_of(text, 'stipend:')}: term.stipend: must be an amount like "
+        '"1000", got "1500.5": JPY has no minor unit: use a whole number.'
+    ]
+    assert not Term.objects.exists()
