@@ -157,3 +157,36 @@ def test_the_currency_field_lets_a_wrong_code_through_to_be_explained(organizer_
     data = _valid_post(term, stipend_currency="dollars")
     response = organizer_client.post(reverse("programs:term_settings", args=[term.slug]), data)
     assert "“dollars” is not an ISO 4217 currency code" in response.content.decode()
+
+
+def test_publishing_from_the_settings_records_the_state_event(organizer_client, term):
+    Term.objects.filter(pk=term.pk).update(is_published=False)
+    term.refresh_from_db()
+
+    response = organizer_client.post(
+        reverse("programs:term_settings", args=[term.slug]), _valid_post(term, is_published="on")
+    )
+
+    assert response.status_code == 302
+    term.refresh_from_db()
+    assert term.is_published
+    actions = AuditEvent.objects.filter(action__startswith="term.").order_by("pk")
+    assert list(actions.values_list("action", flat=True)) == [
+        "term.settings_updated",
+        "term.published",
+    ]
+
+
+def test_a_started_term_cannot_go_back_to_draft_from_the_settings(organizer_client, term):
+    data = _valid_post(term)
+    data.pop("is_published")
+
+    response = organizer_client.post(reverse("programs:term_settings", args=[term.slug]), data)
+
+    assert response.status_code == 400
+    assert "Only a published term that has not started can go back to draft." in (
+        response.content.decode()
+    )
+    term.refresh_from_db()
+    assert term.is_published
+    assert not AuditEvent.objects.exists()
