@@ -27,7 +27,7 @@ from cohortkit.scheduling.forms import (
     WhatIfForm,
 )
 from cohortkit.scheduling.models import ScheduleRun
-from cohortkit.scheduling.selectors import instances
+from cohortkit.scheduling.selectors import instances, placements
 from cohortkit.scheduling.services import editing, publishing, runs
 from cohortkit.sections import selectors as section_selectors
 from cohortkit.sections.errors import ProblemsError
@@ -128,15 +128,15 @@ def sections(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
-    """A run; with ``?move=<participant>``, the sections that would accept them (and why the
-    others would not) in the move form."""
+    """A run; with ``?participant=<id>`` (the move form's first step), the sections that
+    would accept them, and why the others would not, in the move form."""
     term = rules.require_scheduler(request, slug)
     runs.schedule_runs_expire(term=term)
     return _render_page(
         request,
         term,
         selectors.run_get(term=term, run_id=run_id),
-        moving=request.GET.get("move", "")[:200],
+        moving=request.GET.get("participant", "")[:200],
     )
 
 
@@ -382,7 +382,7 @@ def _render_confirm(
             "term": term,
             "run": run,
             "preview": preview,
-            "new_members": selectors.publish_new_members(run=run) if preview else [],
+            "new_members": placements.publish_new_members(run=run) if preview else [],
             "refusal": refusal,
             "refusal_problems": refusal_problems,
             "problem_message": problem_message,

@@ -49,7 +49,7 @@ PROGRESS_INTERVAL = 0.5
 def run_time_limit_default() -> int:
     """Seconds a run from the page may take at most (``SCHEDULE_RUN_MAX_SECONDS``, 60 by
     default); it ends sooner once its plan is proven optimal."""
-    return min(600, max(1, int(getattr(settings, "SCHEDULE_RUN_MAX_SECONDS", 60))))
+    return min(600, max(1, int(settings.SCHEDULE_RUN_MAX_SECONDS)))
 
 
 def people_placed(solution: Solution) -> int:

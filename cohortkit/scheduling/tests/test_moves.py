@@ -117,7 +117,7 @@ def moves_run(term: Any, organizer: Any | None = None) -> ScheduleRun:
         role = Role.FACILITATOR if person_id.startswith("f-") else Role.PARTICIPANT
         MembershipFactory(term=term, user=user, role=role)
         people[person_id] = user.pk
-    return ScheduleRunFactory(
+    return ScheduleRunFactory.create(
         term=term,
         instance=INSTANCE,
         solution=SOLUTION,
@@ -144,7 +144,7 @@ def test_a_move_offers_only_the_sections_that_would_accept_the_person(
     run = moves_run(fall)
     url = reverse("scheduling:run_detail", args=[fall.slug, run.pk])
 
-    page = organizer_client.get(url, {"move": "p-ana"}).content.decode()
+    page = organizer_client.get(url, {"participant": "p-ana"}).content.decode()
 
     options = page[
         page.index('data-testid="move-options"') : page.index(
@@ -174,6 +174,7 @@ def test_the_move_is_made_into_an_offered_section(fall, organizer_client):
 
     assert response.status_code == 302
     run.refresh_from_db()
+    assert run.solution is not None
     assert run.solution["sections"][3]["participants"] == ["p-eli", "p-ana"]
     assert run.placed == 5
 

@@ -53,6 +53,7 @@ def test_a_move_offers_only_valid_sections_and_explains_the_refused(live_server,
     options.get_by_test_id("move-submit").click()
     expect(page.get_by_text("Change saved; the solution is still valid.")).to_be_visible()
     run.refresh_from_db()
+    assert run.solution is not None
     assert run.solution["sections"][3]["participants"] == ["p-eli", "p-ana"]
 
     # Ben meets on Mondays: no other section would take him, and each says why.
