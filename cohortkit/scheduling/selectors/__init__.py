@@ -144,7 +144,8 @@ class RunView:
 
     def section_label(self, index: int) -> str:
         row = self.sections[index]
-        return f"{index + 1}. {row.track}, {row.facilitator.name}, {row.viewer_time}"
+        track = self.teller.track(row.track) if self.teller else row.track
+        return f"{index + 1}. {track}, {row.facilitator.name}, {row.viewer_time}"
 
     def move_options(self, participant: str) -> MoveOptions | None:
         """Where ``participant`` may be moved, and why not elsewhere (None without a plan)."""

@@ -157,8 +157,9 @@ def move_options(
         remaining = len(source.participants) - 1
         if key not in locked_keys and remaining < instance.section_min:
             leaving.append(
-                f"{name}'s section would be left with {remaining}, fewer than the minimum "
-                f"of {instance.section_min}"
+                f"{name}'s section would be left with {remaining} "
+                f"member{'' if remaining == 1 else 's'}, fewer than the minimum of "
+                f"{instance.section_min}"
             )
     accepted: list[MoveTarget] = []
     refused: list[MoveTarget] = []

@@ -17,7 +17,8 @@ from cohortkit.scheduling.people import participant_id
 from cohortkit.scheduling.services.runs import schedule_run_execute
 from cohortkit.scheduling.tests.factories import facilitator, participant, scheduling_term
 from cohortkit.sections.models import Section
-from cohortkit.tests.browser.conftest import ORGANIZER_PASSWORD, log_in
+from cohortkit.tests.browser.conftest import ORGANIZER_PASSWORD, log_in, screenshot
+from cohortkit.tests.browser.test_accessibility import violations
 from cohortkit.tests.factories import MembershipFactory, TermFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -79,7 +80,7 @@ def test_organizer_runs_the_scheduler_edits_and_publishes(live_server, new_page,
     move_form.get_by_test_id("move-choose").click()
     expect(page.get_by_test_id("move-none")).to_contain_text("No other section would accept")
     expect(page.get_by_test_id("move-refused")).to_contain_text(
-        "is not free on Tuesday 18:00 in their zone, America/New_York"
+        "is not free on Tuesday 18:00 in their zone, America/New York"
     )
     run.refresh_from_db()
     assert run.solution == solution
@@ -95,6 +96,8 @@ def test_organizer_runs_the_scheduler_edits_and_publishes(live_server, new_page,
     expect(page.get_by_test_id("publish-example")).to_contain_text("Your discussion section")
     expect(page.get_by_test_id("publish-undo")).to_contain_text("cannot be recalled")
     assert len(mail.outbox) == 0
+    assert violations(page) == []  # axe-core, WCAG 2.1 AA: nothing serious or critical
+    screenshot(page, "scheduling-publish-confirm")
     page.get_by_test_id("grant-roles").check()
     page.get_by_test_id("publish-confirm").click()
     expect(page.get_by_text("Published: 2 new sections")).to_be_visible()
