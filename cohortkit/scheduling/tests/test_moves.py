@@ -212,3 +212,20 @@ def test_the_reasons_of_the_unplaced_name_people_and_local_times(fall, organizer
         "(times in your zone, America/Los Angeles)"
     ) in unplaced
     assert "p-gus" not in unplaced and "UTC" not in unplaced
+
+
+def test_a_stopped_runs_plan_is_edited_like_any_other(fall, organizer_client):
+    from cohortkit.scheduling.models import RunStatus
+
+    run = moves_run(fall)
+    ScheduleRun.objects.filter(pk=run.pk).update(status=RunStatus.STOPPED)
+
+    response = organizer_client.post(
+        reverse("scheduling:run_edit", args=[fall.slug, run.pk]),
+        {"action": "move", "participant": "p-ana", "to_section": "3"},
+    )
+
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.solution is not None
+    assert "p-ana" in run.solution["sections"][3]["participants"]
