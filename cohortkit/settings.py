@@ -301,6 +301,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 # A running schedule run whose worker has not reported for this long, after its own time limit,
 # is taken to be dead: it is marked failed and a new run may start (scheduling.services.runs).
 SCHEDULE_RUN_LEASE_SECONDS = env_int("SCHEDULE_RUN_LEASE_SECONDS", 60)
+# A run started from the page goes until its plan is proven optimal, at most this many seconds.
+SCHEDULE_RUN_MAX_SECONDS = env_int("SCHEDULE_RUN_MAX_SECONDS", 60)
 EMAIL_HOST_USER = ENVIRONMENT.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = ENVIRONMENT.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)

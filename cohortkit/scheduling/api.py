@@ -23,7 +23,9 @@ router = Router(tags=["scheduling"])
 
 
 class RunIn(Schema):
-    time_limit_seconds: int = 10
+    # At most; the run ends sooner once its plan is proven optimal. Left out: the setting
+    # ``SCHEDULE_RUN_MAX_SECONDS`` (60 by default), as on the page.
+    time_limit_seconds: int | None = None
     # An instance in the contract's format; without it, the term's own instance is built from
     # ``source``: "applications", "offers" (offered or confirmed places) or "enrollments"
     # (confirmed); left out, the one the organizer's page suggests. The run's ``source`` says
@@ -37,8 +39,14 @@ class RunOut(Schema):
     status: str
     source: str
     time_limit_seconds: int
+    # People placed, of ``participants_total``; apart from the ``objective`` (the total
+    # priority placed, what the solver maximizes) and its proven ``bound``.
     placed: int
+    participants_total: int
+    objective: int
     bound: int
+    # Set by the stop button: the run ends at its next step as "stopped", its plan kept.
+    stop_requested_at: dt.datetime | None
     elapsed_seconds: float
     created_at: dt.datetime
     # While running: the worker's last report; a run past its lease is marked failed.
@@ -67,7 +75,10 @@ def _run_out(run: ScheduleRun) -> dict[str, Any]:
         "source": run.source,
         "time_limit_seconds": run.time_limit_seconds,
         "placed": run.placed,
+        "participants_total": run.participants_total,
+        "objective": run.objective,
         "bound": run.bound,
+        "stop_requested_at": run.stop_requested_at,
         "elapsed_seconds": run.elapsed_seconds,
         "created_at": run.created_at,
         "heartbeat_at": run.heartbeat_at,

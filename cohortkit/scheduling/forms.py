@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from cohortkit.scheduling.services.runs import run_time_limit_default
+
 WEEKDAY_CHOICES = [
     (str(day), name)
     for day, name in enumerate(
@@ -21,24 +23,38 @@ class _ChoicesForm(forms.Form):
         field.choices = choices
 
 
+TIME_LIMIT_HELP = "The run ends as soon as its plan is proven optimal, and after this at most."
+
+
+def _time_limit_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label="Time limit (seconds)", min_value=1, max_value=600, help_text=TIME_LIMIT_HELP
+    )
+
+
+def _default_time_limit(form: forms.Form) -> None:
+    form.fields["time_limit"].initial = run_time_limit_default()
+
+
 class RunStartForm(_ChoicesForm):
     # Left out (an old form, a script): the suggested source, which the run page then names.
     source = forms.ChoiceField(label="Form sections from", widget=forms.RadioSelect, required=False)
-    time_limit = forms.IntegerField(
-        label="Time limit (seconds)", min_value=1, max_value=600, initial=10
-    )
+    time_limit = _time_limit_field()
 
     def __init__(self, *args: Any, sources: Any = (), initial_source: str = "", **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._set_choices("source", sources)
         self.fields["source"].initial = initial_source
+        _default_time_limit(self)
 
 
 class InstanceImportForm(forms.Form):
     instance_file = forms.FileField(label="Instance JSON")
-    time_limit = forms.IntegerField(
-        label="Time limit (seconds)", min_value=1, max_value=600, initial=10
-    )
+    time_limit = _time_limit_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _default_time_limit(self)
 
 
 class MoveForm(_ChoicesForm):

@@ -15,7 +15,13 @@ class RunStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     DONE = "done", "Done"
+    # Ended early by the organizer's stop button: its best plan so far is kept and usable.
+    STOPPED = "stopped", "Stopped"
     FAILED = "failed", "Failed"
+
+
+# The statuses of a run that ended with a plan (which may be edited and published).
+FINISHED_WITH_PLAN = (RunStatus.DONE, RunStatus.STOPPED)
 
 
 class ScheduleRun(models.Model):
@@ -41,9 +47,15 @@ class ScheduleRun(models.Model):
     source_fingerprint = models.CharField(max_length=80, blank=True)
     # Monday of the reference week: slot 0 is 00:00 UTC of this date.
     week_monday = models.DateField()
-    time_limit_seconds = models.PositiveSmallIntegerField(default=10)
+    # At most this long; a run ends sooner when its plan is proven optimal (or it is stopped).
+    time_limit_seconds = models.PositiveSmallIntegerField(default=60)
     solution = models.JSONField(null=True, blank=True)
+    # People placed in sections, of ``participants_total`` in the instance (what the page says),
+    # apart from the ``objective`` (total priority placed, what the solver maximizes) and its
+    # proven ``bound``. While running only the objective is known.
     placed = models.PositiveIntegerField(default=0)
+    participants_total = models.PositiveIntegerField(default=0)
+    objective = models.PositiveIntegerField(default=0)
     bound = models.PositiveIntegerField(default=0)
     elapsed_seconds = models.FloatField(default=0)
     phase = models.CharField(max_length=20, blank=True)
@@ -57,6 +69,8 @@ class ScheduleRun(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set by the stop button; the worker polls it between the solver's steps.
+    stop_requested_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 
@@ -71,7 +85,7 @@ class ScheduleRun(models.Model):
                 name="schedule_run_time_limit_range",
             ),
             models.CheckConstraint(
-                condition=~Q(status=RunStatus.DONE) | Q(solution__isnull=False),
+                condition=~Q(status__in=FINISHED_WITH_PLAN) | Q(solution__isnull=False),
                 name="schedule_run_done_has_solution",
             ),
             models.CheckConstraint(
@@ -80,7 +94,7 @@ class ScheduleRun(models.Model):
                 name="schedule_run_finished_after_started",
             ),
             models.CheckConstraint(
-                condition=Q(published_at__isnull=True) | Q(status=RunStatus.DONE),
+                condition=Q(published_at__isnull=True) | Q(status__in=FINISHED_WITH_PLAN),
                 name="schedule_run_only_done_is_published",
             ),
         ]
@@ -91,3 +105,8 @@ class ScheduleRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+    @property
+    def has_plan(self) -> bool:
+        """Ended with a plan: done, or stopped by the organizer with its best plan so far."""
+        return self.status in FINISHED_WITH_PLAN and self.solution is not None

@@ -15,6 +15,12 @@ urlpatterns = [
     path(f"{BASE}runs/<int:run_id>/instance.json", views.run_export, name="run_export"),
     path(f"{BASE}runs/<int:run_id>/edit/", views.run_edit, name="run_edit"),
     path(f"{BASE}runs/<int:run_id>/what-if/", views.run_what_if, name="run_what_if"),
+    path(
+        f"{BASE}runs/<int:run_id>/publish/confirm/",
+        views.run_publish_confirm,
+        name="run_publish_confirm",
+    ),
     path(f"{BASE}runs/<int:run_id>/publish/", views.run_publish, name="run_publish"),
+    path(f"{BASE}runs/<int:run_id>/stop/", views.run_stop, name="run_stop"),
     path(f"{BASE}runs/<int:run_id>/restart/", views.run_restart, name="run_restart"),
 ]

@@ -27,7 +27,7 @@ from cohortkit.scheduling.forms import (
     WhatIfForm,
 )
 from cohortkit.scheduling.models import ScheduleRun
-from cohortkit.scheduling.selectors import instances
+from cohortkit.scheduling.selectors import instances, placements
 from cohortkit.scheduling.services import editing, publishing, runs
 from cohortkit.sections import selectors as section_selectors
 from cohortkit.sections.errors import ProblemsError
@@ -66,6 +66,7 @@ def _render_page(
     problems: list[str] | None = None,
     problem_message: str = "",
     bound_forms: dict[str, Any] | None = None,
+    moving: str = "",
 ) -> HttpResponse:
     viewer_zone = _viewer_zone(request)
     view = (
@@ -73,20 +74,22 @@ def _render_page(
         if run is not None and not run.is_active
         else None
     )
+    moves = view.move_options(moving) if view is not None and moving else None
     choice = people.source_choice(term=term)
     forms: dict[str, Any] = {
         "start_form": _start_form(choice),
         "import_form": InstanceImportForm(),
     }
     if view is not None and view.solution is not None:
-        section_choices = [
-            (row.index, f"{row.index + 1}. {row.track}, {row.facilitator.name}, {row.viewer_time}")
-            for row in view.sections
-        ]
+        section_choices = [(row.index, view.section_label(row.index)) for row in view.sections]
         members = [(person.id, f"{person.name} ({person.id})") for person in view.participants]
         leads = [(person.id, f"{person.name} ({person.id})") for person in view.facilitators]
         forms |= {
-            "move_form": MoveForm(participants=members, sections=section_choices),
+            "move_form": MoveForm(
+                participants=members,
+                sections=[(t.index, t.label) for t in moves.accepted] if moves else [],
+                initial={"participant": moving},
+            ),
             "time_form": ChangeTimeForm(sections=section_choices),
             "facilitator_form": ChangeFacilitatorForm(sections=section_choices, facilitators=leads),
             "what_if_form": WhatIfForm(tracks=view.tracks),
@@ -106,6 +109,7 @@ def _render_page(
             "viewer_zone": viewer_zone,
             "source_choice": choice,
             "source_label": people.SOURCE_LABELS.get(run.source, run.source) if run else "",
+            "moves": moves,
             **forms,
         },
         status=status,
@@ -124,9 +128,31 @@ def sections(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    """A run; with ``?participant=<id>`` (the move form's first step), the sections that
+    would accept them, and why the others would not, in the move form."""
     term = rules.require_scheduler(request, slug)
     runs.schedule_runs_expire(term=term)
-    return _render_page(request, term, selectors.run_get(term=term, run_id=run_id))
+    return _render_page(
+        request,
+        term,
+        selectors.run_get(term=term, run_id=run_id),
+        moving=request.GET.get("participant", "")[:200],
+    )
+
+
+@login_required
+@require_POST
+def run_stop(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    """The stop button: the run ends at its next step, keeping the best plan found so far."""
+    term = rules.require_scheduler(request, slug)
+    run = selectors.run_get(term=term, run_id=run_id)
+    try:
+        runs.schedule_run_stop(run=run, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.info(request, "Stopping: the run keeps the best plan it has found so far.")
+    return redirect("scheduling:run_detail", slug=term.slug, run_id=run.pk)
 
 
 @login_required
@@ -288,13 +314,15 @@ def run_edit(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
             raise InvalidInputError("Check the fields of the change.")
         editing.run_solution_edit(run=run, edit=edit, actor=request.user)
     except ServiceError as error:
+        teller = view.teller
         return _render_page(
             request,
             term,
             run,
             status=400,
-            problems=_problems(error),
+            problems=[teller.in_words(p) if teller else p for p in _problems(error)],
             problem_message=error.message,
+            moving=request.POST.get("participant", "") if action == "move" else "",
         )
     messages.success(request, "Change saved; the solution is still valid.")
     return redirect("scheduling:run_detail", slug=term.slug, run_id=run.pk)
@@ -331,21 +359,78 @@ def run_what_if(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     return redirect("scheduling:run_detail", slug=term.slug, run_id=run.pk)
 
 
+def _render_confirm(
+    request: HttpRequest,
+    term: Term,
+    run: ScheduleRun,
+    *,
+    status: int = 200,
+    problem_message: str = "",
+    problems: list[str] | None = None,
+) -> HttpResponse:
+    preview: publishing.PublishPreview | None = None
+    refusal = ""
+    refusal_problems: list[str] = []
+    try:
+        preview = publishing.run_publish_preview(run=run)
+    except ServiceError as error:
+        refusal, refusal_problems = error.message, _problems(error)
+    return render(
+        request,
+        "scheduling/publish_confirm.html",
+        {
+            "term": term,
+            "run": run,
+            "preview": preview,
+            "new_members": placements.publish_new_members(run=run) if preview else [],
+            "refusal": refusal,
+            "refusal_problems": refusal_problems,
+            "problem_message": problem_message,
+            "problems": problems or [],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def run_publish_confirm(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    """Before publishing: how many people will be emailed (counted now), one of the emails as
+    it will be sent, and what cannot be undone."""
+    term = rules.require_scheduler(request, slug)
+    return _render_confirm(request, term, selectors.run_get(term=term, run_id=run_id))
+
+
 @login_required
 @require_POST
 def run_publish(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    """Publish as confirmed: refused (409, nothing written or sent) when the people to email
+    are no longer as many as the confirmation page said."""
     term = rules.require_scheduler(request, slug)
     run = selectors.run_get(term=term, run_id=run_id)
     try:
-        summary = publishing.run_publish(
-            run=run, actor=request.user, grant_roles=request.POST.get("grant_roles") == "yes"
-        )
-    except ServiceError as error:
-        return _render_page(
+        expected = int(request.POST.get("expected_emails", ""))
+    except ValueError:
+        return _render_confirm(
             request,
             term,
             run,
             status=400,
+            problem_message="Confirm the number of people to email on this page, then publish.",
+        )
+    try:
+        summary = publishing.run_publish(
+            run=run,
+            actor=request.user,
+            grant_roles=request.POST.get("grant_roles") == "yes",
+            expected_emails=expected,
+        )
+    except ServiceError as error:
+        return _render_confirm(
+            request,
+            term,
+            run,
+            status=error.http_status,
             problems=_problems(error),
             problem_message=error.message,
         )

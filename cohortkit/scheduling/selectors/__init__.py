@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from cohortkit.accounts.models import User
 from cohortkit.common.timezones import format_instant, time_zone_label
-from cohortkit.programs.models import Term
+from cohortkit.programs.models import Term, Track
 from cohortkit.scheduling import slots
 from cohortkit.scheduling.models import ScheduleRun
 from cohortkit.scheduling.selectors.daylight_saving import (
@@ -19,6 +19,7 @@ from cohortkit.scheduling.selectors.daylight_saving import (
     section_wall_clock,
 )
 from cohortkit.scheduling.selectors.instances import run_instance, run_solution
+from cohortkit.scheduling.selectors.moves import MoveOptions, Teller, move_options
 from cohortkit.scheduling.selectors.placements import publish_new_members, run_unknown_ids
 from cohortkit.scheduling.selectors.staleness import run_is_empty, run_staleness
 from cohortkit.scheduling.solver import Instance, Solution
@@ -52,7 +53,10 @@ def run_progress_get(*, term: Term, run_id: int) -> ScheduleRun:
             "term",
             "status",
             "placed",
+            "participants_total",
+            "objective",
             "bound",
+            "stop_requested_at",
             "elapsed_seconds",
             "phase",
             "time_limit_seconds",
@@ -131,6 +135,28 @@ class RunView:
     # Why the run no longer matches its term (people or sections changed); empty if current.
     stale: list[str] = field(default_factory=list)
     empty: bool = False
+    teller: Teller | None = None
+
+    @property
+    def placed_people(self) -> int:
+        """People placed in sections (the objective counts priorities, this counts people)."""
+        return sum(len(row.members) for row in self.sections)
+
+    def section_label(self, index: int) -> str:
+        row = self.sections[index]
+        track = self.teller.track(row.track) if self.teller else row.track
+        return f"{index + 1}. {track}, {row.facilitator.name}, {row.viewer_time}"
+
+    def move_options(self, participant: str) -> MoveOptions | None:
+        """Where ``participant`` may be moved, and why not elsewhere (None without a plan)."""
+        if self.solution is None or self.teller is None:
+            return None
+        return move_options(
+            teller=self.teller,
+            solution=self.solution,
+            participant=participant,
+            labels={row.index: self.section_label(row.index) for row in self.sections},
+        )
 
 
 def _labels(ids: list[str], people: dict[str, int]) -> dict[str, PersonLabel]:
@@ -197,6 +223,13 @@ def run_view(*, run: ScheduleRun, term: Term, viewer_zone: str) -> RunView:
     )
     zones = {person.id: person.timezone for person in instance.participants}
     monday = run.week_monday
+    teller = Teller(
+        instance=instance,
+        week_monday=monday,
+        names={person_id: label.name for person_id, label in labels.items()},
+        track_names=dict(Track.objects.filter(term=term).values_list("slug", "name")),
+        viewer_zone=viewer_zone,
+    )
     sections: list[SectionRow] = []
     unplaced: list[UnplacedRow] = []
     conflicts: list[ConflictRow] = []
@@ -227,7 +260,9 @@ def run_view(*, run: ScheduleRun, term: Term, viewer_zone: str) -> RunView:
             sections.append(row)
         unplaced = [
             UnplacedRow(
-                item.id, labels[item.id].name if item.id in labels else item.id, item.reason
+                item.id,
+                labels[item.id].name if item.id in labels else item.id,
+                teller.in_words(item.reason),
             )
             for item in solution.unplaced
         ]
@@ -260,4 +295,5 @@ def run_view(*, run: ScheduleRun, term: Term, viewer_zone: str) -> RunView:
         new_members=publish_new_members(run=run),
         stale=run_staleness(run=run),
         empty=solution is not None and run_is_empty(run),
+        teller=teller,
     )

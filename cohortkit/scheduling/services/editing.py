@@ -10,7 +10,7 @@ from django.db import transaction
 
 from cohortkit.common.errors import ConflictError, InvalidInputError
 from cohortkit.common.services import audit_record
-from cohortkit.scheduling.models import RunStatus, ScheduleRun
+from cohortkit.scheduling.models import ScheduleRun
 from cohortkit.scheduling.selectors.instances import run_instance, run_solution
 from cohortkit.scheduling.solver import (
     Instance,
@@ -90,7 +90,7 @@ def run_solution_edit(*, run: ScheduleRun, edit: Edit, actor: Any) -> Solution:
     """
     with transaction.atomic():
         run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
-        if run.status != RunStatus.DONE or run.solution is None:
+        if not run.has_plan:
             raise ConflictError("Only a finished run can be edited.")
         if run.published_at is not None:
             raise ConflictError("This run is published; start a new run to change sections.")
@@ -101,9 +101,10 @@ def run_solution_edit(*, run: ScheduleRun, edit: Edit, actor: Any) -> Solution:
         if problems:
             raise ProblemsError("The change breaks a rule and was not saved.", problems)
         run.solution = solution_to_json(edited)
-        run.placed = edited.objective
+        run.placed = sum(len(section.participants) for section in edited.sections)
+        run.objective = edited.objective
         run.bound = edited.bound
-        run.save(update_fields=["solution", "placed", "bound"])
+        run.save(update_fields=["solution", "placed", "objective", "bound"])
         audit_record(
             actor=actor,
             action="schedule_run.edit",

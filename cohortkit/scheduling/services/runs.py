@@ -32,6 +32,7 @@ from cohortkit.scheduling.selectors.staleness import source_fingerprint
 from cohortkit.scheduling.solver import (
     InstanceError,
     Progress,
+    Solution,
     instance_to_json,
     parse_instance,
     solution_to_json,
@@ -40,23 +41,39 @@ from cohortkit.scheduling.solver import (
 
 logger = logging.getLogger(__name__)
 
-# Progress is written at most this often (seconds), plus the final report.
+# Progress is written at most this often (seconds), plus the final report; the stop flag is read
+# as often.
 PROGRESS_INTERVAL = 0.5
+
+
+def run_time_limit_default() -> int:
+    """Seconds a run from the page may take at most (``SCHEDULE_RUN_MAX_SECONDS``, 60 by
+    default); it ends sooner once its plan is proven optimal."""
+    return min(600, max(1, int(settings.SCHEDULE_RUN_MAX_SECONDS)))
+
+
+def people_placed(solution: Solution) -> int:
+    """How many people a solution places (not its objective, which priorities weight)."""
+    return sum(len(section.participants) for section in solution.sections)
 
 
 def schedule_run_create(
     *,
     term: Term,
     actor: Any,
-    time_limit_seconds: int = 10,
+    time_limit_seconds: int | None = None,
     instance_data: Any | None = None,
     source: str | None = None,
 ) -> ScheduleRun:
     """Queue a solver run on the term's people of ``source`` (submitted applications, released
     offers or confirmed enrollments; by default the one ``people.source_choice`` suggests), or on
     an imported instance (``instance_data``, the contract's JSON), and enqueue its execution
-    once this transaction commits. The run records a fingerprint of its people and of the
-    published sections, so a run the term has moved away from is never published."""
+    once this transaction commits. It runs until its plan is proven optimal, at most
+    ``time_limit_seconds`` (by default ``run_time_limit_default``). The run records a
+    fingerprint of its people and of the published sections, so a run the term has moved away
+    from is never published."""
+    if time_limit_seconds is None:
+        time_limit_seconds = run_time_limit_default()
     if not 1 <= time_limit_seconds <= 600:
         message = "The time limit must be between 1 and 600 seconds."
         raise InvalidInputError(message, field_errors={"time_limit_seconds": message})
@@ -95,6 +112,7 @@ def schedule_run_create(
             source=source,
             notes=notes,
             people=people,
+            participants_total=len(instance.participants),
             source_fingerprint=source_fingerprint(term=term, source=source, instance=instance),
             week_monday=monday,
             time_limit_seconds=time_limit_seconds,
@@ -187,7 +205,7 @@ def schedule_run_execute(*, run_id: int) -> bool:
         last_write[0] = now
         beat = timezone.now()
         running.update(
-            placed=progress.placed,
+            objective=progress.placed,
             bound=progress.bound,
             elapsed_seconds=progress.elapsed_seconds,
             phase=progress.phase[:20],
@@ -195,23 +213,69 @@ def schedule_run_execute(*, run_id: int) -> bool:
             lease_expires_at=max(first_deadline, beat + lease),
         )
 
+    last_look = [0.0]
+    stopped = [False]
+
+    def stop() -> bool:
+        """Polled by the solver between its steps: has the organizer pressed stop?"""
+        now = time.monotonic()
+        if now - last_look[0] >= PROGRESS_INTERVAL or not last_look[0]:
+            last_look[0] = now
+            stopped[0] = running.filter(stop_requested_at__isnull=False).exists()
+        return stopped[0]
+
     try:
         instance = parse_instance(run.instance)
-        solution = solve(instance, time_limit=run.time_limit_seconds, progress=on_progress)
+        solution = solve(
+            instance,
+            time_limit=run.time_limit_seconds,
+            progress=on_progress,
+            stop=stop,
+            max_steps=getattr(settings, "SCHEDULE_RUN_MAX_STEPS", None),
+        )
     except Exception as error:
         logger.exception("schedule run %s failed", run_id)
         running.update(status=RunStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now())
         return False
+    # Stopped before its plan was proven optimal: "stopped", the best plan so far kept.
+    ended = RunStatus.STOPPED if stopped[0] and solution.status != "optimal" else RunStatus.DONE
     finished = running.update(
-        status=RunStatus.DONE,
+        status=ended,
         solution=solution_to_json(solution),
-        placed=solution.objective,
+        placed=people_placed(solution),
+        objective=solution.objective,
         bound=solution.bound,
         elapsed_seconds=solution.seconds,
         phase="done",
         finished_at=timezone.now(),
     )
     return finished == 1
+
+
+def schedule_run_stop(*, run: ScheduleRun, actor: Any) -> ScheduleRun:
+    """The stop button: a running run ends at the solver's next step, keeping the best plan
+    found so far (its status then "stopped", the plan usable); a queued run that no worker has
+    taken yet ends at once, failed, with nothing to keep."""
+    with transaction.atomic():
+        run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
+        if run.status == RunStatus.QUEUED:
+            now = timezone.now()
+            run.status = RunStatus.FAILED
+            run.stop_requested_at = now
+            run.started_at = run.started_at or now
+            run.finished_at = now
+            run.error = "stopped before a worker started it; nothing was solved."
+            run.save(
+                update_fields=["status", "stop_requested_at", "started_at", "finished_at", "error"]
+            )
+        elif run.status == RunStatus.RUNNING:
+            if run.stop_requested_at is None:
+                run.stop_requested_at = timezone.now()
+                run.save(update_fields=["stop_requested_at"])
+        else:
+            raise ConflictError("This run has already ended.")
+        audit_record(actor=actor, action="schedule_run.stop", target=run)
+    return run
 
 
 def schedule_run_restart(*, run: ScheduleRun, actor: Any) -> ScheduleRun:

@@ -1,7 +1,9 @@
 """Command line: ``cohortkit schedule solve|check|generate`` (or ``python -m`` this package).
 
 ``solve INSTANCE -o SOLUTION [--time-limit SECONDS]`` exits 0 with the solution written, or 2 with
-one line on stderr naming the bad field (and nothing written) when the instance is invalid.
+one line on stderr naming the bad field (and nothing written) when the instance is invalid. On a
+terminal it prints its progress (placed, bound, seconds) on stderr unless ``--quiet``; never when
+stdout is not a terminal or is the output itself (``-o -``).
 ``check INSTANCE SOLUTION`` exits 0 when the solution obeys every hard rule and 1 listing every
 violation. ``generate PARTICIPANTS -o INSTANCE`` writes a seeded instance with a planted optimum.
 """
@@ -56,27 +58,36 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    solve_command = commands.add_parser("solve", help="solve an instance")
+    solve_command = commands.add_parser(
+        "solve",
+        help="solve an instance",
+        prog="cohortkit schedule solve",
+        description="Form sections for INSTANCE and write the solution to OUTPUT ('-': stdout).",
+    )
     solve_command.add_argument("instance", type=Path)
-    solve_command.add_argument("-o", "--output", type=Path, required=True)
+    solve_command.add_argument("-o", "--output", type=Path, required=True, metavar="OUTPUT")
     solve_command.add_argument("--time-limit", type=float, default=30.0, metavar="SECONDS")
     solve_command.add_argument("--seed", type=int, default=0)
     shown = solve_command.add_mutually_exclusive_group()
     shown.add_argument(
         "--progress",
         action="store_true",
-        help="print progress on stderr even when it is not a terminal",
+        help="print progress on stderr even when it is not a terminal (not with -o -)",
     )
     shown.add_argument(
         "--quiet", action="store_true", help="print no progress (default when not a terminal)"
     )
 
-    check_command = commands.add_parser("check", help="check a solution against every hard rule")
+    check_command = commands.add_parser(
+        "check", help="check a solution against every hard rule", prog="cohortkit schedule check"
+    )
     check_command.add_argument("instance", type=Path)
     check_command.add_argument("solution", type=Path)
 
     generate_command = commands.add_parser(
-        "generate", help="write a seeded instance with a planted optimum"
+        "generate",
+        help="write a seeded instance with a planted optimum",
+        prog="cohortkit schedule generate",
     )
     generate_command.add_argument("participants", type=int)
     generate_command.add_argument("-o", "--output", type=Path, required=True)
@@ -90,11 +101,29 @@ def _parser() -> argparse.ArgumentParser:
 
 def _print_progress(progress: Progress) -> None:
     print(
-        f"{progress.elapsed_seconds:7.2f}s placed {progress.placed} bound {progress.bound} "
+        f"placed {progress.placed}, bound {progress.bound}, {progress.elapsed_seconds:.1f} s "
         f"({progress.phase})",
         file=sys.stderr,
         flush=True,
     )
+
+
+def _to_stdout(output: Path) -> bool:
+    """Whether the solution goes to stdout (``-o -`` or a path naming it)."""
+    if str(output) == "-":
+        return True
+    try:
+        return output.exists() and os.path.samefile(output, "/dev/stdout")
+    except OSError:
+        return False
+
+
+def progress_shown(*, quiet: bool, forced: bool, output: Path) -> bool:
+    """Progress is printed on a terminal unless ``--quiet`` (``--progress`` prints it anyway),
+    and never when the solution itself goes to stdout."""
+    if quiet or _to_stdout(output):
+        return False
+    return forced or (sys.stdout.isatty() and sys.stderr.isatty())
 
 
 def seconds_since_process_start() -> float:
@@ -141,14 +170,20 @@ def main(argv: list[str] | None = None) -> int:
             - seconds_since_process_start()
             - _writing_reserve(len(instance.participants))
         )
-        shown = arguments.progress or (not arguments.quiet and sys.stderr.isatty())
+        shown = progress_shown(
+            quiet=arguments.quiet, forced=arguments.progress, output=arguments.output
+        )
         solution = solve(
             instance,
             time_limit=max(left, 0.05),
             seed=arguments.seed,
             progress=_print_progress if shown else None,
         )
-        _write_json(arguments.output, solution_to_json(solution))
+        if _to_stdout(arguments.output):
+            json.dump(solution_to_json(solution), sys.stdout, indent=1)
+            sys.stdout.write("\n")
+        else:
+            _write_json(arguments.output, solution_to_json(solution))
         return EXIT_OK
 
     if arguments.command == "check":

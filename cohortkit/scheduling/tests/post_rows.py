@@ -33,6 +33,12 @@ def _run(world: World, **fields: Any) -> list[Any]:
     return [world.term.slug, ScheduleRunFactory(term=world.term, **fields).pk]
 
 
+def _soon() -> Any:
+    from django.utils import timezone
+
+    return timezone.now() + dt.timedelta(minutes=5)
+
+
 def _instance_file(world: World) -> dict[str, Any]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -121,8 +127,18 @@ POST_ROWS: dict[str, Post] = {
         answers=ORGANIZER_POSTS,
         done=lambda w, response: "/runs/" in response["Location"],
     ),
+    # The confirmation page said two people (the facilitator and the participant) are emailed.
     "scheduling:run_publish": Post(
-        args=_solved_from_applications, data={"grant_roles": "yes"}, answers=ORGANIZER_POSTS
+        args=_solved_from_applications,
+        data={"grant_roles": "yes", "expected_emails": "2"},
+        answers=ORGANIZER_POSTS,
+    ),
+    # The stop button on a running run: its stop flag is set for the worker.
+    "scheduling:run_stop": Post(
+        args=lambda w: _run(
+            w, status="running", solution=None, finished_at=None, lease_expires_at=_soon()
+        ),
+        answers=ORGANIZER_POSTS,
     ),
     "sections:attendance": Post(
         args=lambda w: [w.term.slug, w.sections["a"].pk, 1],

@@ -174,12 +174,13 @@ def test_publishing_from_applications_asks_before_making_anyone_a_member(
     run = ScheduleRun.objects.get()
     url = reverse("scheduling:run_publish", args=[fall.slug, run.pk])
 
-    page = client.get(reverse("scheduling:sections", args=[fall.slug])).content.decode()
+    confirm = reverse("scheduling:run_publish_confirm", args=[fall.slug, run.pk])
+    page = client.get(confirm).content.decode()
     assert "These 5 people are not yet accepted: publishing makes them" in page
     assert members["kolkata"].name in page and 'name="grant_roles"' in page
 
     with django_capture_on_commit_callbacks(execute=True):
-        refused = client.post(url)
+        refused = client.post(url, {"expected_emails": "5"})
     assert refused.status_code == 400
     assert "5 people in these sections are not yet accepted members of Fall 2022" in (
         refused.content.decode()
@@ -188,7 +189,7 @@ def test_publishing_from_applications_asks_before_making_anyone_a_member(
     assert not Membership.objects.filter(term=fall, user=lead).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        agreed = client.post(url, {"grant_roles": "yes"})
+        agreed = client.post(url, {"grant_roles": "yes", "expected_emails": "5"})
     assert agreed.status_code == 302
     assert Membership.objects.filter(term=fall, user=lead, role="facilitator").exists()
     assert Membership.objects.filter(term=fall, user=members["kolkata"], role="participant")

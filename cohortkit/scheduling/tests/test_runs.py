@@ -83,7 +83,8 @@ def test_the_organizer_starts_a_run_and_sees_the_result(
     run = ScheduleRun.objects.get()
     assert response["Location"] == reverse("scheduling:run_detail", args=[fall.slug, run.pk])
     page = client.get(response["Location"]).content.decode()
-    assert "Placed <strong>4</strong> of 4 participants; proven bound 4" in page
+    assert "4 of 4 placed" in page
+    assert "proven bound on it: 4, so this plan is proven optimal" in page
     assert "From submitted applications: 4 participants and 1 facilitator." in page
     # The viewer's zone is UTC in tests: the section's time, and each member's own.
     assert "Mon, 26 Sep 2022, 22:00 UTC+00:00" in page
@@ -98,7 +99,7 @@ def test_the_progress_partial_polls_while_running_and_reloads_the_page_when_done
         status=RunStatus.RUNNING,
         solution=None,
         finished_at=None,
-        placed=37,
+        objective=37,
         bound=40,
         elapsed_seconds=2.5,
         lease_expires_at=timezone.now() + dt.timedelta(minutes=1),
@@ -109,7 +110,7 @@ def test_the_progress_partial_polls_while_running_and_reloads_the_page_when_done
     partial = client.get(url, headers={"HX-Request": "true"})
 
     assert 'hx-trigger="every 1s"' in partial.content.decode()
-    assert 'data-testid="run-placed">37<' in partial.content.decode()
+    assert 'data-testid="run-objective">37<' in partial.content.decode()
     # A reload of the whole page keeps polling the same run.
     page = client.get(reverse("scheduling:sections", args=[fall.slug])).content.decode()
     assert f'hx-get="{url}"' in page

@@ -85,34 +85,39 @@ def test_organizer_schedules_the_demo_term(live_server, new_page, settings):
     worker.join()  # the run has its own time limit
     run.refresh_from_db()
     assert run.status == RunStatus.DONE
-    expect(page.get_by_test_id("placed-summary")).to_contain_text("Placed")
+    expect(page.get_by_test_id("placed-summary")).to_contain_text("placed")
     settings.TASKS = IMMEDIATE
 
     (mover, target), (refused, refused_target) = _moves(run)
     page.goto(f"{live_server.url}/terms/{term.slug}/organize/sections/")
     move_form = page.get_by_test_id("move-form")
     move_form.get_by_label("Participant").select_option(mover)
-    move_form.get_by_label("Into section").select_option(str(target))
-    move_form.get_by_role("button", name="Move").click()
+    move_form.get_by_test_id("move-choose").click()
+    options = page.get_by_test_id("move-options")
+    options.locator(f'input[name="to_section"][value="{target}"]').check()
+    options.get_by_test_id("move-submit").click()
     expect(page.get_by_text("Change saved; the solution is still valid.")).to_be_visible()
     run.refresh_from_db()
     saved = run.solution
     assert saved is not None
     assert mover in saved["sections"][target]["participants"]
+    # A move the validator refuses is not offered; the page says why instead.
     move_form = page.get_by_test_id("move-form")
     move_form.get_by_label("Participant").select_option(refused)
-    move_form.get_by_label("Into section").select_option(str(refused_target))
-    move_form.get_by_role("button", name="Move").click()
-    expect(page.get_by_test_id("problems")).to_contain_text("The change breaks a rule")
+    move_form.get_by_test_id("move-choose").click()
+    expect(page.get_by_test_id("move-refused")).to_contain_text("would not accept")
+    expect(page.locator(f'input[name="to_section"][value="{refused_target}"]')).to_have_count(0)
     run.refresh_from_db()
     assert run.solution == saved
 
     mail.outbox.clear()  # the demo's own loading sent emails of the running term
     page.goto(f"{live_server.url}/terms/{term.slug}/organize/sections/")
     # The demo's open term has applications, no decisions yet: its people hold no role.
-    expect(page.get_by_test_id("new-members")).to_contain_text("are not yet accepted")
-    page.get_by_test_id("grant-roles").check()
     page.get_by_test_id("publish").click()
+    expect(page.get_by_test_id("new-members")).to_contain_text("are not yet accepted")
+    expect(page.get_by_test_id("publish-count")).to_contain_text("will be emailed")
+    page.get_by_test_id("grant-roles").check()
+    page.get_by_test_id("publish-confirm").click()
     expect(page.get_by_text("Published:")).to_be_visible()
     # One email per person per section (a facilitator of two sections gets one for each).
     expected = sum(1 + len(section["participants"]) for section in saved["sections"])
