@@ -204,6 +204,8 @@ def membership_revoke(request: HttpRequest, slug: str, user_id: int, role: str) 
             if removed
             else f"{person.name} was already no longer {label}.",
         )
+        if person.pk == request.user.pk and membership.role == Role.ORGANIZER:
+            return redirect("accounts:profile")  # the people page is no longer theirs
         return redirect("accounts:term_invitations", slug=term.slug)
     return render(
         request,

@@ -4,6 +4,8 @@ a double submit sends once."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -76,3 +78,23 @@ def test_a_count_changed_since_the_confirmation_is_refused_and_nothing_is_sent(
     assert "<strong>6 people</strong> will be emailed" in refused.text
     assert 'name="expected_recipients" value="6"' in refused.text
     assert not Announcement.objects.exists() and not outbox
+
+
+def test_the_confirmation_form_carries_the_announcement_it_shows(
+    term, people, sections, client_as, committed, outbox
+):
+    organizer = client_as("organizer")
+    shown = organizer.post(
+        _url(term), TO_EVERYONE | {"audience": "section", "section": sections["a"].pk}
+    )
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', shown.text))
+
+    with committed():
+        sent = organizer.post(_url(term), hidden, follow=True)
+
+    assert "<strong>2 people</strong> will be emailed" in shown.text
+    assert "Posted and being emailed." in sent.text
+    announcement = Announcement.objects.get()
+    assert (announcement.audience, announcement.section_id) == ("section", sections["a"].pk)
+    assert announcement.body == TO_EVERYONE["body"]
+    assert len(outbox) == 2
