@@ -31,14 +31,43 @@ def user_memberships(*, user: Any) -> QuerySet[Membership]:
     )
 
 
-def term_members(*, term: Any) -> QuerySet[Membership]:
+def term_members(*, term: Any, role: str | None = None) -> QuerySet[Membership]:
+    """The term's roles, one row per person and role (only ``role``'s when given)."""
+    members = Membership.objects.filter(term=term).select_related("user")
+    if role:
+        members = members.filter(role=role)
+    return members.order_by("role", "user__email")
+
+
+def term_membership_get(*, term: Any, user_id: int, role: str) -> Membership:
+    """One person's role in the term, or 404."""
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(term=term, user_id=user_id, role=role)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such role in this term.")
+    return membership
+
+
+def term_invitations_pending(*, term: Any, now: Any) -> QuerySet[Invitation]:
+    """Invitations nobody has accepted yet, neither withdrawn nor expired, newest first."""
     return (
-        Membership.objects.filter(term=term).select_related("user").order_by("role", "user__email")
+        Invitation.objects.filter(
+            term=term, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        )
+        .select_related("invited_by")
+        .order_by("-created_at", "-pk")
     )
 
 
-def term_invitations(*, term: Any) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(term=term).select_related("invited_by").order_by("-created_at")
+def term_invitation_get(*, term: Any, invitation_id: int) -> Invitation:
+    """One invitation of the term, or 404."""
+    invitation = Invitation.objects.filter(term=term, pk=invitation_id).first()
+    if invitation is None:
+        raise Http404("No such invitation in this term.")
+    return invitation
 
 
 def api_tokens_of(*, user: Any) -> QuerySet[ApiToken]:

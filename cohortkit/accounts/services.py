@@ -33,6 +33,7 @@ from cohortkit.common.timezones import time_zone_to_store
 from cohortkit.notifications.emails import email_queue_rendered
 
 INVITATION_LIFETIME = dt.timedelta(days=14)
+INVITATION_WITHDRAWN = "This invitation was withdrawn by the organizers. Ask them for a new one."
 
 
 def _digest(token: str) -> str:
@@ -119,7 +120,12 @@ def invitation_create(*, term: Any, email: str, role: str, invited_by: User) -> 
         raise InvalidInputError(f"Unknown role “{role}”.", field_errors={"role": "Unknown role."})
     now = timezone.now()
     pending = Invitation.objects.filter(
-        term=term, email__iexact=email, role=role, accepted_at__isnull=True, expires_at__gt=now
+        term=term,
+        email__iexact=email,
+        role=role,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
     ).first()
     if pending is not None:
         return pending
@@ -168,6 +174,8 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         if invitation.accepted_by_id == user.pk:
             return Membership.objects.get(term=invitation.term, user=user, role=invitation.role)
         raise ConflictError("This invitation has already been used.")
+    if invitation.revoked_at is not None:
+        raise ConflictError(INVITATION_WITHDRAWN)
     if invitation.expires_at <= timezone.now():
         raise TooLateError("This invitation has expired. Ask the organizer for a new one.")
     if invitation.email.lower() != user.email.lower():
@@ -182,6 +190,63 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     audit_record(actor=user, action="invitation.accepted", target=invitation)
     return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, term: Any, invitation_id: int, actor: Any) -> Invitation:
+    """Withdraw a pending invitation of ``term``: its link opens nothing any more. Audited.
+
+    Withdrawing a withdrawn invitation changes nothing (a second click of the same button); an
+    accepted one is refused (the role is removed instead), one of another term is not found.
+    """
+    invitation = Invitation.objects.select_for_update().filter(pk=invitation_id, term=term).first()
+    if invitation is None:
+        raise NotFoundError("No such invitation in this term.")
+    if invitation.revoked_at is not None:
+        return invitation
+    if invitation.accepted_at is not None:
+        raise ConflictError(
+            f"{invitation.email} has already accepted this invitation; remove their role instead."
+        )
+    invitation.revoked_at = timezone.now()
+    invitation.revoked_by = actor
+    invitation.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(
+        actor=actor,
+        action="invitation.revoked",
+        target=invitation,
+        details={"email": invitation.email, "role": invitation.role},
+    )
+    return invitation
+
+
+@transaction.atomic
+def membership_revoke(*, term: Any, user: User, role: str, actor: Any) -> bool:
+    """Take one role in ``term`` away from ``user``. Audited; returns whether a role was removed.
+
+    Removing a role the person no longer holds changes nothing (a second click). The term keeps
+    at least one organizer: removing the last organizer role is refused.
+    """
+    if role not in Role.values:
+        raise InvalidInputError(f"Unknown role “{role}”.", field_errors={"role": "Unknown role."})
+    # Lock the term's organizer rows so two organizers removing each other cannot both succeed.
+    organizers = list(
+        Membership.objects.select_for_update()
+        .filter(term=term, role=Role.ORGANIZER)
+        .values_list("user_id", flat=True)
+    )
+    membership = Membership.objects.filter(term=term, user=user, role=role).first()
+    if membership is None:
+        return False
+    if role == Role.ORGANIZER and organizers == [user.pk]:
+        raise ConflictError(
+            f"{user.name or user.email} is the term's only organizer: invite another organizer "
+            "before removing this role."
+        )
+    details = {"role": role, "user": user.email}
+    audit_record(actor=actor, action="membership.revoked", target=user, details=details, term=term)
+    membership.delete()
+    return True
 
 
 API_TOKEN_NAME_MAX = 100

@@ -68,6 +68,16 @@ urlpatterns = [
     path("terms/<slug:slug>/organize/people/", views.term_invitations, name="term_invitations"),
     path("terms/<slug:slug>/organize/audit/", views.term_audit, name="term_audit"),
     path(
+        "terms/<slug:slug>/organize/people/invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "terms/<slug:slug>/organize/people/<int:user_id>/roles/<slug:role>/remove/",
+        views.membership_revoke,
+        name="membership_revoke",
+    ),
+    path(
         "terms/<slug:slug>/organize/people/<int:user_id>/unlock/",
         views.account_unlock,
         name="account_unlock",

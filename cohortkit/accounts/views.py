@@ -29,6 +29,7 @@ from cohortkit.accounts.lockout import locked_emails
 from cohortkit.accounts.models import Role, User
 from cohortkit.common.errors import NotFoundError, ServiceError
 from cohortkit.common.selectors import audit_actions_for_term, audit_events_for_term
+from cohortkit.common.tables import Column, table_page
 from cohortkit.common.timezones import wall_clock_to_instant
 
 
@@ -101,9 +102,20 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
 
 
+PEOPLE_COLUMNS = [
+    Column("name", "Name", ("user__name", "user__email")),
+    Column("email", "Email", ("user__email",)),
+    Column("role", "Role", ("role", "user__name")),
+    Column("since", "Since", ("created_at",)),
+    Column("login", "Login"),
+]
+PENDING_INVITATIONS_SHOWN = 50
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def term_invitations(request: HttpRequest, slug: str) -> HttpResponse:
+    """The people page: the term's members (search, sort, filter by role), invitations."""
     term = selectors.term_get(slug=slug)
     rules.require_term_role(request, term, Role.ORGANIZER)
     if request.method == "POST":
@@ -122,18 +134,83 @@ def term_invitations(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("accounts:term_invitations", slug=term.slug)
     else:
         form = InvitationForm()
-    members = list(selectors.term_members(term=term))
+    role = request.GET.get("role") or ""
+    if role not in Role.values:
+        role = ""
+    table = table_page(
+        request,
+        selectors.term_members(term=term, role=role or None),
+        columns=PEOPLE_COLUMNS,
+        default_sort="name",
+        search_fields=("user__name", "user__email"),
+    )
+    now = timezone.now()
+    pending = selectors.term_invitations_pending(term=term, now=now)
     return render(
         request,
         "accounts/term_invitations.html",
         {
             "term": term,
             "form": form,
-            "invitations": selectors.term_invitations(term=term),
-            "members": members,
-            "locked": locked_emails(emails=[membership.user.email for membership in members]),
+            "table": table,
+            "role": role,
+            "roles": [
+                (value, label, table.url_with(role=value, page=None))
+                for value, label in Role.choices
+            ],
+            "all_roles_url": table.url_with(role=None, page=None),
+            "pending": pending[:PENDING_INVITATIONS_SHOWN],
+            "pending_count": pending.count(),
+            "locked": locked_emails(emails=[membership.user.email for membership in table.rows]),
         },
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    """Confirm, then withdraw a pending invitation (its link opens nothing any more)."""
+    term = selectors.term_get(slug=slug)
+    rules.require_term_role(request, term, Role.ORGANIZER)
+    invitation = selectors.term_invitation_get(term=term, invitation_id=invitation_id)
+    if request.method == "POST":
+        services.invitation_revoke(term=term, invitation_id=invitation.pk, actor=request.user)
+        messages.success(
+            request, f"The invitation to {invitation.email} is withdrawn: its link opens nothing."
+        )
+        return redirect("accounts:term_invitations", slug=term.slug)
+    return render(
+        request, "accounts/invitation_revoke.html", {"term": term, "invitation": invitation}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_revoke(request: HttpRequest, slug: str, user_id: int, role: str) -> HttpResponse:
+    """Confirm, then take one role in the term away from a person (audited)."""
+    term = selectors.term_get(slug=slug)
+    rules.require_term_role(request, term, Role.ORGANIZER)
+    membership = selectors.term_membership_get(term=term, user_id=user_id, role=role)
+    person = membership.user
+    if request.method == "POST":
+        removed = services.membership_revoke(
+            term=term, user=person, role=membership.role, actor=request.user
+        )
+        label = membership.get_role_display().lower()
+        messages.success(
+            request,
+            f"{person.name} is no longer {label} in {term}."
+            if removed
+            else f"{person.name} was already no longer {label}.",
+        )
+        if person.pk == request.user.pk and membership.role == Role.ORGANIZER:
+            return redirect("accounts:profile")  # the people page is no longer theirs
+        return redirect("accounts:term_invitations", slug=term.slug)
+    return render(
+        request,
+        "accounts/membership_revoke.html",
+        {"term": term, "membership": membership, "person": person},
     )
 
 
@@ -142,6 +219,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_find(token=token)
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
+    if invitation.revoked_at is not None:
+        return render(
+            request,
+            "accounts/invitation_accept.html",
+            {"invitation": invitation, "error": services.INVITATION_WITHDRAWN},
+            status=409,
+        )
     if not request.user.is_authenticated:
         return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
     if request.method == "POST":

@@ -221,6 +221,8 @@ class AccessCode(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Withdrawn by an organizer: the link opens nothing and no longer extends anyone's deadline.
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

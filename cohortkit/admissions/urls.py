@@ -37,6 +37,17 @@ urlpatterns = [
         extending.deadlines,
         name="deadlines",
     ),
+    path(
+        "terms/<slug:slug>/organize/applications/<slug:kind>/deadlines/extensions/"
+        "<int:extension_id>/revoke/",
+        extending.extension_revoke,
+        name="extension_revoke",
+    ),
+    path(
+        "terms/<slug:slug>/organize/applications/<slug:kind>/deadlines/links/<int:code_id>/revoke/",
+        extending.access_code_revoke,
+        name="access_code_revoke",
+    ),
     path("terms/<slug:slug>/review/", reviewing.review_assignments, name="review_assignments"),
     path(
         "terms/<slug:slug>/review/applications/<int:application_id>/",

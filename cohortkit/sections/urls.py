@@ -17,4 +17,9 @@ urlpatterns = [
     ),
     path("terms/<slug:slug>/meetings/<int:meeting_id>/apology/", views.apology, name="apology"),
     path("terms/<slug:slug>/switch/", views.switch, name="switch"),
+    path(
+        "terms/<slug:slug>/sections/<int:section_id>/members/<int:user_id>/remove/",
+        views.member_remove,
+        name="member_remove",
+    ),
 ]

@@ -8,16 +8,17 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cohortkit.accounts import rules as account_rules
 from cohortkit.accounts.models import Role, User
 from cohortkit.common.errors import InvalidInputError, ServiceError
-from cohortkit.programs.selectors import term_get
+from cohortkit.programs.selectors import term_current_week, term_get
 from cohortkit.sections import attendance as attendance_services
-from cohortkit.sections import rosters, rules, selectors, switching
+from cohortkit.sections import removing, rosters, rules, selectors, switching
 from cohortkit.sections.attendance import Mark
 from cohortkit.sections.errors import ProblemsError
 from cohortkit.sections.models import AttendanceStatus, Meeting, Section
@@ -82,7 +83,13 @@ def facilitator_sections(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "sections/facilitator_sections.html",
-        {"term": term, "items": items, "this_week": this_week, "everyone": everyone},
+        {
+            "term": term,
+            "items": items,
+            "this_week": this_week,
+            "everyone": everyone,
+            "is_organizer": Role.ORGANIZER in roles,
+        },
     )
 
 
@@ -219,5 +226,59 @@ def switch(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "sections/switch.html",
         {"term": term, "options": options, "problem": problem},
+        status=400 if problem else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request: HttpRequest, slug: str, section_id: int, user_id: int) -> HttpResponse:
+    """Organizers: confirm, then end a person's membership of a section from a chosen week."""
+    term = term_get(slug=slug)
+    account_rules.require_term_role(request, term, Role.ORGANIZER)
+    section = rosters.section_of_term(term=term, section_id=section_id)
+    membership = removing.membership_current(section=section, user_id=user_id)
+    this_week = term_current_week(term)
+    problem = ""
+    week_text = request.POST.get("from_week", "") if request.method == "POST" else ""
+    if request.method == "POST":
+        person = get_object_or_404(User, pk=user_id)
+        try:
+            ended = removing.membership_end(
+                section=section,
+                user=person,
+                from_week=int(week_text) if week_text.isdigit() else 0,
+                actor=request.user,
+                reason=request.POST.get("reason", "").strip()[:300],
+            )
+        except InvalidInputError as error:
+            problem = error.message
+        else:
+            if ended:
+                messages.success(
+                    request,
+                    f"{person.name or person.email} is no longer in {section.name} from week "
+                    f"{week_text}; they were emailed.",
+                )
+            else:
+                messages.info(
+                    request, f"{person.name or person.email} was already not in {section.name}."
+                )
+            return redirect("sections:facilitator_sections", slug=slug)
+    if membership is None:
+        raise Http404("This person is not in this section.")
+    chosen = int(week_text) if week_text.isdigit() else max(this_week, membership.from_week)
+    return render(
+        request,
+        "sections/member_remove.html",
+        {
+            "term": term,
+            "section": section,
+            "membership": membership,
+            "person": membership.user,
+            "weeks": range(1, term.week_count + 1),
+            "chosen": chosen,
+            "problem": problem,
+        },
         status=400 if problem else 200,
     )

@@ -145,6 +145,33 @@ def _participant_erased(world: World, response: Any) -> bool:
     return User.objects.get(pk=world.people["participant"].pk).email.endswith("erased.invalid")
 
 
+def _pending_invitation(world: World) -> list[Any]:
+    from cohortkit.accounts.models import Role
+    from cohortkit.accounts.services import invitation_create
+
+    invitation = invitation_create(
+        term=world.term,
+        email="invited@example.org",
+        role=Role.REVIEWER,
+        invited_by=world.person("organizer"),
+    )
+    return [world.term.slug, invitation.pk]
+
+
+def _invitation_withdrawn(world: World, response: Any) -> bool:
+    from cohortkit.accounts.models import Invitation
+
+    return Invitation.objects.get(pk=world.args[1]).revoked_at is not None
+
+
+def _participant_role_removed(world: World, response: Any) -> bool:
+    from cohortkit.accounts.models import Membership
+
+    return not Membership.objects.filter(
+        term=world.term, user=world.people["participant"], role="participant"
+    ).exists()
+
+
 POST_ROWS: dict[str, Post] = {
     # Everyone signed in erases their own account, with their password.
     "accounts:account_erase": Post(
@@ -257,5 +284,14 @@ POST_ROWS: dict[str, Post] = {
         args=_participant_locked_out,
         answers=ORGANIZER_POSTS,
         done=_unlocked,
+    ),
+    # The people page: an organizer withdraws a pending invitation, removes a person's role.
+    "accounts:invitation_revoke": Post(
+        args=_pending_invitation, answers=ORGANIZER_POSTS, done=_invitation_withdrawn
+    ),
+    "accounts:membership_revoke": Post(
+        args=lambda w: [w.term.slug, w.people["participant"].pk, "participant"],
+        answers=ORGANIZER_POSTS,
+        done=_participant_role_removed,
     ),
 }

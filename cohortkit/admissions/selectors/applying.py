@@ -101,7 +101,9 @@ def deadline_for(*, form: ApplicationForm, user: Any) -> PersonalDeadline:
                     )[:1]
                 ),
                 code_until=Subquery(
-                    AccessCodeUse.objects.filter(code__form=OuterRef("pk"), user=user)
+                    AccessCodeUse.objects.filter(
+                        code__form=OuterRef("pk"), user=user, code__revoked_at__isnull=True
+                    )
                     .order_by("-code__until")
                     .values("code__until")[:1]
                 ),

@@ -21,6 +21,11 @@ from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import format_instant
 from cohortkit.programs.selectors import term_application_deadline
 
+ACCESS_CODE_WITHDRAWN = (
+    "This late-application link was withdrawn by the organizers: it no longer opens the form. "
+    "Ask them if you think this is a mistake."
+)
+
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -95,6 +100,8 @@ def access_code_redeem(*, token: str, user: Any, now: dt.datetime | None = None)
     code = AccessCode.objects.select_for_update().filter(code_hash=_digest(token)).first()
     if code is None:
         raise NotFoundError("This link is not valid.")
+    if code.revoked_at is not None:
+        raise TooLateError(ACCESS_CODE_WITHDRAWN)
     if AccessCodeUse.objects.filter(code=code, user=user).exists():
         return code
     if code.expires_at <= moment:
@@ -103,4 +110,48 @@ def access_code_redeem(*, token: str, user: Any, now: dt.datetime | None = None)
         raise ConflictError("This link has been used as many times as it allows.")
     AccessCodeUse.objects.create(code=code, user=user)
     audit_record(actor=user, action="access_code.used", target=code)
+    return code
+
+
+@transaction.atomic
+def extension_revoke(*, form: ApplicationForm, extension_id: int, actor: Any) -> bool:
+    """Take back one person's own deadline on ``form``: the form's deadline (or a late link's)
+    is theirs again. Audited; returns whether an extension was taken back (a second click of
+    the same button finds none and changes nothing)."""
+    extension = (
+        DeadlineExtension.objects.select_for_update()
+        .select_related("user")
+        .filter(pk=extension_id, form=form)
+        .first()
+    )
+    if extension is None:
+        return False
+    audit_record(
+        actor=actor,
+        action="deadline.extension_revoked",
+        target=extension.user,
+        term=form.term,
+        details={"form": form.kind, "until": extension.until.isoformat()},
+    )
+    extension.delete()
+    return True
+
+
+@transaction.atomic
+def access_code_revoke(*, form: ApplicationForm, code_id: int, actor: Any) -> AccessCode:
+    """Withdraw a late-application link: it opens nothing any more, and the people who used it
+    are back to the form's deadline (or their own extension). Audited; withdrawing it again
+    changes nothing."""
+    code = AccessCode.objects.select_for_update().filter(pk=code_id, form=form).first()
+    if code is None:
+        raise NotFoundError("No such late-application link on this form.")
+    if code.revoked_at is None:
+        code.revoked_at = timezone.now()
+        code.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action="access_code.revoked",
+            target=code,
+            details={"uses": code.uses.count()},
+        )
     return code

@@ -57,6 +57,43 @@ def _open_with_my_application(world: World) -> list[str]:
     return args
 
 
+def _applicants_extension(world: World) -> list[Any]:
+    from cohortkit.admissions.models import DeadlineExtension
+
+    extension = DeadlineExtension.objects.create(
+        form=_form(world),
+        user=world.person("applicant"),
+        until=dt.datetime(2999, 1, 1, tzinfo=dt.UTC),
+        granted_by=world.person("organizer"),
+    )
+    return [world.term.slug, "participant", extension.pk]
+
+
+def _no_extension_left(world: World, response: Any) -> bool:
+    from cohortkit.admissions.models import DeadlineExtension
+
+    return not DeadlineExtension.objects.filter(pk=world.args[2]).exists()
+
+
+def _late_link(world: World) -> list[Any]:
+    from cohortkit.admissions.services.extending import access_code_create
+
+    code, _ = access_code_create(
+        form=_form(world),
+        until=dt.datetime(2999, 1, 1, tzinfo=dt.UTC),
+        expires_at=dt.datetime(2999, 1, 1, tzinfo=dt.UTC),
+        max_uses=3,
+        created_by=world.person("organizer"),
+    )
+    return [world.term.slug, "participant", code.pk]
+
+
+def _late_link_withdrawn(world: World, response: Any) -> bool:
+    from cohortkit.admissions.models import AccessCode
+
+    return AccessCode.objects.get(pk=world.args[2]).revoked_at is not None
+
+
 def _applicants(world: World) -> Any:
     from cohortkit.admissions.tests.factories import SubmittedApplicationFactory
 
@@ -178,6 +215,13 @@ POST_ROWS: dict[str, Post] = {
         args=lambda w: [w.term.slug, "participant"],
         data=_applications_csv,
         answers=ORGANIZER_POSTS,
+    ),
+    # Taking back the applicant's extension; withdrawing a late-application link.
+    "admissions:extension_revoke": Post(
+        args=_applicants_extension, answers=ORGANIZER_POSTS, done=_no_extension_left
+    ),
+    "admissions:access_code_revoke": Post(
+        args=_late_link, answers=ORGANIZER_POSTS, done=_late_link_withdrawn
     ),
     "admissions:deadlines": Post(
         args=lambda w: [w.term.slug, "participant"],

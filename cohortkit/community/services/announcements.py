@@ -4,6 +4,7 @@ own sections. Each is shown from its publish time and emailed once to each recip
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -12,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohortkit.accounts.models import Role
-from cohortkit.common.errors import InvalidInputError, NotAllowedError
+from cohortkit.common.errors import ConflictError, InvalidInputError, NotAllowedError
 from cohortkit.common.services import audit_record
 from cohortkit.community import rules, selectors
 from cohortkit.community.models import MAX_ANNOUNCEMENT_CHARACTERS, Announcement, Audience
 from cohortkit.community.text import render_markdown
-from cohortkit.notifications.emails import email_queue_rendered
+from cohortkit.notifications.emails import RenderedEmail, email_queue_rendered, email_render
 
 
 def _validate(
@@ -60,6 +61,115 @@ def _validate(
     return errors
 
 
+class RecipientsChangedError(ConflictError):
+    """The number of people an announcement goes to changed since its confirmation was shown."""
+
+    def __init__(self, *, expected: int, now: int) -> None:
+        super().__init__(
+            f"The announcement would now go to {now} "
+            f"{'person' if now == 1 else 'people'}, not {expected} as the confirmation said. "
+            "Nothing was sent: look at the new count and confirm again."
+        )
+        self.expected = expected
+        self.now = now
+
+
+@dataclass(frozen=True)
+class AnnouncementPreview:
+    """What the confirmation shows: how many people it goes to and one email as they get it."""
+
+    recipient_count: int
+    example_to: str
+    example: RenderedEmail | None
+    scheduled: bool
+
+
+def _checked(
+    *,
+    term: Any,
+    author: Any,
+    title: str,
+    body: str,
+    audience: str,
+    track: Any | None,
+    role: str,
+    section: Any | None,
+    scheduled_at: dt.datetime | None,
+    now: dt.datetime,
+) -> tuple[str, str, dict[str, Any]]:
+    """The trimmed title and body and the targets of a valid announcement; else refused."""
+    title, body = (title or "").strip(), (body or "").strip()
+    errors = _validate(
+        term=term,
+        author=author,
+        title=title,
+        body=body,
+        audience=audience,
+        track=track,
+        role=role,
+        section=section,
+        scheduled_at=scheduled_at,
+        now=now,
+    )
+    if errors:
+        raise InvalidInputError("Please correct the marked fields.", field_errors=errors)
+    if audience != Audience.SECTION and not rules.may_post_to_whole_term(author, term):
+        raise NotAllowedError("Facilitators post to their own sections only.")
+    if audience == Audience.SECTION and not rules.may_post_to_section(author, term, section):
+        raise NotAllowedError("You can post only to the sections you facilitate.")
+    targets = {
+        "track": track if audience == Audience.TRACK else None,
+        "role": role if audience == Audience.ROLE else "",
+        "section": section if audience == Audience.SECTION else None,
+    }
+    return title, body, targets
+
+
+def announcement_preview(
+    *,
+    term: Any,
+    author: Any,
+    title: str,
+    body: str,
+    audience: str,
+    track: Any | None = None,
+    role: str = "",
+    section: Any | None = None,
+    scheduled_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> AnnouncementPreview:
+    """Check an announcement as ``announcement_post`` would and say, without writing anything,
+    how many people it goes to now and what the first of them will get (the real email)."""
+    moment = now or timezone.now()
+    title, body, targets = _checked(
+        term=term,
+        author=author,
+        title=title,
+        body=body,
+        audience=audience,
+        track=track,
+        role=role,
+        section=section,
+        scheduled_at=scheduled_at,
+        now=moment,
+    )
+    draft = Announcement(
+        term=term, author=author, title=title, body=body, audience=audience, **targets
+    )
+    recipients = selectors.announcement_recipients(announcement=draft)
+    first = recipients[0] if recipients else None
+    return AnnouncementPreview(
+        recipient_count=len(recipients),
+        example_to=first.email if first is not None else "",
+        example=email_render(
+            template="community/announcement", context=_email_context(draft, first)
+        )
+        if first is not None
+        else None,
+        scheduled=scheduled_at is not None and scheduled_at > moment,
+    )
+
+
 @transaction.atomic
 def announcement_post(
     *,
@@ -72,13 +182,17 @@ def announcement_post(
     role: str = "",
     section: Any | None = None,
     scheduled_at: dt.datetime | None = None,
+    expected_recipients: int | None = None,
     now: dt.datetime | None = None,
 ) -> Announcement:
     """Post an announcement now, or schedule it (``scheduled_at`` later than now). Its sending is
-    queued for its time; posting the same announcement twice is one announcement."""
+    queued for its time; posting the same announcement twice is one announcement.
+
+    ``expected_recipients`` is the count a confirmation showed: when the announcement would now
+    go to another number of people, ``RecipientsChangedError`` refuses it and nothing is sent.
+    """
     moment = now or timezone.now()
-    title, body = (title or "").strip(), (body or "").strip()
-    errors = _validate(
+    title, body, targets = _checked(
         term=term,
         author=author,
         title=title,
@@ -90,18 +204,7 @@ def announcement_post(
         scheduled_at=scheduled_at,
         now=moment,
     )
-    if errors:
-        raise InvalidInputError("Please correct the marked fields.", field_errors=errors)
-    if audience != Audience.SECTION and not rules.may_post_to_whole_term(author, term):
-        raise NotAllowedError("Facilitators post to their own sections only.")
-    if audience == Audience.SECTION and not rules.may_post_to_section(author, term, section):
-        raise NotAllowedError("You can post only to the sections you facilitate.")
     scheduled = scheduled_at is not None and scheduled_at > moment
-    targets = {
-        "track": track if audience == Audience.TRACK else None,
-        "role": role if audience == Audience.ROLE else "",
-        "section": section if audience == Audience.SECTION else None,
-    }
     same = Announcement.objects.filter(
         term=term, author=author, title=title, body=body, audience=audience, **targets
     )
@@ -112,7 +215,7 @@ def announcement_post(
     earlier = same.filter(created_at__gte=moment - dt.timedelta(hours=1)).first()
     if earlier is not None:
         return earlier
-    announcement = Announcement.objects.create(
+    announcement = Announcement(
         term=term,
         author=author,
         title=title,
@@ -123,6 +226,11 @@ def announcement_post(
         is_scheduled=scheduled,
         **targets,
     )
+    if expected_recipients is not None:
+        count = len(selectors.announcement_recipients(announcement=announcement))
+        if count != expected_recipients:
+            raise RecipientsChangedError(expected=expected_recipients, now=count)
+    announcement.save()
     audit_record(
         actor=author,
         action="announcement.scheduled" if scheduled else "announcement.posted",
@@ -154,6 +262,17 @@ def _recipient_link(announcement: Announcement) -> str:
     return settings.SITE_URL + reverse("programs:term_detail", args=[announcement.term.slug])
 
 
+def _email_context(announcement: Announcement, person: Any) -> dict[str, Any]:
+    return {
+        "term": announcement.term,
+        "title": announcement.title,
+        "person": person.name or person.email,
+        "body": announcement.body,
+        "author": announcement.author.name or announcement.author.email,
+        "link": _recipient_link(announcement),
+    }
+
+
 @transaction.atomic
 def announcement_send(*, announcement_id: int, now: dt.datetime | None = None) -> int | None:
     """Email a due announcement to each recipient, once: the conditional UPDATE of ``sent_at``
@@ -171,14 +290,7 @@ def announcement_send(*, announcement_id: int, now: dt.datetime | None = None) -
         email_queue_rendered(
             to=person.email,
             template="community/announcement",
-            context={
-                "term": announcement.term,
-                "title": announcement.title,
-                "person": person.name or person.email,
-                "body": announcement.body,
-                "author": announcement.author.name or announcement.author.email,
-                "link": _recipient_link(announcement),
-            },
+            context=_email_context(announcement, person),
             idempotency_key=f"community-announcement-{announcement.pk}-{person.pk}",
         )
     Announcement.objects.filter(pk=announcement_id).update(recipient_count=len(recipients))

@@ -67,6 +67,15 @@ def _messages_of(world: World, response: Any) -> int:
 
 ANNOUNCERS = may(("organizer", "facilitator"), ORGANIZER_ONLY) | {"facilitator_other_section": 400}
 
+
+def _people_of_section_a(world: World) -> int:
+    from cohortkit.community.models import Announcement, Audience
+    from cohortkit.community.selectors import announcement_recipients
+
+    draft = Announcement(term=world.term, audience=Audience.SECTION, section=world.sections["a"])
+    return len(announcement_recipients(announcement=draft))
+
+
 POST_ROWS: dict[str, Post] = {
     # Signed out, the question is kept for after the signup (nothing is stored but the session).
     "community:question_ask": Post(
@@ -112,6 +121,7 @@ POST_ROWS: dict[str, Post] = {
         data={"action": "note", "note-note": "Asked the facilitators."},
         answers=ORGANIZER_POSTS,
     ),
+    # The confirmed step (the first POST only shows the count and an example email).
     "community:announcement_new": Post(
         args=lambda w: [w.term.slug],
         data=lambda w: {
@@ -120,6 +130,8 @@ POST_ROWS: dict[str, Post] = {
             "audience": "section",
             "section": str(w.sections["a"].pk),
             "time_zone": "UTC",
+            "confirmed": "yes",
+            "expected_recipients": str(_people_of_section_a(w)),
         },
         answers=ANNOUNCERS,
     ),

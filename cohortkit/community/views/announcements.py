@@ -3,6 +3,8 @@ own sections)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +17,11 @@ from cohortkit.accounts.models import Role
 from cohortkit.common.errors import ServiceError
 from cohortkit.community import rules, selectors, services
 from cohortkit.community.forms import AnnouncementForm, add_service_errors
+from cohortkit.community.services.announcements import (
+    AnnouncementPreview,
+    RecipientsChangedError,
+    announcement_preview,
+)
 from cohortkit.programs.selectors import term_get
 
 
@@ -58,14 +65,23 @@ def announcement_new(request: HttpRequest, slug: str) -> HttpResponse:
             request.POST, tracks=tracks, sections=sections, whole_term=whole_term
         )
         if form.is_valid():
+            fields = {
+                "term": term,
+                "author": request.user,
+                "title": form.cleaned_data["title"],
+                "body": form.cleaned_data["body"],
+                **form.targets(),
+            }
             try:
+                if request.POST.get("confirmed") != "yes":
+                    # First the confirmation: how many people, one email as they will get it.
+                    return _confirmation(request, term, form, announcement_preview(**fields))
                 announcement = services.announcement_post(
-                    term=term,
-                    author=request.user,
-                    title=form.cleaned_data["title"],
-                    body=form.cleaned_data["body"],
-                    **form.targets(),
+                    **fields, expected_recipients=_expected(request)
                 )
+            except RecipientsChangedError as error:
+                preview = announcement_preview(**fields)
+                return _confirmation(request, term, form, preview, changed=error, status=409)
             except ServiceError as error:
                 add_service_errors(form, error)
             else:
@@ -83,4 +99,27 @@ def announcement_new(request: HttpRequest, slug: str) -> HttpResponse:
         "community/announcement_new.html",
         {"term": term, "form": form, "whole_term": whole_term},
         status=400 if form.errors else 200,
+    )
+
+
+def _expected(request: HttpRequest) -> int:
+    """The count the confirmation showed (-1, never a real count, when it is missing)."""
+    text = request.POST.get("expected_recipients", "")
+    return int(text) if text.isdigit() else -1
+
+
+def _confirmation(
+    request: HttpRequest,
+    term: Any,
+    form: AnnouncementForm,
+    preview: AnnouncementPreview,
+    *,
+    changed: RecipientsChangedError | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "community/announcement_confirm.html",
+        {"term": term, "form": form, "preview": preview, "changed": changed},
+        status=status,
     )

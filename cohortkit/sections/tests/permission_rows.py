@@ -20,6 +20,13 @@ def _meeting_of_a(term: Any) -> Any:
     return _section_a(term).meetings.get(week=1)
 
 
+def _participant_in_a(term: Any) -> list[Any]:
+    from cohortkit.accounts.models import User
+
+    participant = User.objects.get(email="participant@example.org")
+    return [term.slug, _section_a(term).pk, participant.pk]
+
+
 FACILITATORS_AND_ORGANIZERS = {
     **ORGANIZER_ONLY,
     "facilitator": OK,
@@ -43,6 +50,8 @@ ROWS: dict[str, tuple[Any, dict[str, Any]]] = {
         SECTION_LEAD_AND_ORGANIZERS,
     ),
     "sections:switch": (lambda term: [term.slug], PARTICIPANTS_ONLY),
+    # An organizer's confirmation of removing the participant from section A.
+    "sections:member_remove": (_participant_in_a, ORGANIZER_ONLY),
 }
 
 POST_ONLY: dict[str, Any] = {

@@ -1,0 +1,27 @@
+"""POST rows of the sections pages added here (see cohortkit/tests/test_permissions_post.py); the
+older ones (attendance, apologies, switching) are in cohortkit/scheduling/tests/post_rows.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cohortkit.tests.post_matrix import ORGANIZER_POSTS, Post, World
+
+
+def _participant_left_a(world: World, response: Any) -> bool:
+    from cohortkit.sections.models import SectionMembership
+
+    return not SectionMembership.objects.filter(
+        section=world.sections["a"], user=world.people["participant"], to_week__isnull=True
+    ).exists()
+
+
+POST_ROWS: dict[str, Post] = {
+    # An organizer removes the participant from section A from week 2 on (they are emailed).
+    "sections:member_remove": Post(
+        args=lambda w: [w.term.slug, w.sections["a"].pk, w.people["participant"].pk],
+        data={"from_week": "2", "reason": "Moved to the evening cohort"},
+        answers=ORGANIZER_POSTS,
+        done=_participant_left_a,
+    ),
+}
