@@ -46,6 +46,7 @@ def pages_of(world: World) -> list[Page]:
         Page("term overview", f"{base}/organize/overview/", "organizer"),
         Page("organizer home", f"{base}/organize/", "organizer"),
         Page("roster (facilitate)", f"{base}/facilitate/", "facilitator"),
+        Page("rosters of all sections", f"{base}/facilitate/", "organizer"),
         Page("week page", f"{base}/week/8/", "participant"),
         Page("program page", f"{base}/", "visitor"),
         Page(
