@@ -218,21 +218,22 @@ def submission_counts(
             people.values(_group_field(by, ""))
             .annotate(
                 week=Value(assignment.week.number, output_field=IntegerField()),
+                due=Count("pk"),
+                handed_in=Count("pk", filter=handed_in),
                 on_time=Count("pk", filter=in_time),
-                late=Count("pk", filter=handed_in & ~in_time),
-                missing=Count("pk", filter=~handed_in),
             )
-            .values_list(_group_field(by, ""), "week", "on_time", "late", "missing")
+            .values_list(_group_field(by, ""), "week", "due", "handed_in", "on_time")
             .order_by()
         )
     counts: dict[Key, SubmissionCount] = defaultdict(SubmissionCount)
     if not parts:
         return {}
-    for key, week, on_time, late, missing in parts[0].union(*parts[1:], all=True):
+    # Two subqueries a row (handed in at all, handed in on time): late and missing follow.
+    for key, week, due, handed, on_time in parts[0].union(*parts[1:], all=True):
         count = counts[(key, week)]
         count.on_time += on_time
-        count.late += late
-        count.missing += missing
+        count.late += handed - on_time
+        count.missing += due - handed
     return dict(counts)
 
 
