@@ -46,6 +46,7 @@ def pages_of(world: World) -> list[Page]:
         Page("term overview", f"{base}/organize/overview/", "organizer"),
         Page("organizer home", f"{base}/organize/", "organizer"),
         Page("roster (facilitate)", f"{base}/facilitate/", "facilitator"),
+        Page("rosters of all sections", f"{base}/facilitate/", "organizer"),
         Page("week page", f"{base}/week/8/", "participant"),
         Page("program page", f"{base}/", "visitor"),
         Page(
@@ -101,6 +102,31 @@ def query_count(page: Page, world: World, cookies: dict[str, str]) -> tuple[int,
     return response.status_code, len(response.content), len(queries.captured_queries)
 
 
+def pages_chosen(pages: list[Page], wanted: str) -> list[Page]:
+    """The trivial page and the pages whose label contains one of the wanted words."""
+    words = [word.strip() for word in wanted.split(",") if word.strip()]
+    if not words:
+        return pages
+    return [
+        page
+        for page in pages
+        if page.path == "/bench/trivial/" or any(word in page.label for word in words)
+    ]
+
+
+def profile_page(page: Page, world: World, cookies: dict[str, str], top: int = 25) -> None:
+    """Print where one in-process request of ``page`` spends its time (cumulative)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    query_count(page, world, cookies)
+    profiler.disable()
+    print(f"--- profile of {page.label}", flush=True)
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(top)
+
+
 def measure(
     port: int,
     page: Page,
@@ -149,6 +175,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-requests", type=int, default=3)
     parser.add_argument("--page-seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="measure only the pages whose label contains one of these comma-separated words "
+        "(the trivial page is always measured)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also print the top of a cProfile of one in-process request per page",
+    )
     options = parser.parse_args(argv)
     if not bench_environment_set("bench-pages"):
         return 2
@@ -160,8 +197,11 @@ def main(argv: list[str] | None = None) -> int:
         reviewers=options.reviewers,
     )
     cookies = session_cookies(world)
-    pages = pages_of(world)
+    pages = pages_chosen(pages_of(world), options.pages)
     counted = {page.label: query_count(page, world, cookies) for page in pages}
+    if options.profile:
+        for page in pages[1:]:
+            profile_page(page, world, cookies)
 
     port = free_port()
     gunicorn = subprocess.Popen(

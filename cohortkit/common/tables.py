@@ -19,7 +19,9 @@ A view declares its columns and hands over a queryset::
     )
 
 and the template shows ``includes/table_search.html``, one ``table.headers`` cell per column and
-``includes/table_pager.html``. Unknown sorts, pages past the end and overlong searches are read
+``includes/table_pager.html``. Two tables on one page each take a ``prefix`` (``prefix="risk-"``
+reads ``?risk-q=…&risk-sort=…&risk-page=…``) and keep the other's choices in their links.
+Unknown sorts, pages past the end and overlong searches are read
 as the nearest sensible choice, never an error: they come from URLs people edit by hand.
 """
 
@@ -76,6 +78,12 @@ class TablePage(Generic[RowT]):
     sort: str
     search: str
     params: QueryDict = field(repr=False)
+    prefix: str = ""
+
+    @property
+    def search_key(self) -> str:
+        """The name of the search box's parameter (``q``, or ``<prefix>q``)."""
+        return f"{self.prefix}q"
 
     @property
     def total(self) -> int:
@@ -95,19 +103,19 @@ class TablePage(Generic[RowT]):
 
     @property
     def url_with_no_search(self) -> str:
-        return self.url_with(q=None, page=None)
+        return self.url_with(**{f"{self.prefix}q": None, f"{self.prefix}page": None})
 
     @property
     def previous_url(self) -> str | None:
         if not self.page.has_previous():
             return None
-        return self.url_with(page=self.page.previous_page_number())
+        return self.url_with(**{f"{self.prefix}page": self.page.previous_page_number()})
 
     @property
     def next_url(self) -> str | None:
         if not self.page.has_next():
             return None
-        return self.url_with(page=self.page.next_page_number())
+        return self.url_with(**{f"{self.prefix}page": self.page.next_page_number()})
 
     @property
     def hidden_params(self) -> list[tuple[str, str]]:
@@ -115,7 +123,7 @@ class TablePage(Generic[RowT]):
         return [
             (key, value)
             for key, values in self.params.lists()
-            if key not in {"q", "page"}
+            if key not in {f"{self.prefix}q", f"{self.prefix}page"}
             for value in values
         ]
 
@@ -141,9 +149,11 @@ def queryset_search(
     return queryset
 
 
-def sort_choice(params: Mapping[str, Any], *, columns: Sequence[Column], default: str) -> str:
+def sort_choice(
+    params: Mapping[str, Any], *, columns: Sequence[Column], default: str, key: str = "sort"
+) -> str:
     """The ``?sort=`` asked for when it names a sortable column, else the default."""
-    raw = params.get("sort") or ""
+    raw = params.get(key) or ""
     if isinstance(raw, str):
         key = raw.removeprefix("-")
         if any(column.key == key and column.sortable for column in columns):
@@ -160,20 +170,21 @@ def table_page(
     search_fields: Sequence[str] = (),
     per_page: int = PAGE_SIZE,
     tie_breaker: str = "pk",
+    prefix: str = "",
 ) -> TablePage[RowT]:
     """Search, sort and cut ``queryset`` as the request's URL says; two queries (count, page)."""
     params = request.GET
-    search = search_text(params) if search_fields else ""
+    search = search_text(params, f"{prefix}q") if search_fields else ""
     if search:
         queryset = queryset_search(queryset, text=search, fields=search_fields)
-    sort = sort_choice(params, columns=columns, default=default_sort)
+    sort = sort_choice(params, columns=columns, default=default_sort, key=f"{prefix}sort")
     descending = sort.startswith("-")
     column = next(c for c in columns if c.key == sort.removeprefix("-"))
     # A field written "-name" in a column orders against the column's direction.
     ordering = [_flipped(name) if descending else name for name in column.order_by]
     queryset = queryset.order_by(*ordering, f"-{tie_breaker}" if descending else tie_breaker)
-    page = Paginator(queryset, per_page).get_page(params.get("page"))
-    headers = [_header(c, sort=sort, params=params) for c in columns]
+    page = Paginator(queryset, per_page).get_page(params.get(f"{prefix}page"))
+    headers = [_header(c, sort=sort, params=params, prefix=prefix) for c in columns]
     return TablePage(
         page=page,
         rows=list(page.object_list),
@@ -181,6 +192,7 @@ def table_page(
         sort=sort,
         search=search,
         params=params,
+        prefix=prefix,
     )
 
 
@@ -188,7 +200,7 @@ def _flipped(name: str) -> str:
     return name.removeprefix("-") if name.startswith("-") else f"-{name}"
 
 
-def _header(column: Column, *, sort: str, params: QueryDict) -> Header:
+def _header(column: Column, *, sort: str, params: QueryDict, prefix: str = "") -> Header:
     if not column.sortable:
         return Header(key=column.key, label=column.label, url=None, direction=None)
     current = sort.removeprefix("-") == column.key
@@ -199,8 +211,8 @@ def _header(column: Column, *, sort: str, params: QueryDict) -> Header:
     # A click on the current column turns it round; on another, sorts by it ascending.
     new_sort = (column.key if descending else f"-{column.key}") if current else column.key
     query = params.copy()
-    query["sort"] = new_sort
-    query.pop("page", None)
+    query[f"{prefix}sort"] = new_sort
+    query.pop(f"{prefix}page", None)
     return Header(
         key=column.key,
         label=column.label,

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from cohortkit.accounts.models import Role, User
@@ -195,29 +196,39 @@ class ProgressFacts:
 def _participants(term: Term, facts: TermFacts) -> list[User]:
     """Everyone with a section in the term, and participants without one yet."""
     people = {person.pk: person for person in facts.people}
-    for user in User.objects.filter(
-        memberships__term=term, memberships__role=Role.PARTICIPANT
-    ).exclude(pk__in=list(people)):
+    others = User.objects.filter(memberships__term=term, memberships__role=Role.PARTICIPANT)
+    if facts.user_ids is not None:  # only the people the facts were read for
+        others = others.filter(pk__in=facts.user_ids)
+    for user in others.exclude(pk__in=list(people)):
         people[user.pk] = user
     return sorted(people.values(), key=lambda person: (person.name, person.email))
 
 
 def term_progress(
-    *, term: Term, now: dt.datetime | None = None, facts: TermFacts | None = None
+    *,
+    term: Term,
+    now: dt.datetime | None = None,
+    facts: TermFacts | None = None,
+    user_ids: Collection[int] | None = None,
 ) -> ProgressFacts:
-    """Every participant's progress, each by the rule of their track, in a fixed number of
-    queries (ten, with ``facts`` the page already read)."""
+    """Every participant's progress (or only ``user_ids``'s, e.g. a roster's), each by the rule
+    of their track, in a fixed number of queries (ten, with ``facts`` the page already read)."""
     if facts is None:
         now = now or timezone.now()
-        facts = term_facts(term=term, now=now)
+        facts = term_facts(term=term, now=now, user_ids=user_ids)
     now = facts.now
+    ids = facts.user_ids
+
+    def mine(queryset: QuerySet[Any], field: str = "user_id") -> QuerySet[Any]:
+        return queryset if ids is None else queryset.filter(**{f"{field}__in": ids})
+
     rules = rules_of_term(term=term)
     people = _participants(term, facts)
     term_over = now >= term_ends_at(term)
     enrolled_tracks = dict(
-        Enrollment.objects.filter(term=term, role="participant", track__isnull=False).values_list(
-            "user_id", "track_id"
-        )
+        mine(
+            Enrollment.objects.filter(term=term, role="participant", track__isnull=False)
+        ).values_list("user_id", "track_id")
     )
     tracks = {track.pk: track for track in facts.tracks}
     quizzes = list(
@@ -232,8 +243,8 @@ def term_progress(
     )
     best: dict[tuple[int, int], tuple[int, int]] = {}
     used: dict[tuple[int, int], int] = defaultdict(int)
-    for quiz_id, user_id, score, max_score in Attempt.objects.filter(
-        quiz__week__term=term
+    for quiz_id, user_id, score, max_score in mine(
+        Attempt.objects.filter(quiz__week__term=term)
     ).values_list("quiz_id", "user_id", "score", "max_score"):
         used[(quiz_id, user_id)] += 1
         known = best.get((quiz_id, user_id))
@@ -242,7 +253,10 @@ def term_progress(
     # The latest review of any version of the person's work on an assignment counts.
     verdicts: dict[tuple[int, int], str] = {}
     for assignment_id, user_id, verdict in (
-        Feedback.objects.filter(version__submission__assignment__week__term=term)
+        mine(
+            Feedback.objects.filter(version__submission__assignment__week__term=term),
+            "version__submission__user_id",
+        )
         .order_by("created_at", "id")
         .values_list(
             "version__submission__assignment_id", "version__submission__user_id", "verdict"
@@ -251,7 +265,7 @@ def term_progress(
         verdicts[(assignment_id, user_id)] = verdict
     feedback_form = FeedbackForm.objects.filter(term=term).first()
     responded = set(
-        FeedbackResponse.objects.filter(form__term=term).values_list("user_id", flat=True)
+        mine(FeedbackResponse.objects.filter(form__term=term)).values_list("user_id", flat=True)
     )
     feedback_open_later = feedback_form is not None and now < feedback_form.closes_at
 
@@ -359,7 +373,7 @@ def _tally_quizzes(
 
 def progress_of(*, term: Term, user: Any, now: dt.datetime | None = None) -> Progress | None:
     """One participant's progress (None for people who are not participants of the term)."""
-    return term_progress(term=term, now=now).progress.get(user.pk)
+    return term_progress(term=term, now=now, user_ids=[user.pk]).progress.get(user.pk)
 
 
 # The organizers' completion page ---------------------------------------------------------

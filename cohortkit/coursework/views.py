@@ -380,7 +380,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "coursework/overview.html",
-        {"term": term, "overview": term_overview(term=term)},
+        {"term": term, "overview": term_overview(term=term, request=request)},
     )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -303,17 +303,25 @@ def _next(meetings: Sequence[Meeting], now: dt.datetime) -> Meeting | None:
 
 
 def facilitated_sections(
-    *, term: Term, user: Any, everyone: bool = False, now: dt.datetime | None = None
+    *,
+    term: Term,
+    user: Any,
+    everyone: bool = False,
+    section_ids: Sequence[int] | None = None,
+    now: dt.datetime | None = None,
 ) -> tuple[list[FacilitatedSection], int]:
-    """The sections ``user`` leads (every section of the term when ``everyone``, for
-    organizers), each with its meetings, the roster of its next meeting's week (members there
-    and visitors, each with that meeting's time in their own zone) and this week's discussion
-    guides for its track; and the number of this week. Seven queries, whatever the size."""
+    """The sections ``user`` leads (the term's sections ``section_ids``, in that order, when
+    ``everyone``, for organizers: one page of them), each with its meetings, the roster of its
+    next meeting's week (members there and visitors, each with that meeting's time in their own
+    zone) and this week's discussion guides for its track; and the number of this week. Seven
+    queries, whatever the size of the term."""
     now = now or timezone.now()
     this_week = term_current_week(term, now)
     sections_query = Section.objects.filter(term=term).select_related("track", "facilitator")
     if not everyone:
         sections_query = sections_query.filter(facilitator=user)
+    if section_ids is not None:
+        sections_query = sections_query.filter(pk__in=section_ids)
     sections = list(
         sections_query.prefetch_related(
             Prefetch("meetings", queryset=Meeting.objects.order_by("week")),
@@ -324,6 +332,9 @@ def facilitated_sections(
             ),
         )
     )
+    if section_ids is not None:
+        place = {pk: index for index, pk in enumerate(section_ids)}
+        sections.sort(key=lambda section: place[section.pk])
     result: list[FacilitatedSection] = []
     for section in sections:
         meetings = list(section.meetings.all())
@@ -403,6 +414,17 @@ def facilitated_sections(
                     )
                 )
     return result, this_week
+
+
+def roster_people(items: Sequence[FacilitatedSection]) -> list[int]:
+    """The ids of everyone on these rosters (whose progress the page shows)."""
+    return sorted({row.user.pk for item in items for row in item.roster})
+
+
+def organized_sections(*, term: Term) -> QuerySet[Section]:
+    """The term's sections for the organizers' table of every roster (distinct: a search may
+    match several members of one section)."""
+    return Section.objects.filter(term=term).select_related("track", "facilitator").distinct()
 
 
 def person_changes(*, term: Term, user: Any) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cohortkit.accounts import rules as account_rules
 from cohortkit.accounts.models import Role, User
 from cohortkit.common.errors import InvalidInputError, ServiceError
+from cohortkit.common.tables import Column, table_page
 from cohortkit.programs.selectors import term_current_week, term_get
 from cohortkit.sections import attendance as attendance_services
 from cohortkit.sections import removing, rosters, rules, selectors, switching
@@ -65,6 +66,22 @@ def my_sections(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+ROSTERS_PER_PAGE = 20
+ROSTER_COLUMNS = [
+    Column("section", "Section", ("name",)),
+    Column("track", "Track", ("track__position", "track__name", "name")),
+    Column("facilitator", "Facilitator", ("facilitator__name", "facilitator__email")),
+]
+# A word may be in the section's name, its facilitator's or one of its members' name or email.
+ROSTER_SEARCH = (
+    "name",
+    "facilitator__name",
+    "facilitator__email",
+    "memberships__user__name",
+    "memberships__user__email",
+)
+
+
 def _person(request: HttpRequest) -> User:
     """The signed-in person (the views below are all behind ``login_required``)."""
     return cast(User, request.user)
@@ -79,7 +96,21 @@ def facilitator_sections(request: HttpRequest, slug: str) -> HttpResponse:
     roles = rules.require_facilitator_or_organizer(request, term)
     # An organizer who leads no section of their own oversees them all.
     everyone = Role.ORGANIZER in roles and Role.FACILITATOR not in roles
-    items, this_week = rosters.facilitated_sections(term=term, user=request.user, everyone=everyone)
+    table = None
+    section_ids = None
+    if everyone:  # one page of the term's sections, searched and sorted as the URL says
+        table = table_page(
+            request,
+            rosters.organized_sections(term=term),
+            columns=ROSTER_COLUMNS,
+            default_sort="section",
+            search_fields=ROSTER_SEARCH,
+            per_page=ROSTERS_PER_PAGE,
+        )
+        section_ids = [section.pk for section in table.rows]
+    items, this_week = rosters.facilitated_sections(
+        term=term, user=request.user, everyone=everyone, section_ids=section_ids
+    )
     return render(
         request,
         "sections/facilitator_sections.html",
@@ -89,6 +120,8 @@ def facilitator_sections(request: HttpRequest, slug: str) -> HttpResponse:
             "this_week": this_week,
             "everyone": everyone,
             "is_organizer": Role.ORGANIZER in roles,
+            "table": table,
+            "roster_ids": rosters.roster_people(items),
         },
     )
 

@@ -98,3 +98,24 @@ def test_a_page_costs_two_queries_however_many_rows(people):
     with CaptureQueriesContext(connection) as many:
         _table("q=a")
     assert len(few) == len(many) == 2
+
+
+def test_two_tables_on_one_page_read_their_own_prefixed_choices_and_keep_the_others(people):
+    request = RequestFactory().get("/page/?risk-q=ana&risk-sort=-name&sort=email&page=2")
+    table = table_page(
+        request,
+        User.objects.all(),
+        columns=COLUMNS,
+        default_sort="name",
+        search_fields=("name", "email"),
+        per_page=1,
+        prefix="risk-",
+    )
+
+    assert [u.name for u in table.rows] == ["Cleo Ana"]  # page 1 of its own, sorted its way
+    assert table.search_key == "risk-q"
+    assert table.next_url == "?risk-q=ana&risk-sort=-name&sort=email&page=2&risk-page=2"
+    name = table.headers[0]
+    assert name.url == "?risk-q=ana&risk-sort=name&sort=email&page=2"
+    assert table.url_with_no_search == "?risk-sort=-name&sort=email&page=2"
+    assert ("page", "2") in table.hidden_params and ("sort", "email") in table.hidden_params

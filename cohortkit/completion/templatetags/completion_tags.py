@@ -39,7 +39,7 @@ def my_progress(context: template.Context, term: Any) -> dict[str, Any]:
     user = _user(context)
     if user is None or Role.PARTICIPANT not in term_roles(user, term):
         return {"progress": None}
-    return {"progress": term_progress(term=term).progress.get(user.pk)}
+    return {"progress": term_progress(term=term, user_ids=[user.pk]).progress.get(user.pk)}
 
 
 @register.inclusion_tag("completion/_progress_lazy.html", takes_context=True)
@@ -56,9 +56,10 @@ def rule_sentences(term: Any) -> list[tuple[str, str]]:
 
 
 @register.simple_tag
-def roster_progress(term: Any) -> dict[int, Progress]:
-    """Everyone's progress in the term, for a roster: ``{% roster_progress term as p %}``."""
-    return term_progress(term=term).progress
+def roster_progress(term: Any, user_ids: Any = None) -> dict[int, Progress]:
+    """The progress of a roster's people (everyone's in the term without ``user_ids``):
+    ``{% roster_progress term ids as p %}``."""
+    return term_progress(term=term, user_ids=user_ids).progress
 
 
 @register.inclusion_tag("completion/_overview.html", takes_context=True)

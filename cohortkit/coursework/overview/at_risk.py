@@ -13,7 +13,6 @@ from django.conf import settings
 from django.urls import reverse
 
 from cohortkit.accounts.models import User
-from cohortkit.coursework.overview.queries import TermFacts
 from cohortkit.programs.models import Assignment, Term
 from cohortkit.sections.attendance import MISSES_IN_A_ROW
 from cohortkit.sections.models import Section
@@ -84,35 +83,27 @@ def contact_body(term: Term, person: AtRisk) -> str:
     )
 
 
-def people_at_risk(
+def at_risk_rows(
     *,
     term: Term,
-    facts: TermFacts,
+    people: Sequence[User],
+    sections: Mapping[int, Section],
     absent_weeks: Mapping[int, list[int]],
+    alerted_weeks: Mapping[int, list[int]],
     missing: Mapping[int, list[Assignment]],
 ) -> list[AtRisk]:
-    """The people at risk, the most misses first, each with a prefilled email to them."""
-    at_risk = []
-    for person in facts.people:
-        candidate = AtRisk(
+    """One row per person shown (a page of the people at risk), each with a prefilled email."""
+    rows = []
+    for person in people:
+        row = AtRisk(
             user=person,
-            section=facts.latest_section(person.pk),
+            section=sections.get(person.pk),
             absent_weeks=sorted(absent_weeks.get(person.pk, [])),
-            alerted_weeks=sorted(facts.alerts.get(person.pk, [])),
-            missing=missing.get(person.pk, []),
+            alerted_weeks=sorted(alerted_weeks.get(person.pk, [])),
+            missing=list(missing.get(person.pk, [])),
         )
-        if candidate.missed_meetings or candidate.missing_homework:
-            candidate.mailto = mailto(
-                to=[person.email],
-                subject=contact_subject(term),
-                body=contact_body(term, candidate),
-            )
-            at_risk.append(candidate)
-    at_risk.sort(
-        key=lambda item: (
-            -(len(item.absent_weeks) + len(item.missing)),
-            item.user.name,
-            item.user.email,
+        row.mailto = mailto(
+            to=[person.email], subject=contact_subject(term), body=contact_body(term, row)
         )
-    )
-    return at_risk
+        rows.append(row)
+    return rows

@@ -1,4 +1,5 @@
-"""The organizers' term overview page: rates by track and section, people at risk, charts."""
+"""The organizers' overview page: rates per track (and one page of sections), two charts, and
+one page of the people at risk, all counted by the database (``counting``)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,44 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from cohortkit.coursework.overview.at_risk import (
-    AtRisk,
-    contact_subject,
-    mailto,
-    people_at_risk,
-)
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone
+
+from cohortkit.accounts.models import User
+from cohortkit.common.tables import Column, TablePage, table_page
+from cohortkit.coursework.overview.at_risk import AtRisk, at_risk_rows, contact_subject, mailto
 from cohortkit.coursework.overview.charts import LineChart, line_chart
-from cohortkit.coursework.overview.queries import MISSING, TermFacts, homework_status, term_facts
-from cohortkit.coursework.overview.rates import RatesRow, WeekRates
-from cohortkit.programs.models import Assignment, Term
-from cohortkit.sections.models import AttendanceStatus
+from cohortkit.coursework.overview.counting import (
+    BY_SECTION,
+    BY_TRACK,
+    absences,
+    at_risk_ids,
+    attendance_counts,
+    missing_homework,
+    submission_counts,
+)
+from cohortkit.coursework.overview.rates import (
+    AttendanceCount,
+    RatesRow,
+    SubmissionCount,
+    WeekRates,
+)
+from cohortkit.programs.models import Assignment, Term, Track
+from cohortkit.programs.selectors import term_current_week
+from cohortkit.sections.attendance import MISSES_IN_A_ROW
+from cohortkit.sections.models import MissedMeetingsAlert, Section, SectionMembership
+
+AT_RISK_PREFIX, SECTIONS_PREFIX = "risk-", "sections-"
+AT_RISK_COLUMNS = [
+    Column("person", "Person", ("name", "email")),
+    Column("absences", "Missed meetings", ("absences", "-name")),
+]
+SECTION_COLUMNS = [
+    Column("section", "Section", ("track__position", "name")),
+    Column("facilitator", "Facilitator", ("facilitator__name", "facilitator__email")),
+]
 
 
 @dataclass
@@ -25,89 +53,179 @@ class TermOverview:
     this_week: int
     weeks: list[int]  # the weeks that have begun
     by_track: list[RatesRow]
-    by_section: list[RatesRow]
-    at_risk: list[AtRisk]
+    by_section: list[RatesRow]  # the sections of ``sections`` (one page)
+    at_risk: list[AtRisk]  # the people at risk of ``at_risk_table`` (one page)
     contact_all: str
     charts: list[LineChart]
-    facts: TermFacts | None = None  # what was read, for other apps' parts of the page
+    at_risk_table: TablePage[User] | None = None
+    sections_table: TablePage[Section] | None = None
+    at_risk_total: int = 0
 
 
-def term_overview(*, term: Term, now: dt.datetime | None = None) -> TermOverview:
-    """Rates per week by track and by section, the people at risk with a prefilled email each
-    (and one to all of them, in BCC), and the two charts. Queries: as ``term_facts``."""
-    facts = term_facts(term=term, now=now)
+def _weeks(
+    key: int,
+    attendance: dict[tuple[int, int], AttendanceCount],
+    submissions: dict[tuple[int, int], SubmissionCount],
+    week_count: int,
+) -> list[WeekRates]:
+    return [
+        WeekRates(
+            week,
+            attendance.get((key, week)) or AttendanceCount(),
+            submissions.get((key, week)) or SubmissionCount(),
+        )
+        for week in range(1, week_count + 1)
+    ]
+
+
+def _request(request: HttpRequest | None) -> HttpRequest:
+    if request is not None:
+        return request
+    empty = HttpRequest()
+    empty.GET = QueryDict("")
+    return empty
+
+
+def _at_risk_people(term: Term, now: dt.datetime, ids: set[int]) -> QuerySet[User]:
+    absent = (
+        absences(term=term, now=now)
+        .filter(user_id=OuterRef("pk"))
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return User.objects.filter(pk__in=sorted(ids)).annotate(
+        absences=Coalesce(Subquery(absent, output_field=IntegerField()), Value(0))
+    )
+
+
+def term_overview(
+    *, term: Term, now: dt.datetime | None = None, request: HttpRequest | None = None
+) -> TermOverview:
+    """Rates per week by track and for one page of sections, one page of the people at risk
+    (searched and sorted as the URL says) with a prefilled email each and one to all of them
+    (in BCC), and the two charts. About twenty queries, whatever the size of the term."""
+    now = now or timezone.now()
+    request = _request(request)
     week_count = term.week_count
-    by_track = {
-        track.pk: RatesRow(
-            track.name, track, None, [WeekRates(w) for w in range(1, week_count + 1)]
+    tracks = list(Track.objects.filter(term=term).order_by("position", "id"))
+    assignments = list(
+        Assignment.objects.filter(week__term=term)
+        .select_related("week__term")
+        .prefetch_related(Prefetch("tracks", queryset=Track.objects.only("id")))
+        .order_by("week__number", "position", "id")
+    )
+    track_attendance = attendance_counts(term=term, now=now, by=BY_TRACK)
+    track_submissions = submission_counts(term=term, now=now, assignments=assignments, by=BY_TRACK)
+    by_track = [
+        RatesRow(
+            track.name,
+            track,
+            None,
+            _weeks(track.pk, track_attendance, track_submissions, week_count),
         )
-        for track in facts.tracks
-    }
-    by_section = {
-        section.pk: RatesRow(
-            section.name, section.track, section, [WeekRates(w) for w in range(1, week_count + 1)]
+        for track in tracks
+    ]
+
+    sections_table = table_page(
+        request,
+        Section.objects.filter(term=term).select_related("track", "facilitator"),
+        columns=SECTION_COLUMNS,
+        default_sort="section",
+        search_fields=("name", "facilitator__name", "facilitator__email"),
+        prefix=SECTIONS_PREFIX,
+    )
+    page_ids = [section.pk for section in sections_table.rows]
+    section_attendance = attendance_counts(term=term, now=now, by=BY_SECTION, section_ids=page_ids)
+    section_submissions = submission_counts(
+        term=term, now=now, assignments=assignments, by=BY_SECTION, section_ids=page_ids
+    )
+    by_section = [
+        RatesRow(
+            section.name,
+            section.track,
+            section,
+            _weeks(section.pk, section_attendance, section_submissions, week_count),
         )
-        for section in facts.sections.values()
-    }
+        for section in sections_table.rows
+    ]
+
+    missing = missing_homework(term=term, now=now, assignments=assignments)
+    ids = at_risk_ids(term=term, now=now, missing=missing, missed_in_a_row=MISSES_IN_A_ROW)
+    at_risk_table = table_page(
+        request,
+        _at_risk_people(term, now, ids),
+        columns=AT_RISK_COLUMNS,
+        default_sort="-absences",
+        search_fields=("name", "email"),
+        prefix=AT_RISK_PREFIX,
+    )
+    people = at_risk_table.rows
+    shown = [person.pk for person in people]
     absent_weeks: dict[int, list[int]] = defaultdict(list)
-    for (user_id, meeting_id), status in facts.statuses.items():
-        meeting = facts.meetings[meeting_id]
-        if not facts.started(meeting) or not 1 <= meeting.week <= week_count:
-            continue
-        held_by = facts.sections[meeting.section_id]
-        by_section[held_by.pk].week(meeting.week).attendance.add(status)
-        by_track[held_by.track_id].week(meeting.week).attendance.add(status)
-        if status == AttendanceStatus.ABSENT:
-            absent_weeks[user_id].append(meeting.week)
-    for (user_id, week), meeting in facts.expected.items():
-        if facts.started(meeting) and (user_id, meeting.pk) not in facts.statuses:
-            held_by = facts.sections[meeting.section_id]
-            by_section[held_by.pk].week(week).attendance.unrecorded += 1
-            by_track[held_by.track_id].week(week).attendance.unrecorded += 1
-    missing: dict[int, list[Assignment]] = defaultdict(list)
-    for assignment in facts.assignments:
-        week = assignment.week.number
-        if not 1 <= week <= week_count:
-            continue
-        for person in facts.people:
-            section = facts.section_in_week(person.pk, week)
-            if section is None or not facts.sees(assignment, section):
-                continue
-            if facts.due_of(assignment, person.pk, section) > facts.now:
-                continue  # not due yet: neither counted in nor missing
-            status = homework_status(facts, assignment, person.pk)
-            by_section[section.pk].week(week).submissions.add(status)
-            by_track[section.track_id].week(week).submissions.add(status)
-            if status == MISSING:
-                missing[person.pk].append(assignment)
-    at_risk = people_at_risk(term=term, facts=facts, absent_weeks=absent_weeks, missing=missing)
-    tracks = list(by_track.values())
+    for user_id, week in (
+        absences(term=term, now=now)
+        .filter(user_id__in=shown)
+        .values_list("user_id", "meeting__week")
+    ):
+        absent_weeks[user_id].append(week)
+    alerted: dict[int, list[int]] = defaultdict(list)
+    for user_id, first_week in MissedMeetingsAlert.objects.filter(
+        term=term, user_id__in=shown
+    ).values_list("user_id", "first_week"):
+        alerted[user_id].append(first_week)
+    latest: dict[int, Section] = {}
+    for membership in (
+        SectionMembership.objects.filter(section__term=term, user_id__in=shown)
+        .select_related("section__track")
+        .order_by("from_week", "id")
+    ):
+        latest[membership.user_id] = membership.section
+    by_id = {assignment.pk: assignment for assignment in assignments}
+    place = {assignment.pk: index for index, assignment in enumerate(assignments)}
+    at_risk = at_risk_rows(
+        term=term,
+        people=people,
+        sections=latest,
+        absent_weeks=absent_weeks,
+        alerted_weeks=alerted,
+        missing={
+            user_id: [by_id[pk] for pk in sorted(missing.get(user_id, []), key=place.__getitem__)]
+            for user_id in shown
+        },
+    )
+    everyone = list(  # in the table's first order: the most absences first
+        _at_risk_people(term, now, ids)
+        .order_by("-absences", "name", "email")
+        .values_list("email", flat=True)
+    )
     charts = [
         line_chart(
             slug="attendance",
             title="Attendance rate per week",
-            what="Share of recorded people who were present",
+            what="Share of the people recorded present or absent who were present",
             week_count=week_count,
-            series=[(row.track.name, [w.attendance.percent for w in row.weeks]) for row in tracks],
+            series=[(row.label, [w.attendance.percent for w in row.weeks]) for row in by_track],
         ),
         line_chart(
             slug="submissions",
             title="Submission rate per week",
             what="Share of people due who handed in the written assignment, on time or late",
             week_count=week_count,
-            series=[(row.track.name, [w.submissions.percent for w in row.weeks]) for row in tracks],
+            series=[(row.label, [w.submissions.percent for w in row.weeks]) for row in by_track],
         ),
     ]
+    this_week = term_current_week(term, now)
     return TermOverview(
         term=term,
-        this_week=facts.this_week,
-        weeks=list(range(1, facts.this_week + 1)),
-        by_track=tracks,
-        by_section=list(by_section.values()),
+        this_week=this_week,
+        weeks=list(range(1, this_week + 1)),
+        by_track=by_track,
+        by_section=by_section,
         at_risk=at_risk,
-        contact_all=mailto(bcc=[item.user.email for item in at_risk], subject=contact_subject(term))
-        if at_risk
-        else "",
+        contact_all=mailto(bcc=everyone, subject=contact_subject(term)) if everyone else "",
         charts=charts,
-        facts=facts,
+        at_risk_table=at_risk_table,
+        sections_table=sections_table,
+        at_risk_total=len(ids),
     )

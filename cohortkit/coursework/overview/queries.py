@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cohortkit.accounts.models import User
@@ -61,6 +63,7 @@ class TermFacts:
     personal_due: dict[tuple[int, int], dt.datetime]  # (assignment, person)
     section_due: dict[tuple[int, int], dt.datetime]  # (assignment, section)
     versions: dict[tuple[int, int], list[HandedIn]]  # (assignment, person), by number
+    user_ids: frozenset[int] | None = None  # the people read, when not the whole term
 
     def started(self, meeting: Meeting) -> bool:
         return meeting.starts_at <= self.now
@@ -89,9 +92,20 @@ class TermFacts:
         return self.section_due.get((assignment.pk, section.pk)) or term_due_at(assignment)
 
 
-def term_facts(*, term: Term, now: dt.datetime | None = None) -> TermFacts:
-    """Read everything the overview and the exports need: twelve queries, whatever the size."""
+def term_facts(
+    *, term: Term, now: dt.datetime | None = None, user_ids: Collection[int] | None = None
+) -> TermFacts:
+    """Read everything the overview and the exports need: twelve queries, whatever the size.
+
+    With ``user_ids`` only those people's rows are read (a facilitator's roster reads its own
+    members, never the whole term): their memberships, records and homework, and the meetings
+    of the sections they are in or visit."""
     now = now or timezone.now()
+    ids = None if user_ids is None else sorted(set(user_ids))
+
+    def mine(queryset: QuerySet[Any], field: str = "user_id") -> QuerySet[Any]:
+        return queryset if ids is None else queryset.filter(**{f"{field}__in": ids})
+
     tracks = list(Track.objects.filter(term=term).order_by("position", "id"))
     sections = {
         section.pk: section
@@ -102,13 +116,19 @@ def term_facts(*, term: Term, now: dt.datetime | None = None) -> TermFacts:
     memberships: dict[int, list[SectionMembership]] = defaultdict(list)
     people: dict[int, User] = {}
     for membership in (
-        SectionMembership.objects.filter(section__term=term)
+        mine(SectionMembership.objects.filter(section__term=term))
         .select_related("user")
         .order_by("from_week", "id")
     ):
         memberships[membership.user_id].append(membership)
         people[membership.user_id] = membership.user
-    meetings = {meeting.pk: meeting for meeting in Meeting.objects.filter(section__term=term)}
+    meeting_rows = Meeting.objects.filter(section__term=term)
+    if ids is not None:
+        meeting_rows = meeting_rows.filter(
+            Q(section_id__in={m.section_id for own in memberships.values() for m in own})
+            | Q(visits__user_id__in=ids)
+        ).distinct()
+    meetings = {meeting.pk: meeting for meeting in meeting_rows}
     by_section_week = {(meeting.section_id, meeting.week): meeting for meeting in meetings.values()}
     expected: dict[tuple[int, int], Meeting] = {}
     for user_id, own in memberships.items():
@@ -118,22 +138,22 @@ def term_facts(*, term: Term, now: dt.datetime | None = None) -> TermFacts:
                 meeting = by_section_week.get((membership.section_id, week))
                 if meeting is not None:
                     expected[(user_id, week)] = meeting
-    for user_id, meeting_id, week in SectionVisit.objects.filter(term=term).values_list(
+    for user_id, meeting_id, week in mine(SectionVisit.objects.filter(term=term)).values_list(
         "user_id", "meeting_id", "week"
     ):
         expected[(user_id, week)] = meetings[meeting_id]
     statuses: dict[tuple[int, int], str] = {
         (user_id, meeting_id): AttendanceStatus.EXCUSED
-        for user_id, meeting_id in Apology.objects.filter(meeting__section__term=term).values_list(
-            "user_id", "meeting_id"
-        )
+        for user_id, meeting_id in mine(
+            Apology.objects.filter(meeting__section__term=term)
+        ).values_list("user_id", "meeting_id")
     }
-    for user_id, meeting_id, status in Attendance.objects.filter(
-        meeting__section__term=term
+    for user_id, meeting_id, status in mine(
+        Attendance.objects.filter(meeting__section__term=term)
     ).values_list("user_id", "meeting_id", "status"):
         statuses[(user_id, meeting_id)] = status
     alerts: dict[int, list[int]] = defaultdict(list)
-    for user_id, first_week in MissedMeetingsAlert.objects.filter(term=term).values_list(
+    for user_id, first_week in mine(MissedMeetingsAlert.objects.filter(term=term)).values_list(
         "user_id", "first_week"
     ):
         alerts[user_id].append(first_week)
@@ -145,16 +165,22 @@ def term_facts(*, term: Term, now: dt.datetime | None = None) -> TermFacts:
     )
     personal_due: dict[tuple[int, int], dt.datetime] = {}
     section_due: dict[tuple[int, int], dt.datetime] = {}
-    for assignment_id, user_id, section_id, due in DueDateOverride.objects.filter(
-        assignment__week__term=term
-    ).values_list("assignment_id", "user_id", "section_id", "due_at"):
+    overrides = DueDateOverride.objects.filter(assignment__week__term=term)
+    if ids is not None:
+        overrides = overrides.filter(Q(user_id__in=ids) | Q(user__isnull=True))
+    for assignment_id, user_id, section_id, due in overrides.values_list(
+        "assignment_id", "user_id", "section_id", "due_at"
+    ):
         if user_id is not None:
             personal_due[(assignment_id, user_id)] = due
         else:
             section_due[(assignment_id, section_id)] = due
     versions: dict[tuple[int, int], list[HandedIn]] = defaultdict(list)
     for version_id, assignment_id, user_id, is_late in (
-        SubmissionVersion.objects.filter(submission__assignment__week__term=term)
+        mine(
+            SubmissionVersion.objects.filter(submission__assignment__week__term=term),
+            "submission__user_id",
+        )
         .order_by("number")
         .values_list("pk", "submission__assignment_id", "submission__user_id", "is_late")
     ):
@@ -179,6 +205,7 @@ def term_facts(*, term: Term, now: dt.datetime | None = None) -> TermFacts:
         personal_due=personal_due,
         section_due=section_due,
         versions=dict(versions),
+        user_ids=None if ids is None else frozenset(ids),
     )
 
 

@@ -1,4 +1,4 @@
-"""Counts per week: attendance (present / recorded) and submissions (handed in / due)."""
+"""Counts per week: attendance (present / present or absent) and submissions (handed in / due)."""
 
 from __future__ import annotations
 
@@ -29,8 +29,13 @@ class AttendanceCount:
         return self.present + self.absent + self.excused
 
     @property
+    def counted(self) -> int:
+        """Present or absent: the rate's denominator (excused people are outside it)."""
+        return self.present + self.absent
+
+    @property
     def rate(self) -> float | None:
-        return self.present / self.recorded if self.recorded else None
+        return self.present / self.counted if self.counted else None
 
     @property
     def percent(self) -> int | None:
