@@ -26,6 +26,7 @@ from cohortkit.admissions.selectors.applying import (
 )
 from cohortkit.admissions.services import applying, extending
 from cohortkit.common.errors import ServiceError
+from cohortkit.common.forms import time_zone_aliases
 
 
 def _page(
@@ -53,6 +54,7 @@ def _page(
             "application": application,
             "questions": items,
             "conditions": _conditions([item.question for item in items]),
+            "zone_aliases": time_zone_aliases(),
             "deadline": deadline,
             "is_open": is_open,
             "error": error,

@@ -29,6 +29,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from cohortkit.accounts.models import User
 from cohortkit.programs.models import Assignment, Quiz, Term
 from cohortkit.sections.models import Meeting, Section
 from cohortkit.tests.browser.conftest import DESKTOP, PHONE, log_in, screenshot
@@ -67,6 +68,7 @@ def _database_emptied() -> None:
     for alias in connections:
         ledger_purge_for_tests(connections[alias])
         call_command("flush", verbosity=0, interactive=False, database=alias, reset_sequences=False)
+    assert not Term.objects.exists() and not User.objects.exists(), "the demo outlived its module"
 
 
 @pytest.fixture(scope="module")

@@ -220,6 +220,7 @@ def test_the_university_question_appears_only_for_in_person_and_a_hidden_answer_
     _fill_the_form(page)  # chooses "In person", then a university
     expect(university).to_be_visible()
     expect(university.get_by_label("ETH Zürich")).to_be_checked()
+    mode.scroll_into_view_if_needed()
     screenshot(page, "application-conditional-university-phone", full_page=False)
     mode.get_by_label("In person", exact=True).focus()
     page.keyboard.press("Tab")
