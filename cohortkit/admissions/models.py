@@ -94,6 +94,12 @@ class FormQuestion(models.Model):
     min_value = models.DecimalField(max_digits=30, decimal_places=10, null=True, blank=True)
     max_value = models.DecimalField(max_digits=30, decimal_places=10, null=True, blank=True)
     step = models.DecimalField(max_digits=30, decimal_places=10, null=True, blank=True)
+    # Shown only when the earlier question ``shown_when_key`` (a choice, multiple-choice or yes/no
+    # question of the same form) has one of ``shown_when_answers`` (its stored values, "yes"/"no"
+    # for yes/no). A key rather than a foreign key, so copying a form to a new term keeps the
+    # rule pointing at the copy's own question. See cohortkit.admissions.conditions.
+    shown_when_key = models.SlugField(max_length=60, blank=True)
+    shown_when_answers = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -111,6 +117,10 @@ class FormQuestion(models.Model):
             models.CheckConstraint(
                 condition=Q(step__isnull=True) | Q(step__gt=0), name="form_question_step_positive"
             ),
+            models.CheckConstraint(
+                condition=~Q(shown_when_key=models.F("key")),
+                name="form_question_not_shown_when_itself",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -119,6 +129,10 @@ class FormQuestion(models.Model):
     @property
     def choice_values(self) -> list[str]:
         return [str(choice["value"]) for choice in self.choices]
+
+    @property
+    def is_conditional(self) -> bool:
+        return bool(self.shown_when_key)
 
 
 class ApplicationStatus(models.TextChoices):

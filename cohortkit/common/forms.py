@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django import forms
@@ -12,8 +13,23 @@ from cohortkit.common.timezones import (
     ANYWHERE_ON_EARTH,
     all_time_zones,
     canonical_time_zone,
+    time_zone_links,
     time_zone_to_store,
 )
+
+
+@cache
+def time_zone_aliases() -> dict[str, str]:
+    """The old names of each listed zone, space-separated (``Asia/Kolkata``: ``Asia/Calcutta``),
+    so a list can be searched by them and the browser's zone found when the browser reports an
+    old name (Chromium says ``Asia/Calcutta``)."""
+    names: dict[str, list[str]] = {}
+    listed = set(all_time_zones())
+    for alias in time_zone_links():
+        current = canonical_time_zone(alias)
+        if current in listed and current != alias:
+            names.setdefault(current, []).append(alias)
+    return {zone: " ".join(sorted(aliases)) for zone, aliases in names.items()}
 
 
 def time_zone_choices(*, include_anywhere_on_earth: bool = False) -> list[tuple[str, str]]:
@@ -26,11 +42,24 @@ def time_zone_choices(*, include_anywhere_on_earth: bool = False) -> list[tuple[
 class TimeZoneSelect(forms.Select):
     """The list of zones with a box above it that narrows the list as one types (``Kolkata``,
     ``new york``). The box is hidden until the page's script shows it, so without JavaScript the
-    plain list still works; no inline script, as the CSP requires."""
+    plain list still works; no inline script, as the CSP requires.
+
+    A list with no zone chosen yet (no initial value, nothing sent) is marked
+    ``data-zone-default="browser"``: the script then chooses the browser's own zone, if it is one
+    of the list's canonical names, instead of the first zone of the alphabet."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        aliases = time_zone_aliases().get(str(option["value"]))
+        if aliases:
+            option["attrs"] = {"data-aliases": aliases, **option["attrs"]}
+        return option
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
+        if not value:
+            attrs = {**(attrs or {}), "data-zone-default": "browser"}
         select = super().render(name, value, attrs, renderer)
         target = (attrs or {}).get("id") or f"id_{name}"
         search = format_html(

@@ -61,6 +61,11 @@ def _links() -> dict[str, str]:
     return links
 
 
+def time_zone_links() -> tuple[str, ...]:
+    """Every old name (alias) the database knows."""
+    return tuple(_links())
+
+
 @cache
 def _canonical_names() -> frozenset[str]:
     return frozenset(all_time_zones())

@@ -31,6 +31,11 @@ class ChoiceOut(Schema):
     label: str
 
 
+class ShownWhenOut(Schema):
+    question: str
+    answer: list[str]
+
+
 class QuestionOut(Schema):
     key: str
     label: str
@@ -42,6 +47,15 @@ class QuestionOut(Schema):
     min_value: str | None
     max_value: str | None
     step: str | None
+    # Asked only when the earlier question has one of these answers; otherwise not required,
+    # and an answer sent for it is not kept.
+    shown_when: ShownWhenOut | None
+
+    @staticmethod
+    def resolve_shown_when(question: Any) -> dict[str, Any] | None:
+        if not question.shown_when_key:
+            return None
+        return {"question": question.shown_when_key, "answer": question.shown_when_answers}
 
     @staticmethod
     def resolve_min_value(question: Any) -> str | None:

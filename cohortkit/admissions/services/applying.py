@@ -8,6 +8,7 @@ write. A refused write changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohortkit.admissions.answers import ParsedAnswer, display_answer, parse_answer
+from cohortkit.admissions.conditions import shown_question_keys
 from cohortkit.admissions.errors import DeadlinePassedError, OfferMadeError, StaleRevisionError
 from cohortkit.admissions.models import (
     Answer,
@@ -109,15 +111,50 @@ def _require_not_stale(
     )
 
 
+@dataclass(frozen=True)
+class _Shown:
+    """Which questions the person is asked once the posted answers are applied, and which
+    were asked before (by the stored answers alone)."""
+
+    now: set[str]
+    before: set[str]
+
+
+def _shown_questions(
+    questions: list[FormQuestion], existing: dict[int, Answer], parsed: dict[str, ParsedAnswer]
+) -> _Shown:
+    stored = {
+        question.key: existing[question.pk].raw for question in questions if question.pk in existing
+    }
+    posted = stored | {key: answer.raw for key, answer in parsed.items()}
+    return _Shown(
+        now=shown_question_keys(questions, posted), before=shown_question_keys(questions, stored)
+    )
+
+
 def _store_answers(
-    application: Application, questions: list[FormQuestion], parsed: dict[str, ParsedAnswer]
+    application: Application,
+    questions: list[FormQuestion],
+    parsed: dict[str, ParsedAnswer],
+    existing: dict[int, Answer],
+    shown: set[str],
 ) -> tuple[bool, dict[int, Answer]]:
-    """Write the answers whose raw text changed, in two statements at most.
+    """Write the answers whose raw text changed and delete those of questions the person is not
+    asked (a hidden question keeps no answer), in three statements at most.
 
     Returns whether any changed, and every answer of the application afterwards by question id.
     """
-    existing = {answer.question_id: answer for answer in application.answers.all()}
     by_key = {question.key: question for question in questions}
+    hidden = [
+        existing[question.pk]
+        for question in questions
+        if question.key not in shown and question.pk in existing
+    ]
+    if hidden:
+        Answer.objects.filter(pk__in=[stale.pk for stale in hidden]).delete()
+        for stale in hidden:
+            del existing[stale.question_id]
+    parsed = {key: answer for key, answer in parsed.items() if key in shown}
     created: list[Answer] = []
     updated: list[Answer] = []
     for key, answer in parsed.items():
@@ -143,7 +180,11 @@ def _store_answers(
     if updated:
         Answer.objects.bulk_update(updated, ["raw", "number", "value", "error"])
     existing.update({answer.question_id: answer for answer in created})
-    return bool(created or updated), existing
+    return bool(created or updated or hidden), existing
+
+
+def _existing_answers(application: Application) -> dict[int, Answer]:
+    return {answer.question_id: answer for answer in application.answers.all()}
 
 
 @transaction.atomic
@@ -160,25 +201,20 @@ def application_save_draft(
     Refused, changing nothing, after the person's deadline, or when ``revision`` is older than the
     stored one (another tab saved newer text). A submitted application stays submitted, so its
     answers may only change to valid ones; a withdrawn one becomes a draft again.
+
+    Answers to questions the person is not asked (a conditional question whose condition the
+    answers do not meet) are not kept: a posted one is ignored, a stored one deleted.
     """
     moment = now or timezone.now()
     _require_open(form=form, user=user, now=moment)
     questions, parsed = _parse_all(form, raw_answers)
     application = _get_or_create_application(form=form, user=user)
     _require_not_stale(application, parsed, revision)
+    existing = _existing_answers(application)
+    shown = _shown_questions(questions, existing, parsed)
     if application.status == ApplicationStatus.SUBMITTED:
-        errors = {key: answer.error for key, answer in parsed.items() if answer.error}
-        errors |= {
-            key: "This question needs an answer."
-            for key, answer in parsed.items()
-            if answer.is_empty and next(q for q in questions if q.key == key).required
-        }
-        if errors:
-            raise InvalidInputError(
-                "Your submitted application was not changed: fix the marked answers.",
-                field_errors=errors,
-            )
-    changed, _ = _store_answers(application, questions, parsed)
+        _require_still_complete(questions, existing, parsed, shown)
+    changed, _ = _store_answers(application, questions, parsed, existing, shown.now)
     if changed:
         application.revision += 1  # the row is locked: no lost update
     if application.status == ApplicationStatus.WITHDRAWN:
@@ -188,11 +224,46 @@ def application_save_draft(
     return application
 
 
+def _require_still_complete(
+    questions: list[FormQuestion],
+    existing: dict[int, Answer],
+    parsed: dict[str, ParsedAnswer],
+    shown: _Shown,
+) -> None:
+    """A submitted application changes only to valid answers: every posted answer it is asked
+    is readable, and a required one is not emptied, nor left empty when the new answers start
+    asking it (choosing "In person" asks for the university)."""
+    errors = {
+        key: answer.error for key, answer in parsed.items() if key in shown.now and answer.error
+    }
+    for question in questions:
+        if not question.required or question.key not in shown.now:
+            continue
+        if question.key in parsed:
+            empty = parsed[question.key].is_empty
+        elif question.key not in shown.before:
+            answer = existing.get(question.pk)
+            empty = answer is None or not answer.raw.strip()
+        else:
+            continue
+        if empty:
+            errors[question.key] = "This question needs an answer."
+    if errors:
+        raise InvalidInputError(
+            "Your submitted application was not changed: fix the marked answers.",
+            field_errors=errors,
+        )
+
+
 def _missing_and_invalid(
-    answers: dict[int, Answer], questions: list[FormQuestion]
+    answers: dict[int, Answer], questions: list[FormQuestion], shown: set[str]
 ) -> dict[str, str]:
+    """What stops a submission: unreadable answers and empty required ones, among the
+    questions the person is asked."""
     problems: dict[str, str] = {}
     for question in questions:
+        if question.key not in shown:
+            continue
         answer = answers.get(question.pk)
         if answer is not None and answer.error:
             problems[question.key] = answer.error
@@ -214,15 +285,18 @@ def application_submit(
 
     Submitting again (a double click, a retried request) changes nothing and sends no second
     email; submitting changed answers before the deadline updates the application and sends a
-    fresh copy. After the deadline, nothing changes.
+    fresh copy. After the deadline, nothing changes. A question the answers do not ask (a
+    conditional one) is not required and keeps no answer.
     """
     moment = now or timezone.now()
     deadline = _require_open(form=form, user=user, now=moment)
     questions, parsed = _parse_all(form, raw_answers or {})
     application = _get_or_create_application(form=form, user=user)
     _require_not_stale(application, parsed, revision)
-    changed, answers = _store_answers(application, questions, parsed)
-    problems = _missing_and_invalid(answers, questions)
+    existing = _existing_answers(application)
+    shown = _shown_questions(questions, existing, parsed).now
+    changed, answers = _store_answers(application, questions, parsed, existing, shown)
+    problems = _missing_and_invalid(answers, questions, shown)
     if problems:
         transaction.set_rollback(True)
         raise InvalidInputError(
@@ -247,7 +321,11 @@ def application_submit(
         details={"revision": application.revision},
     )
     _email_confirmation(
-        application, questions, answers, deadline, first_submission=first_submission
+        application,
+        [question for question in questions if question.key in shown],
+        answers,
+        deadline,
+        first_submission=first_submission,
     )
     return application
 

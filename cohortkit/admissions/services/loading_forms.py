@@ -1,5 +1,9 @@
 """Loading application forms from a file: YAML mapping each kind to title, introduction, questions.
 
+A question may carry ``shown_when: {question: mode, answer: [in_person, either]}``: it is asked
+only when the earlier choice, multiple-choice or yes/no question ``mode`` has one of those answers
+(``answer`` may be one value).
+
 Loading again replaces the questions of a form that has no applications yet; a form that already
 has applications keeps its questions (answers point at them) and the load is refused for it.
 """
@@ -12,6 +16,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from cohortkit.admissions.conditions import CONTROLLING_TYPES
 from cohortkit.admissions.models import ApplicationForm, ApplicationKind, FormQuestion, QuestionType
 from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.services import audit_record
@@ -29,7 +34,9 @@ QUESTION_KEYS = {
     "min_value",
     "max_value",
     "step",
+    "shown_when",
 }
+SHOWN_WHEN_KEYS = {"question", "answer"}
 
 
 class FormSpecError(InvalidInputError):
@@ -94,7 +101,63 @@ def _check_question(index: int, kind: str, item: Any, errors: list[str]) -> dict
         "min_value": low,
         "max_value": high,
         "step": step,
+        "shown_when_key": "",
+        "shown_when_answers": [],
     }
+
+
+def _shown_when_values(question: dict[str, Any]) -> set[str]:
+    if question["type"] == QuestionType.YES_NO:
+        return {"yes", "no"}
+    return {choice["value"] for choice in question["choices"]}
+
+
+def _check_shown_when(
+    kind: str, questions: list[dict[str, Any]], items: list[Any], errors: list[str]
+) -> None:
+    """Read every question's ``shown_when`` into its two fields: the rule must name an earlier
+    choice, multiple-choice or yes/no question and answers it offers."""
+    earlier: dict[str, dict[str, Any]] = {}
+    for index, (question, item) in enumerate(zip(questions, items, strict=True)):
+        rule = item.get("shown_when")
+        where = f"{kind}.questions[{index}].shown_when"
+        if rule is not None:
+            _read_shown_when(question, rule, where, earlier, errors)
+        earlier[question["key"]] = question
+
+
+def _read_shown_when(
+    question: dict[str, Any],
+    rule: Any,
+    where: str,
+    earlier: dict[str, dict[str, Any]],
+    errors: list[str],
+) -> None:
+    if not isinstance(rule, dict) or set(rule) != SHOWN_WHEN_KEYS:
+        errors.append(f"{where}: write it as {{question: KEY, answer: [VALUE, …]}}")
+        return
+    key = rule["question"]
+    answers = rule["answer"] if isinstance(rule["answer"], list) else [rule["answer"]]
+    answers = ["yes" if a is True else "no" if a is False else str(a) for a in answers]
+    controller = earlier.get(key) if isinstance(key, str) else None
+    if controller is None:
+        errors.append(f"{where}.question: {key!r} is not a question before this one")
+        return
+    if controller["type"] not in {c.value for c in CONTROLLING_TYPES}:
+        errors.append(
+            f"{where}.question: {key!r} must be a choice, multiple-choice or yes/no question"
+        )
+        return
+    offered = _shown_when_values(controller)
+    unknown = [answer for answer in answers if answer not in offered]
+    if not answers or unknown:
+        errors.append(
+            f"{where}.answer: {', '.join(map(repr, unknown)) or 'nothing'} is not an answer "
+            f"{key!r} offers ({', '.join(sorted(offered))})"
+        )
+        return
+    question["shown_when_key"] = key
+    question["shown_when_answers"] = answers
 
 
 @transaction.atomic
@@ -118,11 +181,13 @@ def application_forms_load(*, term: Term, text: str, actor: Any = None) -> list[
         if not isinstance(body, dict) or not isinstance(body.get("questions"), list):
             errors.append(f"{kind}: needs a title and a list of questions")
             continue
-        questions = [
-            checked
+        checked_items = [
+            (checked, item)
             for index, item in enumerate(body["questions"])
             if (checked := _check_question(index, kind, item, errors)) is not None
         ]
+        questions = [question for question, _ in checked_items]
+        _check_shown_when(kind, questions, [item for _, item in checked_items], errors)
         keys = [question["key"] for question in questions]
         duplicates = sorted({key for key in keys if keys.count(key) > 1})
         if duplicates:

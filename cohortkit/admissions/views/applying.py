@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -11,11 +13,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cohortkit.admissions import rules
+from cohortkit.admissions.conditions import shown_when_text
 from cohortkit.admissions.errors import DeadlinePassedError
 from cohortkit.admissions.forms import (
     raw_answers_from_post,
 )
-from cohortkit.admissions.models import ApplicationForm, ApplicationStatus
+from cohortkit.admissions.models import ApplicationForm, ApplicationStatus, FormQuestion
 from cohortkit.admissions.selectors.applying import (
     application_of,
     deadline_for,
@@ -23,6 +26,7 @@ from cohortkit.admissions.selectors.applying import (
 )
 from cohortkit.admissions.services import applying, extending
 from cohortkit.common.errors import ServiceError
+from cohortkit.common.forms import time_zone_aliases
 
 
 def _page(
@@ -40,6 +44,7 @@ def _page(
     is_open = deadline.is_open(timezone.now())
     if not is_open and application is None:
         status = 403
+    items = form_questions_with_answers(form=form, application=application, typed=typed)
     return render(
         request,
         "admissions/apply.html",
@@ -47,9 +52,9 @@ def _page(
             "term": form.term,
             "form": form,
             "application": application,
-            "questions": form_questions_with_answers(
-                form=form, application=application, typed=typed
-            ),
+            "questions": items,
+            "conditions": _conditions([item.question for item in items]),
+            "zone_aliases": time_zone_aliases(),
             "deadline": deadline,
             "is_open": is_open,
             "error": error,
@@ -60,6 +65,20 @@ def _page(
         },
         status=status,
     )
+
+
+def _conditions(questions: list[FormQuestion]) -> dict[str, dict[str, str]]:
+    """What the page needs of each conditional question: the answers that show it (for the
+    script that hides it) and the sentence that explains it (for a browser without scripts, where
+    every question is shown and the server drops the answers the rule does not ask for)."""
+    return {
+        question.key: {
+            "answers": json.dumps([str(value) for value in question.shown_when_answers]),
+            "text": shown_when_text(question, questions),
+        }
+        for question in questions
+        if question.shown_when_key
+    }
 
 
 def apply(request: HttpRequest, slug: str, kind: str) -> HttpResponse:

@@ -145,7 +145,46 @@
     window.addEventListener("pageshow", function () { submitting = false; });
   }
 
+  // Conditional questions: a question marked data-shown-when="mode" is shown only while the
+  // question "mode" has one of its data-shown-when-answers picked (and is itself shown). Hidden
+  // means the hidden attribute, so it leaves the page, the tab order and what screen readers
+  // read; its text stays in the field, and the server, which applies the same rule, does not keep
+  // it. Without this script every question is shown and the server decides alone.
+  function conditionalQuestions(form) {
+    var questions = form.querySelectorAll(".question[data-shown-when]");
+    if (!questions.length) return;
+
+    function picked(key) {
+      var values = [];
+      form.querySelectorAll('[name="answer-' + key + '"]').forEach(function (field) {
+        if ((field.type === "radio" || field.type === "checkbox") && !field.checked) return;
+        if (field.value) values.push(field.value);
+      });
+      return values;
+    }
+
+    function update() {
+      var hiddenKeys = {};
+      // In page order, so a question that depends on a hidden one is hidden too.
+      questions.forEach(function (question) {
+        var answers = [];
+        try { answers = JSON.parse(question.dataset.shownWhenAnswers || "[]"); } catch (e) { answers = []; }
+        var controller = question.dataset.shownWhen;
+        var shown = !hiddenKeys[controller] && picked(controller).some(function (value) {
+          return answers.indexOf(value) !== -1;
+        });
+        question.hidden = !shown;
+        if (!shown) hiddenKeys[question.dataset.questionKey] = true;
+      });
+    }
+
+    form.addEventListener("change", update);
+    form.addEventListener("input", update);
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form.application").forEach(conditionalQuestions);
     document.querySelectorAll("form[data-autosave-key]").forEach(setup);
   });
 })();

@@ -41,6 +41,23 @@
     });
   }
 
+  // A list of zones where nothing is chosen yet starts at the browser's own zone. The lists hold
+  // canonical names only; an old name the browser reports (Chromium says Asia/Calcutta) is found
+  // among an option's data-aliases. The server checks whatever is sent.
+  function browserZoneDefaults() {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!zone) return;
+    document.querySelectorAll('select[data-zone-default="browser"]').forEach(function (select) {
+      var match = null;
+      Array.prototype.forEach.call(select.options, function (option) {
+        var aliases = (option.dataset.aliases || "").split(" ");
+        if (option.value === zone || (!match && aliases.indexOf(zone) !== -1)) match = option;
+      });
+      if (match) select.value = match.value;
+    });
+  }
+
   // A box above a long list of time zones narrows it as one types ("kolkata", "new york").
   function zoneFilters() {
     document.querySelectorAll("input[data-zone-filter]").forEach(function (box) {
@@ -51,7 +68,7 @@
         var words = box.value.toLowerCase().replace(/[\s_]+/g, " ").trim();
         var firstMatch = null;
         Array.prototype.forEach.call(select.options, function (option) {
-          var text = (option.value + " " + option.textContent).toLowerCase().replace(/[_/]+/g, " ");
+          var text = (option.value + " " + option.textContent + " " + (option.dataset.aliases || "")).toLowerCase().replace(/[_/]+/g, " ");
           var matches = !words || text.indexOf(words) !== -1;
           option.hidden = !matches;
           if (matches && firstMatch === null) firstMatch = option;
@@ -67,6 +84,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     reportBrowserTimeZone();
+    browserZoneDefaults();
     zoneFilters();
     autosubmit();
     tickCountdowns();

@@ -5,25 +5,37 @@ any page fails the test with every such violation listed (rule, impact, the offe
 The demo's own terms are the data: the term open for applications (program page, an application,
 the ranking), the running term in its third week (week, assignment, quiz, roster, attendance,
 sections, organizer home). The availability grid is also driven with the keyboard alone.
+
+The demo takes minutes to build, so it is built once for the module (``demo``) and served by the
+module's own live server (``demo_site``): pytest-django's ``live_server`` makes every test
+transactional, and a transactional test empties the database when it ends. The module's tests only
+read the demo (the ranking test, which stages a decision, runs last); when the module ends, the
+database is emptied the way a transactional test empties it, so the next test starts from nothing
+on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
+from django.db import connections
 from django.urls import reverse
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
+from cohortkit.accounts.models import User
 from cohortkit.programs.models import Assignment, Quiz, Term
 from cohortkit.sections.models import Meeting, Section
 from cohortkit.tests.browser.conftest import DESKTOP, PHONE, log_in, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# No django_db mark: the module's fixtures hold the database open for all its tests (see above).
+pytestmark = [pytest.mark.browser]
 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
@@ -48,8 +60,33 @@ def violations(page: Page) -> list[str]:
     return found
 
 
-@pytest.fixture
-def demo(transactional_db) -> dict[str, Any]:
+def _database_emptied() -> None:
+    """What a transactional test does when it ends: empty every table (the ledger first, whose
+    append-only triggers refuse SQLite's row-by-row delete), content types made again."""
+    from cohortkit.payments.triggers import ledger_purge_for_tests
+
+    for alias in connections:
+        ledger_purge_for_tests(connections[alias])
+        call_command("flush", verbosity=0, interactive=False, database=alias, reset_sequences=False)
+    assert not Term.objects.exists() and not User.objects.exists(), "the demo outlived its module"
+
+
+@pytest.fixture(scope="module")
+def _demo_database(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The database open to this module's tests and its server for the whole module, and empty
+    again after it, whatever happened."""
+    # The browser fixture allows the ORM beside Playwright's event loop only while it is up.
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        try:
+            yield
+        finally:
+            _database_emptied()
+
+
+@pytest.fixture(scope="module")
+def demo(_demo_database: None) -> dict[str, Any]:
+    """The demo, built once for the module; its tests only read it."""
     call_command("demo", verbosity=0)
     now = dt.datetime.now(dt.UTC)
     running = Term.objects.get(slug__endswith="-running")
@@ -75,6 +112,18 @@ def demo(transactional_db) -> dict[str, Any]:
         "assignment": assignment,
         "quiz": quiz,
     }
+
+
+@pytest.fixture(scope="module")
+def demo_site(demo: dict[str, Any]) -> Iterator[LiveServer]:
+    """A live server of the demo for the whole module (see the module's docstring)."""
+    server = LiveServer(os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost")
+    server._live_server_modified_settings.enable()
+    try:
+        yield server
+    finally:
+        server._live_server_modified_settings.disable()
+        server.stop()
 
 
 def main_pages(demo: dict[str, Any]) -> list[tuple[str, str, str | None]]:
@@ -122,7 +171,7 @@ def main_pages(demo: dict[str, Any]) -> list[tuple[str, str, str | None]]:
 
 
 def check_every_page(
-    live_server: Any, new_page: Callable[..., Page], demo: dict[str, Any], viewport: dict
+    demo_site: Any, new_page: Callable[..., Page], demo: dict[str, Any], viewport: dict
 ) -> dict[str, list[str]]:
     pages: dict[str | None, Page] = {}
     found: dict[str, list[str]] = {}
@@ -130,10 +179,10 @@ def check_every_page(
         if email not in pages:
             pages[email] = new_page(timezone_id="America/Los_Angeles", viewport=viewport)
             if email is not None:
-                log_in(pages[email], live_server.url, email=email, password="demo")
+                log_in(pages[email], demo_site.url, email=email, password="demo")
         page = pages[email]
         # The ranking of the demo's 356 applications is slow today (issue 15); allow for it.
-        response = page.goto(f"{live_server.url}{url}", timeout=120_000)
+        response = page.goto(f"{demo_site.url}{url}", timeout=120_000)
         assert response is not None and response.status == 200, f"{name}: {url}"
         page.wait_for_load_state("load")
         problems = violations(page)
@@ -146,23 +195,23 @@ def _report(found: dict[str, list[str]]) -> str:
     return "\n".join(f"{name}:\n  " + "\n  ".join(items) for name, items in found.items())
 
 
-def test_main_pages_meet_wcag_21_aa_at_desktop_width(live_server, new_page, demo):
-    found = check_every_page(live_server, new_page, demo, DESKTOP)
+def test_main_pages_meet_wcag_21_aa_at_desktop_width(demo_site, new_page, demo):
+    found = check_every_page(demo_site, new_page, demo, DESKTOP)
 
     assert not found, "serious or critical WCAG 2.1 AA violations:\n" + _report(found)
 
 
-def test_main_pages_meet_wcag_21_aa_at_phone_width(live_server, new_page, demo):
-    found = check_every_page(live_server, new_page, demo, PHONE)
+def test_main_pages_meet_wcag_21_aa_at_phone_width(demo_site, new_page, demo):
+    found = check_every_page(demo_site, new_page, demo, PHONE)
 
     assert not found, "serious or critical WCAG 2.1 AA violations:\n" + _report(found)
 
 
-def test_the_organizer_home_at_desktop_and_phone_width(live_server, new_page, demo):
-    url = f"{live_server.url}{reverse('organize:home', args=[demo['running'].slug])}"
+def test_the_organizer_home_at_desktop_and_phone_width(demo_site, new_page, demo):
+    url = f"{demo_site.url}{reverse('organize:home', args=[demo['running'].slug])}"
     for viewport, name in ((DESKTOP, "organizer-home"), (PHONE, "organizer-home-phone")):
         page = new_page(timezone_id="America/Los_Angeles", viewport=viewport)
-        log_in(page, live_server.url, email="organizer@example.org", password="demo")
+        log_in(page, demo_site.url, email="organizer@example.org", password="demo")
         page.goto(url)
 
         expect(page.get_by_role("heading", name="What to do next")).to_be_visible()
@@ -175,11 +224,11 @@ def test_the_organizer_home_at_desktop_and_phone_width(live_server, new_page, de
         screenshot(page, name)
 
 
-def test_the_availability_grid_works_with_the_keyboard_alone(live_server, new_page, demo):
+def test_the_availability_grid_works_with_the_keyboard_alone(demo_site, new_page, demo):
     page = new_page(timezone_id="America/Los_Angeles")
-    log_in(page, live_server.url, email="participant@example.org", password="demo")
+    log_in(page, demo_site.url, email="participant@example.org", password="demo")
     page.goto(
-        f"{live_server.url}{reverse('admissions:apply', args=[demo['open'].slug, 'participant'])}"
+        f"{demo_site.url}{reverse('admissions:apply', args=[demo['open'].slug, 'participant'])}"
     )
     grid = page.locator(".availability-grid")
     expect(grid.locator("button.slot").first).to_be_visible()
@@ -216,11 +265,11 @@ def test_the_availability_grid_works_with_the_keyboard_alone(live_server, new_pa
     expect(typed).not_to_have_value(typed_before)
 
 
-def test_the_rankings_coloured_bars_are_never_the_only_signal(live_server, new_page, demo):
+def test_the_rankings_coloured_bars_are_never_the_only_signal(demo_site, new_page, demo):
     page = new_page(timezone_id="America/Los_Angeles", viewport=PHONE)
-    log_in(page, live_server.url, email="organizer@example.org", password="demo")
+    log_in(page, demo_site.url, email="organizer@example.org", password="demo")
     ranking = reverse("admissions:ranking", args=[demo["open"].slug, "participant"])
-    page.goto(f"{live_server.url}{ranking}", timeout=120_000)
+    page.goto(f"{demo_site.url}{ranking}", timeout=120_000)
     first = page.locator("tr.ranking-row").first
     first.get_by_label("Decision").select_option(label="Reject")
     first.get_by_role("button", name="Stage").click()

@@ -202,3 +202,47 @@ def test_text_typed_after_the_login_expired_is_kept_and_saved_after_logging_in_a
     _wait_saved(page)
     answer = Answer.objects.get(application__applicant=applicant, question__key="motivation")
     assert answer.raw == "First thoughts, and a second paragraph typed after the session ended."
+
+
+def test_the_university_question_appears_only_for_in_person_and_a_hidden_answer_is_not_kept(
+    live_server, new_page, open_term
+):
+    applicant = UserFactory(email="lea@example.org", name="Léa Martin", time_zone="Europe/Zurich")
+    page = new_page(timezone_id="Europe/Zurich", viewport=PHONE)
+    log_in(page, live_server.url, email=applicant.email, password=PASSWORD)
+    page.goto(f"{live_server.url}/terms/{open_term.slug}/apply/participant/")
+    university = page.locator("#question-university")
+    mode = page.locator("#question-mode")
+
+    # Not asked until the answer calls for it: hidden, so neither seen nor reached with Tab.
+    expect(university).to_be_hidden()
+    expect(university).to_have_attribute("hidden", "")
+    _fill_the_form(page)  # chooses "In person", then a university
+    expect(university).to_be_visible()
+    expect(university.get_by_label("ETH Zürich")).to_be_checked()
+    mode.scroll_into_view_if_needed()
+    screenshot(page, "application-conditional-university-phone", full_page=False)
+    mode.get_by_label("In person", exact=True).focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.question').id") == "question-university"
+
+    mode.get_by_label("Online").check()
+    expect(university).to_be_hidden()
+    mode.get_by_label("Online").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.question').id") == (
+        "question-us_work_eligibility"
+    )
+    page.get_by_label("When could you attend").fill("Tue 19:00-21:00")
+    page.get_by_role("button", name="Submit application").click()
+
+    expect(page.get_by_text("Your application is submitted.")).to_be_visible()
+    answers = dict(
+        Answer.objects.filter(application__applicant=applicant).values_list("question__key", "raw")
+    )
+    assert answers["mode"] == "virtual"
+    assert "university" not in answers
+    # Back to "Either": the question is asked again, now empty.
+    page.locator("#question-mode").get_by_label("Either").check()
+    expect(page.locator("#question-university")).to_be_visible()
+    expect(page.locator("#question-university input:checked")).to_have_count(0)
