@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('admissions', '0003_carry_over_invitation'),
+        ('admissions', '0004_access_code_revoked'),
     ]
 
     operations = [
