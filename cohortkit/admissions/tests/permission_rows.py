@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cohortkit.tests.permission_roles import NOT_FOUND, everyone_but_anonymous
+from cohortkit.tests.permission_roles import NOT_FOUND, ORGANIZER_ONLY, everyone_but_anonymous
 
 # An unknown invitation is 404 to everyone signed in; the real one (only its person) is tested in
 # programs/tests/test_copying.py.
@@ -13,4 +13,25 @@ ROWS: dict[str, tuple[Any, dict[str, Any]]] = {
         lambda term: [term.slug, "not-a-token"],
         everyone_but_anonymous(NOT_FOUND),
     ),
+    # The ranking's release confirmation and the whole application (issue 15): organizers.
+    "admissions:decisions_release_confirm": (
+        lambda term: [term.slug, "participant"],
+        ORGANIZER_ONLY,
+    ),
+    "admissions:application_full": (
+        lambda term: [term.slug, "participant", _participant_application(term).pk],
+        ORGANIZER_ONLY,
+    ),
 }
+
+POST_ONLY: dict[str, Any] = {
+    "admissions:decisions_stage_bulk": lambda term: [term.slug, "participant"],
+}
+
+
+def _participant_application(term: Any) -> Any:
+    from cohortkit.admissions.models import ApplicationForm
+    from cohortkit.admissions.tests.factories import SubmittedApplicationFactory
+
+    form = ApplicationForm.objects.get(term=term, kind="participant")
+    return SubmittedApplicationFactory(form=form)
