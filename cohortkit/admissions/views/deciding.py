@@ -54,7 +54,8 @@ RANKING_SEARCH = ("applicant__name", "applicant__email")
 LEADING_COLUMNS = [
     Column("rank", "#"),
     Column("name", "Applicant", ("applicant__name", "applicant__email")),
-    Column("score", "Score", (SCORE_ORDER,)),
+    # Ties (unreviewed, equal scores) in rank order whichever way the scores run.
+    Column("score", "Score", (SCORE_ORDER, "-pk")),
     Column("reviews", "Reviews", ("reviews_count", "assigned_count")),
     Column("submitted", "Submitted", ("submitted_at",)),
 ]
@@ -81,6 +82,7 @@ def _ranking_table(request: HttpRequest, form: ApplicationForm) -> dict[str, Any
         "term": form.term,
         "form": form,
         "filters": filters,
+        "filters_chosen": any(item.selected for item in filters),
         "columns": columns,
         "table": table,
         "leading_headers": [headers[column.key] for column in LEADING_COLUMNS],
