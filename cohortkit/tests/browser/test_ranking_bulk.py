@@ -21,6 +21,7 @@ from cohortkit.tests.browser.conftest import (
     log_in,
     screenshot,
 )
+from cohortkit.tests.browser.test_accessibility import violations
 from cohortkit.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -112,6 +113,17 @@ def test_search_filter_stage_all_matching_and_confirm_the_release(
     release = page.get_by_test_id("release")
     expect(release).to_have_text("Release 3 staged decisions (3 emails will be sent)")
     screenshot(page, "ranking-bulk")
+    assert not violations(page), violations(page)
+
+    # A row opens the whole application, and leads back to the same table.
+    page.get_by_role("link", name="Ada Lovelace").click()
+    expect(page.get_by_role("heading", name="Ada Lovelace")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("I want to make ML systems safe.")
+    expect(page.get_by_role("heading", name="Reviews (0)")).to_be_visible()
+    assert not violations(page), violations(page)
+    page.get_by_role("link", name="Ranked applications: Participant application").click()
+    expect(page.locator("tr.ranking-row")).to_have_count(3)
+    release = page.get_by_test_id("release")
 
     # The release names the count and shows one email before anything is sent.
     release.click()
@@ -124,11 +136,13 @@ def test_search_filter_stage_all_matching_and_confirm_the_release(
     expect(page.get_by_text("cannot be undone")).to_be_visible()
     assert not OutboundEmail.objects.exists()
     screenshot(page, "ranking-release")
+    assert not violations(page), violations(page)
     phone = new_page(timezone_id="Europe/Paris", viewport=PHONE)
     log_in(phone, live_server.url, email=organizer.email, password=ORGANIZER_PASSWORD)
     phone.goto(page.url)
     expect(phone.get_by_test_id("example-email")).to_be_visible()
     screenshot(phone, "ranking-release-phone")
+    assert not violations(phone), violations(phone)
 
     page.get_by_role("button", name="Release and email 3 people").click()
     expect(page.get_by_text("3 decision(s) released; 3 email(s) on their way.")).to_be_visible()
@@ -139,3 +153,4 @@ def test_search_filter_stage_all_matching_and_confirm_the_release(
     phone.goto(ranking)
     expect(phone.locator("tr.ranking-row").first).to_be_visible()
     screenshot(phone, "ranking-phone")
+    assert not violations(phone), violations(phone)
