@@ -17,6 +17,7 @@ from django.db.models import (
     FloatField,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -217,6 +218,18 @@ def ranking_queryset(
         .annotate(
             rank=Window(RowNumber(), order_by=RANK_ORDER),
         )
+    )
+
+
+def ranking_position(*, form: ApplicationForm, application: Application) -> int:
+    """The application's rank among all the form's submitted applications (``rank`` counts
+    within a filtered set; a single application needs this)."""
+    order = getattr(application, SCORE_ORDER)
+    return (
+        ranking_queryset(form=form)
+        .filter(Q(score_order__gt=order) | Q(score_order=order, pk__lt=application.pk))
+        .count()
+        + 1
     )
 
 

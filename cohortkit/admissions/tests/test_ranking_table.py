@@ -233,6 +233,7 @@ def test_a_row_links_to_the_whole_application_with_its_reviews(form, term, clien
     category = RubricCategoryFactory(form=form, name="Motivation", max_score=10)
     ada = _apply(form, "ada@example.org", name="Ada Lovelace", why="To make AI safe")
     _review(ada, reviewer, {category.pk: 8}, comment="Clear and *specific* goals.")
+    _review(_apply(form, "ben@example.org"), reviewer, {category.pk: 10})
     other = ApplicationFormFactory(term=term, kind="facilitator")
     stranger = SubmittedApplicationFactory(form=other)
     client = client_as("organizer")
@@ -251,6 +252,7 @@ def test_a_row_links_to_the_whole_application_with_its_reviews(form, term, clien
     for text in ("Ada Lovelace", "To make AI safe", LONG_QUESTION, "Rita Reviewer", "8 / 10"):
         assert text in whole.text
     assert "Clear and *specific* goals." in whole.text
+    assert "80.0 (rank 2)" in whole.text  # among every application, not the one shown
     assert f'href="{ranking_url}?q=ada"' in whole.text
     assert "javascript:" not in evil.text
     assert wrong_form.status_code == 404

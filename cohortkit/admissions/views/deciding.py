@@ -39,6 +39,7 @@ from cohortkit.admissions.selectors.ranking import (
     ranked_row,
     ranking_columns,
     ranking_filters,
+    ranking_position,
     ranking_queryset,
     ranking_rows,
 )
@@ -350,13 +351,16 @@ def application_full(
             pk=application_id,
             form=form,
         )
+    row = ranked_row(found)
+    if row.score is not None:
+        row.rank = ranking_position(form=form, application=found)
     return render(
         request,
         "admissions/review/ranking_application.html",
         {
             "term": form.term,
             "form": form,
-            "row": ranked_row(found),
+            "row": row,
             "answers": application_answers(application=found),
             "reviews": application_reviews(application=found),
             "categories": rubric_of(form=form),
