@@ -161,8 +161,8 @@ def _count_of(model: Any) -> Subquery:
     )
 
 
-def _answer_matches(question_key: str, question_type: str, wanted: str) -> Exists:
-    answers = Answer.objects.filter(application_id=OuterRef("pk"), question__key=question_key)
+def _answer_matches(question_id: int, question_type: str, wanted: str) -> Exists:
+    answers = Answer.objects.filter(application_id=OuterRef("pk"), question_id=question_id)
     if question_type == QuestionType.YES_NO:
         answers = answers.filter(value=(wanted == "yes"))
     elif question_type == QuestionType.MULTI_CHOICE:
@@ -189,23 +189,24 @@ def ranking_queryset(
     """Submitted applications narrowed by the chosen answer filters, each annotated in the
     database: ``score`` (None before a scored review), ``score_order``, ``reviews_count``,
     ``assigned_count`` and ``rank`` (1 is the best score among the filtered). Unordered."""
-    types = (
-        dict(
-            FormQuestion.objects.filter(form=form, type__in=FILTERABLE_TYPES).values_list(
-                "key", "type"
-            )
-        )
-        if any(item.selected for item in filters or [])
+    chosen = [item for item in filters or [] if item.selected]
+    questions = (
+        {
+            key: (pk, kind)
+            for pk, key, kind in FormQuestion.objects.filter(
+                form=form, type__in=FILTERABLE_TYPES
+            ).values_list("pk", "key", "type")
+        }
+        if chosen
         else {}
     )
     applications = Application.objects.filter(
         form=form, status=ApplicationStatus.SUBMITTED
     ).select_related("applicant", "decision", "decision__track")
-    for item in filters or []:
-        if item.selected and item.key in types:
-            applications = applications.filter(
-                _answer_matches(item.key, types[item.key], item.selected)
-            )
+    for item in chosen:
+        if item.key in questions:
+            question_id, kind = questions[item.key]
+            applications = applications.filter(_answer_matches(question_id, kind, item.selected))
     return (
         applications.annotate(
             score=_aggregate_score(),
