@@ -20,3 +20,8 @@ class OfferMadeError(TooLateError):
     def __init__(self, message: str, *, decision_path: str) -> None:
         super().__init__(message)
         self.decision_path = decision_path
+
+
+class ReleaseCountChangedError(ConflictError):
+    """A release was confirmed for a number of decisions that is no longer the number staged;
+    nothing was released or sent."""

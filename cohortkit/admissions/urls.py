@@ -84,6 +84,21 @@ urlpatterns = [
         deciding.decisions_release,
         name="decisions_release",
     ),
+    path(
+        "terms/<slug:slug>/organize/applications/<slug:kind>/decisions/release/confirm/",
+        deciding.decisions_release_confirm,
+        name="decisions_release_confirm",
+    ),
+    path(
+        "terms/<slug:slug>/organize/applications/<slug:kind>/decisions/bulk/",
+        deciding.decisions_stage_bulk,
+        name="decisions_stage_bulk",
+    ),
+    path(
+        "terms/<slug:slug>/organize/applications/<slug:kind>/<int:application_id>/",
+        deciding.application_full,
+        name="application_full",
+    ),
     path("terms/<slug:slug>/decision/<slug:kind>/", confirming.my_decision, name="my_decision"),
     path(
         "terms/<slug:slug>/decision/<slug:kind>/respond/",

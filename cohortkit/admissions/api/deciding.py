@@ -25,9 +25,13 @@ from cohortkit.admissions.models import (
 from cohortkit.admissions.selectors.deciding import decisions_pending_release, enrollment_of
 from cohortkit.admissions.selectors.exporting import ranking_csv_lines
 from cohortkit.admissions.selectors.ranking import (
+    RANK_ORDER,
     AnswerFilter,
+    answers_by_application,
+    ranked_row,
     ranking_filter_problems,
     ranking_filters,
+    ranking_queryset,
     ranking_rows,
 )
 from cohortkit.admissions.services import confirming, deciding
@@ -74,6 +78,10 @@ class RankingOut(Schema):
     kind: str
     filters: list[FilterOut]
     pending_release: int
+    total: int  # rows matching the filters, over every page
+    page: int
+    limit: int
+    pages: int
     rows: list[RankedRowOut]
 
 
@@ -125,6 +133,8 @@ def _filters(request: HttpRequest, form: ApplicationForm) -> list[AnswerFilter]:
     return ranking_filters(form=form, params=request.GET)
 
 
+RANKING_MAX_LIMIT = 500
+
 FILTER_HELP = (
     "Filter by answers with query parameters: a single-choice, multiple-choice or yes/no "
     "question's key and one of its values, e.g. `?track=intro&mode=in_person&commitment=yes`. "
@@ -136,12 +146,39 @@ FILTER_HELP = (
     "/terms/{slug}/forms/{kind}/ranking",
     response={200: RankingOut, 400: ErrorOut},
     summary="Submitted applications ranked by aggregate score, filtered by answers (organizers)",
-    description=FILTER_HELP,
+    description=FILTER_HELP
+    + " One page at a time, best score first: `?page=` (from 1) and `?limit=` (default 50, at "
+    f"most {RANKING_MAX_LIMIT}); `total` counts the rows matching the filters over every page.",
 )
-def ranking(request: HttpRequest, slug: str, kind: str) -> Any:
+def ranking(request: HttpRequest, slug: str, kind: str, page: int = 1, limit: int = 50) -> Any:
     form = rules.require_organizer_form(request, slug, kind)
-    filters = _filters(request, form)
-    rows = ranking_rows(form=form, filters=filters)
+    if page < 1 or not 1 <= limit <= RANKING_MAX_LIMIT:
+        raise InvalidInputError(
+            "Check the page.",
+            field_errors={
+                **({"page": "1 or more"} if page < 1 else {}),
+                **(
+                    {"limit": f"from 1 to {RANKING_MAX_LIMIT}"}
+                    if not 1 <= limit <= RANKING_MAX_LIMIT
+                    else {}
+                ),
+            },
+        )
+    params = request.GET.copy()
+    for name in ("page", "limit"):
+        params.pop(name, None)
+    problems = ranking_filter_problems(form=form, params=params)
+    if problems:
+        raise InvalidInputError("Check the filters.", field_errors=problems)
+    filters = ranking_filters(form=form, params=params)
+    matching = ranking_queryset(form=form, filters=filters)
+    total = matching.count()
+    pages = max(1, -(-total // limit))
+    applications = list(matching.order_by(*RANK_ORDER)[(page - 1) * limit : page * limit])
+    answers = answers_by_application(applications=applications, keys=[item.key for item in filters])
+    rows = [
+        ranked_row(application, answers.get(application.pk, {})) for application in applications
+    ]
     return {
         "kind": form.kind,
         "filters": [
@@ -154,6 +191,10 @@ def ranking(request: HttpRequest, slug: str, kind: str) -> Any:
             for item in filters
         ],
         "pending_release": decisions_pending_release(form=form),
+        "total": total,
+        "page": page,
+        "limit": limit,
+        "pages": pages,
         "rows": [
             {
                 "rank": row.rank,

@@ -8,6 +8,7 @@ waitlisting puts the person on the waitlist.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cohortkit.admissions.errors import ReleaseCountChangedError
 from cohortkit.admissions.models import (
     Application,
     ApplicationForm,
@@ -29,7 +31,7 @@ from cohortkit.admissions.models import (
 from cohortkit.common.errors import ConflictError, InvalidInputError
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import format_instant
-from cohortkit.notifications.emails import email_queue_rendered
+from cohortkit.notifications.emails import RenderedEmail, email_queue_rendered, email_render
 from cohortkit.notifications.models import OutboundEmail
 from cohortkit.programs.models import Term, Track
 from cohortkit.programs.states import term_require_writable
@@ -47,6 +49,32 @@ def _person(user: Any) -> str:
 
 def _when(instant: dt.datetime, user: Any) -> str:
     return format_instant(instant, getattr(user, "time_zone", "") or "UTC")
+
+
+def _choice_checked(
+    *, form: ApplicationForm, outcome: str, track: Track | None, waitlist_rank: int | None
+) -> tuple[Track | None, int | None]:
+    """The track and waitlist rank a decision keeps, or the refusal of a choice that cannot be."""
+    if outcome not in DecisionOutcome.values:
+        raise InvalidInputError(
+            "Choose accept, waitlist or reject.",
+            field_errors={"outcome": "accept, waitlist or reject"},
+        )
+    if track is not None and track.term_id != form.term_id:
+        raise InvalidInputError("That track belongs to another term.")
+    if outcome == DecisionOutcome.ACCEPT and track is None and form.kind == "participant":
+        raise InvalidInputError("Choose the track to accept this person into.")
+    if outcome == DecisionOutcome.REJECT:
+        track = None
+    if outcome == DecisionOutcome.WAITLIST:
+        if waitlist_rank is None or waitlist_rank < 1:
+            raise InvalidInputError(
+                "Give a waitlist rank of 1 or more (1 is offered first).",
+                field_errors={"waitlist_rank": "1 or more"},
+            )
+    else:
+        waitlist_rank = None
+    return track, waitlist_rank
 
 
 @transaction.atomic
@@ -68,27 +96,11 @@ def decision_stage(
     moment = now or timezone.now()
     form = application.form
     term_require_writable(form.term)
-    if outcome not in DecisionOutcome.values:
-        raise InvalidInputError(
-            "Choose accept, waitlist or reject.",
-            field_errors={"outcome": "accept, waitlist or reject"},
-        )
     if application.status != ApplicationStatus.SUBMITTED:
         raise InvalidInputError("Only submitted applications can be decided.")
-    if track is not None and track.term_id != form.term_id:
-        raise InvalidInputError("That track belongs to another term.")
-    if outcome == DecisionOutcome.ACCEPT and track is None and form.kind == "participant":
-        raise InvalidInputError("Choose the track to accept this person into.")
-    if outcome == DecisionOutcome.REJECT:
-        track = None
-    if outcome == DecisionOutcome.WAITLIST:
-        if waitlist_rank is None or waitlist_rank < 1:
-            raise InvalidInputError(
-                "Give a waitlist rank of 1 or more (1 is offered first).",
-                field_errors={"waitlist_rank": "1 or more"},
-            )
-    else:
-        waitlist_rank = None
+    track, waitlist_rank = _choice_checked(
+        form=form, outcome=outcome, track=track, waitlist_rank=waitlist_rank
+    )
     existing = Decision.objects.select_for_update().filter(application=application).first()
     if existing is not None and existing.released_at is not None:
         raise ConflictError("This decision is already released and can no longer change.")
@@ -115,6 +127,99 @@ def decision_stage(
     return decision
 
 
+@dataclass(frozen=True)
+class BulkStaged:
+    staged: int  # decisions created or changed
+    unchanged: int  # already staged just so (a second submit changes nothing)
+    released: int  # already released, left alone
+
+
+@transaction.atomic
+def decisions_stage_bulk(
+    *,
+    form: ApplicationForm,
+    applications: Sequence[Application],
+    outcome: str,
+    actor: Any,
+    track: Track | None = None,
+    waitlist_rank: int | None = None,
+    now: dt.datetime | None = None,
+) -> BulkStaged:
+    """Stage one decision for many submitted applications of ``form`` (in the order given).
+
+    The same rules as ``decision_stage``; a waitlisting gives ``waitlist_rank`` to the first
+    application and the next ranks to the following ones. Released decisions stay as they are;
+    decisions already staged just so are left alone, so submitting twice stages nothing new. One
+    audit event names every application staged.
+    """
+    moment = now or timezone.now()
+    term_require_writable(form.term)
+    track, waitlist_rank = _choice_checked(
+        form=form, outcome=outcome, track=track, waitlist_rank=waitlist_rank
+    )
+    if not applications:
+        raise InvalidInputError("Select at least one application.")
+    ids = [application.pk for application in applications]
+    belonging = set(
+        Application.objects.filter(
+            pk__in=ids, form=form, status=ApplicationStatus.SUBMITTED
+        ).values_list("pk", flat=True)
+    )
+    if belonging != set(ids):
+        raise InvalidInputError("Only submitted applications of this form can be decided.")
+    existing = {
+        decision.application_id: decision
+        for decision in Decision.objects.select_for_update().filter(application_id__in=ids)
+    }
+    created: list[Decision] = []
+    changed: list[Decision] = []
+    unchanged = released = 0
+    rank = waitlist_rank
+    for application_id in ids:
+        wanted = (outcome, track.pk if track else None, rank)
+        if rank is not None:
+            rank += 1
+        decision = existing.get(application_id)
+        if decision is None:
+            created.append(
+                Decision(
+                    application_id=application_id,
+                    outcome=wanted[0],
+                    track=track,
+                    waitlist_rank=wanted[2],
+                    staged_by=actor,
+                    staged_at=moment,
+                )
+            )
+        elif decision.released_at is not None:
+            released += 1
+        elif (decision.outcome, decision.track_id, decision.waitlist_rank) == wanted:
+            unchanged += 1
+        else:
+            decision.outcome, decision.track, decision.waitlist_rank = outcome, track, wanted[2]
+            decision.staged_by, decision.staged_at = actor, moment
+            changed.append(decision)
+    Decision.objects.bulk_create(created)
+    Decision.objects.bulk_update(
+        changed, ["outcome", "track", "waitlist_rank", "staged_by", "staged_at"]
+    )
+    staged = [decision.application_id for decision in created + changed]
+    if staged:
+        audit_record(
+            actor=actor,
+            action="decisions.staged_in_bulk",
+            target=form,
+            term=form.term,
+            details={
+                "outcome": outcome,
+                "track": track.slug if track else None,
+                "first_waitlist_rank": waitlist_rank,
+                "applications": staged,
+            },
+        )
+    return BulkStaged(staged=len(staged), unchanged=unchanged, released=released)
+
+
 def _confirm_by_at_release(form: ApplicationForm, moment: dt.datetime) -> dt.datetime:
     if form.confirmation_deadline is not None:
         return form.confirmation_deadline
@@ -122,13 +227,22 @@ def _confirm_by_at_release(form: ApplicationForm, moment: dt.datetime) -> dt.dat
 
 
 @transaction.atomic
-def decisions_release(*, form: ApplicationForm, actor: Any, now: dt.datetime | None = None) -> int:
+def decisions_release(
+    *,
+    form: ApplicationForm,
+    actor: Any,
+    now: dt.datetime | None = None,
+    expected: int | None = None,
+) -> int:
     """Release every staged decision of the form; returns how many were released.
 
     Each person whose decision is released now gets one email (the email's idempotency key is
     the decision, so even a retried request cannot send two); decisions released before are left
     alone, so releasing again only tells the new ones. Accepted people are offered a place to
     confirm by the form's confirmation deadline; waitlisted people join the waitlist.
+
+    With ``expected`` (the count an organizer confirmed), a different count of staged decisions
+    is refused and nothing is released or sent.
     """
     moment = now or timezone.now()
     term_require_writable(form.term)
@@ -148,6 +262,11 @@ def decisions_release(*, form: ApplicationForm, actor: Any, now: dt.datetime | N
         .select_related("application__applicant", "track")
         .order_by("id")
     )
+    if expected is not None and len(decisions) != expected:
+        raise ReleaseCountChangedError(
+            f"{len(decisions)} staged decision(s) would be released now, not the {expected} "
+            "you confirmed: nothing was sent. Look at the count again before releasing."
+        )
     role = EnrollmentRole(form.kind)
     for decision in decisions:
         decision.released_at = moment
@@ -226,9 +345,12 @@ def _enrollment_put(
     return enrollment
 
 
-def _email_decision(
-    form: ApplicationForm, decision: Decision, enrollment: Enrollment | None
-) -> None:
+def _decision_email(
+    form: ApplicationForm,
+    decision: Decision,
+    confirm_by: dt.datetime | None,
+) -> tuple[str, dict[str, Any]]:
+    """The template and context of the email a released ``decision`` sends."""
     person = decision.application.applicant
     context: dict[str, Any] = {
         "name": _person(person),
@@ -236,21 +358,46 @@ def _email_decision(
         "kind": form.get_kind_display().lower(),
         "link": _decision_link(form),
     }
-    if decision.outcome == DecisionOutcome.ACCEPT and enrollment is not None:
-        assert enrollment.confirm_by is not None  # an offer always has one (a constraint)
+    if decision.outcome == DecisionOutcome.ACCEPT and confirm_by is not None:
         template = "admissions/decision_offer"
         context["track"] = decision.track.name if decision.track else ""
-        context["confirm_by"] = _when(enrollment.confirm_by, person)
+        context["confirm_by"] = _when(confirm_by, person)
     elif decision.outcome == DecisionOutcome.WAITLIST:
         template = "admissions/decision_waitlist"
     else:
         template = "admissions/decision_reject"
+    return template, context
+
+
+def _email_decision(
+    form: ApplicationForm, decision: Decision, enrollment: Enrollment | None
+) -> None:
+    confirm_by = None
+    if decision.outcome == DecisionOutcome.ACCEPT and enrollment is not None:
+        assert enrollment.confirm_by is not None  # an offer always has one (a constraint)
+        confirm_by = enrollment.confirm_by
+    template, context = _decision_email(form, decision, confirm_by)
     email_queue_rendered(
-        to=person.email,
+        to=decision.application.applicant.email,
         template=template,
         context=context,
         idempotency_key=f"decision-released:{decision.pk}",
     )
+
+
+def release_confirm_by(*, form: ApplicationForm, now: dt.datetime | None = None) -> dt.datetime:
+    """The deadline a release now would give the people it offers a place."""
+    return _confirm_by_at_release(form, now or timezone.now())
+
+
+def decision_email_example(
+    *, form: ApplicationForm, decision: Decision, now: dt.datetime | None = None
+) -> RenderedEmail:
+    """The email releasing ``decision`` now would send, rendered from the real template (the
+    release's confirmation page shows one). Reads only."""
+    confirm_by = _confirm_by_at_release(form, now or timezone.now())
+    template, context = _decision_email(form, decision, confirm_by)
+    return email_render(template=template, context=context)
 
 
 @dataclass(frozen=True)

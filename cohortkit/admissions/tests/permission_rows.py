@@ -49,4 +49,25 @@ ROWS: dict[str, tuple[Any, dict[str, Any]]] = {
     # The confirmations of taking back an extension and withdrawing a late-application link.
     "admissions:extension_revoke": (_extension, ORGANIZER_ONLY),
     "admissions:access_code_revoke": (_late_link, ORGANIZER_ONLY),
+    # The ranking's release confirmation and the whole application (issue 15): organizers.
+    "admissions:decisions_release_confirm": (
+        lambda term: [term.slug, "participant"],
+        ORGANIZER_ONLY,
+    ),
+    "admissions:application_full": (
+        lambda term: [term.slug, "participant", _participant_application(term).pk],
+        ORGANIZER_ONLY,
+    ),
 }
+
+POST_ONLY: dict[str, Any] = {
+    "admissions:decisions_stage_bulk": lambda term: [term.slug, "participant"],
+}
+
+
+def _participant_application(term: Any) -> Any:
+    from cohortkit.admissions.models import ApplicationForm
+    from cohortkit.admissions.tests.factories import SubmittedApplicationFactory
+
+    form = ApplicationForm.objects.get(term=term, kind="participant")
+    return SubmittedApplicationFactory(form=form)

@@ -110,6 +110,16 @@ def _assigned_to_the_reviewer(world: World) -> Any:
     return application
 
 
+def _submitted_ids(world: World) -> list[int]:
+    from cohortkit.admissions.models import Application
+
+    return list(
+        Application.objects.filter(form=_form(world), status="submitted").values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def _staged(world: World) -> Any:
     from cohortkit.admissions.services.deciding import decision_stage
     from cohortkit.programs.models import Track
@@ -264,8 +274,19 @@ POST_ROWS: dict[str, Post] = {
         data=lambda w: {f"a{w.args[2]}-choice": "accept:intro"},
         answers=ORGANIZER_POSTS,
     ),
+    # The count confirmed on the release's confirmation page goes with the release.
     "admissions:decisions_release": Post(
         args=lambda w: [_staged(w).form.term.slug, "participant"],
+        data={"expected": "1"},
+        answers=ORGANIZER_POSTS,
+    ),
+    # Bulk staging the ticked rows of the ranking (issue 15).
+    "admissions:decisions_stage_bulk": Post(
+        args=lambda w: _applicants(w) and [w.term.slug, "participant"],
+        data=lambda w: {
+            "bulk-selected": [str(pk) for pk in _submitted_ids(w)],
+            "bulk-choice": "reject:",
+        },
         answers=ORGANIZER_POSTS,
     ),
     "admissions:my_decision_respond": Post(

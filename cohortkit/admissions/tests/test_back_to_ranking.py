@@ -15,7 +15,7 @@ def test_release_goes_back_to_the_ranking_when_next_is_not_a_path_here(client_as
 
     response = client_as("organizer").post(
         reverse("admissions:decisions_release", args=[term.slug, "participant"]),
-        {"next": target},
+        {"next": target, "expected": "0"},
     )
 
     assert response.status_code == 302
@@ -27,7 +27,8 @@ def test_release_goes_back_to_a_path_of_this_site(client_as, term):
     back = reverse("admissions:ranking", args=[term.slug, "participant"]) + "?track=intro"
 
     response = client_as("organizer").post(
-        reverse("admissions:decisions_release", args=[term.slug, "participant"]), {"next": back}
+        reverse("admissions:decisions_release", args=[term.slug, "participant"]),
+        {"next": back, "expected": "0"},
     )
 
     assert response["Location"] == back

@@ -275,9 +275,10 @@ def test_organizer_stages_and_releases_through_the_pages(
         headers={"HX-Request": "true"},
     )
     ranking = client.get(reverse("admissions:ranking", args=[term.slug, form.kind]))
+    release = reverse("admissions:decisions_release", args=[term.slug, form.kind])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admissions:decisions_release", args=[term.slug, form.kind]))
-    again = client.post(reverse("admissions:decisions_release", args=[term.slug, form.kind]))
+        client.post(release, {"expected": "1"})
+    again = client.post(release, {"expected": "0"})
 
     assert staged.status_code == 200 and "staged: Accept" in staged.content.decode()
     assert 'hx-swap-oob="true"' in staged.content.decode()  # the release count follows

@@ -192,6 +192,7 @@ def test_blind_review_ranking_release_decline_and_the_waitlist(
     assert not OutboundEmail.objects.exists()
 
     release.click()
+    page.get_by_role("button", name="Release and email 4 people").click()  # the confirmation
     expect(page.get_by_text("4 decision(s) released; 4 email(s) on their way.")).to_be_visible()
     expect(page.get_by_test_id("release")).to_be_disabled()
     decided = [ada, ben, cleo, dev]
