@@ -164,14 +164,15 @@ def table_page(
     """Search, sort and cut ``queryset`` as the request's URL says; two queries (count, page)."""
     params = request.GET
     search = search_text(params) if search_fields else ""
-    if search:
-        queryset = queryset_search(queryset, text=search, fields=search_fields)
     sort = sort_choice(params, columns=columns, default=default_sort)
-    descending = sort.startswith("-")
-    column = next(c for c in columns if c.key == sort.removeprefix("-"))
-    # A field written "-name" in a column orders against the column's direction.
-    ordering = [_flipped(name) if descending else name for name in column.order_by]
-    queryset = queryset.order_by(*ordering, f"-{tie_breaker}" if descending else tie_breaker)
+    queryset = table_rows(
+        params,
+        queryset,
+        columns=columns,
+        default_sort=default_sort,
+        search_fields=search_fields,
+        tie_breaker=tie_breaker,
+    )
     page = Paginator(queryset, per_page).get_page(params.get("page"))
     headers = [_header(c, sort=sort, params=params) for c in columns]
     return TablePage(
@@ -182,6 +183,30 @@ def table_page(
         search=search,
         params=params,
     )
+
+
+def table_rows(
+    params: Mapping[str, Any],
+    queryset: QuerySet[RowT],
+    *,
+    columns: Sequence[Column],
+    default_sort: str,
+    search_fields: Sequence[str] = (),
+    tie_breaker: str = "pk",
+) -> QuerySet[RowT]:
+    """Every row the table of these URL ``params`` shows, over all its pages, in its order.
+
+    What ``table_page`` cuts into pages; also what "the next one in my list" walks along.
+    """
+    search = search_text(params) if search_fields else ""
+    if search:
+        queryset = queryset_search(queryset, text=search, fields=search_fields)
+    sort = sort_choice(params, columns=columns, default=default_sort)
+    descending = sort.startswith("-")
+    column = next(c for c in columns if c.key == sort.removeprefix("-"))
+    # A field written "-name" in a column orders against the column's direction.
+    ordering = [_flipped(name) if descending else name for name in column.order_by]
+    return queryset.order_by(*ordering, f"-{tie_breaker}" if descending else tie_breaker)
 
 
 def _flipped(name: str) -> str:
