@@ -66,6 +66,15 @@ class Header:
         return {"ascending": "▲", "descending": "▼"}.get(self.direction or "", "")
 
 
+@dataclass(frozen=True)
+class FilterLink:
+    """One choice of a filter shown as links: its label, the URL choosing it, whether chosen."""
+
+    label: str
+    url: str
+    current: bool
+
+
 @dataclass
 class TablePage(Generic[RowT]):
     """The page of rows shown, and what the controls around it need."""
@@ -92,6 +101,21 @@ class TablePage(Generic[RowT]):
                 query[key] = str(value)
         encoded = query.urlencode()
         return f"?{encoded}" if encoded else "?"
+
+    def filter_links(self, key: str, choices: Sequence[tuple[str, str]]) -> list[FilterLink]:
+        """Links choosing each ``(value, label)`` of the filter ``key`` ("" for all), keeping
+        the search, sort and other filters and going back to page 1."""
+        chosen = self.params.get(key) or ""
+        if chosen not in {value for value, _ in choices}:
+            chosen = ""
+        return [
+            FilterLink(
+                label=label,
+                url=self.url_with(**{key: value, "page": None}),
+                current=value == chosen,
+            )
+            for value, label in choices
+        ]
 
     @property
     def url_with_no_search(self) -> str:

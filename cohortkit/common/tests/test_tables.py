@@ -109,3 +109,15 @@ def test_the_rows_of_a_table_are_every_page_in_the_table_order(people):
         search_fields=("name", "email"),
     )
     assert [u.name for u in rows] == ["Eve Ng", "Dev Patel", "Cleo Ana", "Bo Chen", "Ana Lima"]
+
+
+def test_filter_links_keep_the_search_and_sort_and_go_back_to_page_one(people):
+    table = _table("q=a&sort=-name&page=2&state=todo")
+    links = table.filter_links("state", [("", "All"), ("todo", "To review"), ("done", "Done")])
+    assert [(link.label, link.current) for link in links] == [
+        ("All", False),
+        ("To review", True),
+        ("Done", False),
+    ]
+    assert links[0].url == "?q=a&sort=-name"
+    assert links[2].url == "?q=a&sort=-name&state=done"
