@@ -85,6 +85,8 @@ class TablePage(Generic[RowT]):
     sort: str
     search: str
     params: QueryDict = field(repr=False)
+    # Every row the search and filters match, over all pages (for totals summed in the database).
+    matching: QuerySet[RowT] = field(repr=False)
 
     @property
     def total(self) -> int:
@@ -206,6 +208,7 @@ def table_page(
         sort=sort,
         search=search,
         params=params,
+        matching=queryset,
     )
 
 
