@@ -76,7 +76,9 @@ def reviewer_assignments(
     a search nor a sort tells a reviewer anything about who applied.
     """
     name: Expression = Coalesce(
-        NullIf("application__applicant__name", Value("")), "application__applicant__email"
+        NullIf("application__applicant__name", Value("")),
+        "application__applicant__email",
+        output_field=CharField(),
     )
     text: Expression = Concat(
         "application__applicant__name",

@@ -259,3 +259,20 @@ def test_reviewer_loads_cost_the_same_queries_with_one_reviewer_or_many(
 
     assert len(many) == len(one)
     assert page.count('class="reviewer-load"') == PAGE_SIZE
+
+
+def test_an_organizer_reviewing_sees_names_and_sorts_and_searches_by_them(
+    term, people, form, client_as
+):
+    form.blind_review = True
+    form.save()
+    application = SubmittedApplicationFactory(
+        form=form, applicant=UserFactory(name="Ada Lovelace", email="ada@example.org")
+    )
+    MembershipFactory(term=term, user=people["organizer"], role=Role.REVIEWER)
+    review_assignment_create(application=application, reviewer=people["organizer"], actor=None)
+    client = client_as("organizer")
+
+    page = _list(client, term, "sort=-applicant&q=lovelace")
+
+    assert _names(page) == ["Ada"]
