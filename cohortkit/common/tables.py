@@ -68,6 +68,15 @@ class Header:
         return {"ascending": "▲", "descending": "▼"}.get(self.direction or "", "")
 
 
+@dataclass(frozen=True)
+class FilterLink:
+    """One choice of a filter shown as links: its label, the URL choosing it, whether chosen."""
+
+    label: str
+    url: str
+    current: bool
+
+
 @dataclass
 class TablePage(Generic[RowT]):
     """The page of rows shown, and what the controls around it need."""
@@ -78,6 +87,8 @@ class TablePage(Generic[RowT]):
     sort: str
     search: str
     params: QueryDict = field(repr=False)
+    # Every row the search and filters match, over all pages (for totals summed in the database).
+    matching: QuerySet[RowT] = field(repr=False)
     prefix: str = ""
 
     @property
@@ -100,6 +111,21 @@ class TablePage(Generic[RowT]):
                 query[key] = str(value)
         encoded = query.urlencode()
         return f"?{encoded}" if encoded else "?"
+
+    def filter_links(self, key: str, choices: Sequence[tuple[str, str]]) -> list[FilterLink]:
+        """Links choosing each ``(value, label)`` of the filter ``key`` ("" for all), keeping
+        the search, sort and other filters and going back to page 1."""
+        chosen = self.params.get(key) or ""
+        if chosen not in {value for value, _ in choices}:
+            chosen = ""
+        return [
+            FilterLink(
+                label=label,
+                url=self.url_with(**{key: value, f"{self.prefix}page": None}),
+                current=value == chosen,
+            )
+            for value, label in choices
+        ]
 
     @property
     def url_with_no_search(self) -> str:
@@ -175,14 +201,16 @@ def table_page(
     """Search, sort and cut ``queryset`` as the request's URL says; two queries (count, page)."""
     params = request.GET
     search = search_text(params, f"{prefix}q") if search_fields else ""
-    if search:
-        queryset = queryset_search(queryset, text=search, fields=search_fields)
     sort = sort_choice(params, columns=columns, default=default_sort, key=f"{prefix}sort")
-    descending = sort.startswith("-")
-    column = next(c for c in columns if c.key == sort.removeprefix("-"))
-    # A field written "-name" in a column orders against the column's direction.
-    ordering = [_flipped(name) if descending else name for name in column.order_by]
-    queryset = queryset.order_by(*ordering, f"-{tie_breaker}" if descending else tie_breaker)
+    queryset = table_rows(
+        params,
+        queryset,
+        columns=columns,
+        default_sort=default_sort,
+        search_fields=search_fields,
+        tie_breaker=tie_breaker,
+        prefix=prefix,
+    )
     page = Paginator(queryset, per_page).get_page(params.get(f"{prefix}page"))
     headers = [_header(c, sort=sort, params=params, prefix=prefix) for c in columns]
     return TablePage(
@@ -192,8 +220,34 @@ def table_page(
         sort=sort,
         search=search,
         params=params,
+        matching=queryset,
         prefix=prefix,
     )
+
+
+def table_rows(
+    params: Mapping[str, Any],
+    queryset: QuerySet[RowT],
+    *,
+    columns: Sequence[Column],
+    default_sort: str,
+    search_fields: Sequence[str] = (),
+    tie_breaker: str = "pk",
+    prefix: str = "",
+) -> QuerySet[RowT]:
+    """Every row the table of these URL ``params`` shows, over all its pages, in its order.
+
+    What ``table_page`` cuts into pages; also what "the next one in my list" walks along.
+    """
+    search = search_text(params, f"{prefix}q") if search_fields else ""
+    if search:
+        queryset = queryset_search(queryset, text=search, fields=search_fields)
+    sort = sort_choice(params, columns=columns, default=default_sort, key=f"{prefix}sort")
+    descending = sort.startswith("-")
+    column = next(c for c in columns if c.key == sort.removeprefix("-"))
+    # A field written "-name" in a column orders against the column's direction.
+    ordering = [_flipped(name) if descending else name for name in column.order_by]
+    return queryset.order_by(*ordering, f"-{tie_breaker}" if descending else tie_breaker)
 
 
 def _flipped(name: str) -> str:

@@ -103,38 +103,69 @@ def balances(term: Term) -> dict[tuple[int, str, str], int]:
     return {(row["payee_id"], row["currency"], row["pay_kind"]): row["total"] for row in rows}
 
 
+def _year_window(year: int) -> tuple[dt.datetime, dt.datetime]:
+    return dt.datetime(year, 1, 1, tzinfo=dt.UTC), dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)
+
+
 def year_paid_out(*, user_id: int, currency: str, year: int) -> int:
     """What went out to a payee in a calendar year in ``currency`` (payments less reversals),
     across every term: the total the tax-form rule looks at."""
-    start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)
-    total = (
+    return years_paid_out(user_ids=[user_id], currency=currency, year=year).get(user_id, 0)
+
+
+def years_paid_out(*, user_ids: list[int], currency: str, year: int) -> dict[int, int]:
+    """``year_paid_out`` of several payees at once (payee id → amount; absent is 0): one query."""
+    start, end = _year_window(year)
+    rows = (
         LedgerEntry.objects.filter(
-            payee_id=user_id,
+            payee_id__in=user_ids,
             currency=currency,
             kind__in=[EntryKind.PAYMENT, EntryKind.REVERSAL],
             created_at__gte=start,
             created_at__lt=end,
-        ).aggregate(total=Sum("amount_minor"))["total"]
-        or 0
+        )
+        .values("payee_id")
+        .annotate(total=Sum("amount_minor"))
     )
-    return -total
+    return {row["payee_id"]: -(row["total"] or 0) for row in rows}
 
 
 def tax_hold_reason(*, user_id: int, currency: str, amount: int, year: int) -> str:
     """Why a line of ``amount`` may not be frozen for this payee this year ("" if it may)."""
+    return tax_hold_reasons(lines=[(user_id, currency, amount)], year=year)[0]
+
+
+def tax_hold_reasons(*, lines: list[tuple[int, str, int]], year: int) -> list[str]:
+    """``tax_hold_reason`` of each (payee id, currency, amount) of ``lines``, in their order:
+    at most two queries however many lines."""
     threshold, threshold_currency = tax_threshold()
-    if currency != threshold_currency:
-        return ""
-    total = year_paid_out(user_id=user_id, currency=currency, year=year) + amount
-    if total < threshold:
-        return ""
-    if TaxFormReceipt.objects.filter(user_id=user_id, year=year).exists():
-        return ""
-    return (
-        f"needs a tax form for {year}: payouts this year would reach "
-        f"{format_money(total, currency)} (threshold {format_money(threshold, currency)})"
+    concerned = [user_id for user_id, currency, _ in lines if currency == threshold_currency]
+    if not concerned:
+        return ["" for _ in lines]
+    paid = years_paid_out(user_ids=concerned, currency=threshold_currency, year=year)
+    reaching = {
+        user_id
+        for user_id, currency, amount in lines
+        if currency == threshold_currency and paid.get(user_id, 0) + amount >= threshold
+    }
+    with_form = set(
+        TaxFormReceipt.objects.filter(user_id__in=reaching, year=year).values_list(
+            "user_id", flat=True
+        )
+        if reaching
+        else []
     )
+    reasons = []
+    for user_id, currency, amount in lines:
+        total = paid.get(user_id, 0) + amount
+        if currency != threshold_currency or total < threshold or user_id in with_form:
+            reasons.append("")
+            continue
+        reasons.append(
+            f"needs a tax form for {year}: payouts this year would reach "
+            f"{format_money(total, currency)} (threshold {format_money(threshold, currency)})"
+        )
+    return reasons
 
 
 def canonical_lines(batch: PayoutBatch) -> list[dict[str, Any]]:

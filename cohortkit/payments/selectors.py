@@ -10,7 +10,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce
 
 from cohortkit.accounts.models import Membership, Role, User
 from cohortkit.common.currencies import CURRENCIES, format_minor
@@ -18,6 +35,7 @@ from cohortkit.payments.models import (
     BatchStatus,
     EligibilityStatus,
     EntryKind,
+    FacilitatorRate,
     LedgerEntry,
     LineStatus,
     PayKind,
@@ -28,7 +46,7 @@ from cohortkit.payments.models import (
     Timesheet,
     TimesheetStatus,
 )
-from cohortkit.payments.pay import canonical_sha256, pay_for_minutes, rate_for, tax_hold_reason
+from cohortkit.payments.pay import canonical_sha256, tax_hold_reasons
 from cohortkit.programs.models import Term
 
 
@@ -49,69 +67,179 @@ class MoneyRow:
         return self.awaiting_approval + self.approved + self.in_batches + self.paid
 
 
-def term_money(term: Term) -> list[MoneyRow]:
-    """Everyone in the term who is or may be owed something, with their four figures.
-
-    A fixed number of queries whatever the number of people.
-    """
-    currency = term.stipend_currency
-    members = (
-        Membership.objects.filter(term=term, role__in=[Role.PARTICIPANT, Role.FACILITATOR])
-        .select_related("user")
-        .order_by("user__name", "user__email")
+def _sum_of(rows: QuerySet[Any], *, per: str, field_name: str) -> Coalesce:
+    """The sum of ``field_name`` over ``rows`` (already filtered on an ``OuterRef``), 0 when
+    there are none: a correlated subquery, so totals stay in the database."""
+    return Coalesce(
+        Subquery(
+            rows.order_by().values(per).annotate(total=Sum(field_name)).values("total"),
+            output_field=BigIntegerField(),
+        ),
+        0,
     )
-    rows: dict[int, MoneyRow] = {}
-    for membership in members:
-        row = rows.setdefault(membership.user_id, MoneyRow(user=membership.user, roles=[]))
-        row.roles.append(membership.role)
-    extra_ids: set[int] = set()
-    for entry in (
-        LedgerEntry.objects.filter(term=term, currency=currency)
-        .values("payee_id")
-        .annotate(total=Sum("amount_minor"))
-    ):
-        extra_ids.add(entry["payee_id"])
-    for user in User.objects.filter(pk__in=extra_ids - set(rows)):
-        rows[user.pk] = MoneyRow(user=user, roles=[])
-    for entry in (
-        LedgerEntry.objects.filter(term=term, currency=currency)
-        .values("payee_id")
-        .annotate(total=Sum("amount_minor"))
-    ):
-        rows[entry["payee_id"]].approved = entry["total"]
-    for line in (
-        PayoutLine.objects.filter(term=term, currency=currency)
-        .values("payee_id", "status", "batch__status")
-        .annotate(total=Sum("amount_minor"))
-    ):
-        line_row = rows.get(line["payee_id"])
-        if line_row is None:
-            continue
-        row = line_row
-        if line["batch__status"] == BatchStatus.DRAFT:
-            row.in_draft += line["total"]
-        elif line["status"] == LineStatus.PENDING:
-            row.in_batches += line["total"]
-        elif line["status"] == LineStatus.PAID:
-            row.paid += line["total"]
-    rates: dict[int, int] = {}
-    for sheet in Timesheet.objects.filter(term=term, status=TimesheetStatus.SUBMITTED):
-        if sheet.facilitator_id not in rows:
-            continue
-        if sheet.facilitator_id not in rates:
-            rates[sheet.facilitator_id] = rate_for(term, rows[sheet.facilitator_id].user)
-        rows[sheet.facilitator_id].awaiting_approval += pay_for_minutes(
-            sheet.total_minutes, rates[sheet.facilitator_id]
+
+
+def timesheet_pay(term: Term) -> ExpressionWrapper[CombinedExpression]:
+    """A timesheet's pay at its facilitator's rate, as ``pay.pay_for_minutes`` computes it (total
+    minutes × rate per hour / 60, rounded half up, in whole minor units), in SQL."""
+    rate = Coalesce(
+        Subquery(
+            FacilitatorRate.objects.filter(term=term, user_id=OuterRef("facilitator_id")).values(
+                "rate_minor"
+            )[:1]
+        ),
+        Value(term.facilitator_rate_cents),
+        output_field=IntegerField(),
+    )
+    return ExpressionWrapper(
+        ((F("discussion_minutes") + F("prep_minutes")) * rate + 30) / 60,
+        output_field=IntegerField(),
+    )
+
+
+REVIEWED_TIMESHEET_STATES = {
+    TimesheetStatus.SUBMITTED.value: "Waiting for approval",
+    TimesheetStatus.RETURNED.value: TimesheetStatus.RETURNED.label,
+    TimesheetStatus.APPROVED.value: TimesheetStatus.APPROVED.label,
+}
+
+
+def timesheets_to_review(term: Term) -> QuerySet[Timesheet]:
+    """The term's submitted, returned and approved timesheets, unordered, with their facilitator,
+    decider and meetings, annotated ``waiting_last`` (0 while waiting for approval), ``total``
+    (minutes) and ``pay``: the approved amount, else the pay at the facilitator's rate now."""
+    return (
+        Timesheet.objects.filter(term=term)
+        .exclude(status=TimesheetStatus.DRAFT)
+        .select_related("facilitator", "decided_by")
+        .prefetch_related("meetings__meeting__section")
+        .annotate(
+            waiting_last=Case(
+                When(status=TimesheetStatus.SUBMITTED, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            total=F("discussion_minutes") + F("prep_minutes"),
+            pay=Coalesce("amount_minor", timesheet_pay(term), output_field=IntegerField()),
         )
-    return list(rows.values())
+    )
 
 
-def term_money_totals(rows: list[MoneyRow]) -> dict[str, int]:
+def term_money_people(term: Term) -> QuerySet[User]:
+    """Everyone in the term who is or may be owed something (participants, facilitators, anyone
+    with ledger entries in the term's currency), unordered, each annotated with their figures in
+    minor units: ``awaiting_approval``, ``approved`` (the balance), ``in_draft``, ``in_batches``
+    and ``paid``. One query however many people, and sums over it stay in the database."""
+    currency = term.stipend_currency
+    entries = LedgerEntry.objects.filter(term=term, currency=currency, payee_id=OuterRef("pk"))
+    lines = PayoutLine.objects.filter(term=term, currency=currency, payee_id=OuterRef("pk"))
+    sent = lines.exclude(batch__status=BatchStatus.DRAFT)
+    sheets = Timesheet.objects.filter(
+        term=term, status=TimesheetStatus.SUBMITTED, facilitator_id=OuterRef("pk")
+    ).annotate(pay=timesheet_pay(term))
+    in_term = Membership.objects.filter(
+        term=term, role__in=[Role.PARTICIPANT, Role.FACILITATOR], user_id=OuterRef("pk")
+    )
+    return User.objects.filter(Q(Exists(in_term)) | Q(Exists(entries))).annotate(
+        awaiting_approval=_sum_of(sheets, per="facilitator_id", field_name="pay"),
+        approved=_sum_of(entries, per="payee_id", field_name="amount_minor"),
+        in_draft=_sum_of(
+            lines.filter(batch__status=BatchStatus.DRAFT), per="payee_id", field_name="amount_minor"
+        ),
+        in_batches=_sum_of(
+            sent.filter(status=LineStatus.PENDING), per="payee_id", field_name="amount_minor"
+        ),
+        paid=_sum_of(
+            sent.filter(status=LineStatus.PAID), per="payee_id", field_name="amount_minor"
+        ),
+    )
+
+
+MONEY_STATES = {
+    "awaiting": ("Awaiting approval", Q(awaiting_approval__gt=0)),
+    "owed": ("Approved, unpaid", Q(approved__gt=0)),
+    "in_batches": ("In batches", Q(in_batches__gt=0)),
+    "paid": ("Paid", Q(paid__gt=0)),
+}
+
+
+def term_money_people_shown(term: Term, *, role: str = "", state: str = "") -> QuerySet[User]:
+    """``term_money_people`` with a role in the term (participant, facilitator) and a figure
+    that is not zero (``MONEY_STATES``); an empty or unknown choice keeps everyone."""
+    people = term_money_people(term)
+    if role in {Role.PARTICIPANT, Role.FACILITATOR}:
+        people = people.filter(
+            Exists(Membership.objects.filter(term=term, role=role, user_id=OuterRef("pk")))
+        )
+    if state in MONEY_STATES:
+        people = people.filter(MONEY_STATES[state][1])
+    return people
+
+
+def money_rows(term: Term, people: list[User]) -> list[MoneyRow]:
+    """``MoneyRow`` of each of ``term_money_people``, in their order, with their roles in the
+    term: one query."""
+    roles: dict[int, list[str]] = defaultdict(list)
+    for user_id, role in (
+        Membership.objects.filter(
+            term=term,
+            role__in=[Role.PARTICIPANT, Role.FACILITATOR],
+            user_id__in=[person.pk for person in people],
+        )
+        .order_by("user_id", "id")
+        .values_list("user_id", "role")
+    ):
+        roles[user_id].append(role)
+    return [
+        MoneyRow(
+            user=person,
+            roles=roles.get(person.pk, []),
+            awaiting_approval=person.awaiting_approval,  # type: ignore[attr-defined]
+            approved=person.approved,  # type: ignore[attr-defined]
+            in_batches=person.in_batches,  # type: ignore[attr-defined]
+            paid=person.paid,  # type: ignore[attr-defined]
+            in_draft=person.in_draft,  # type: ignore[attr-defined]
+        )
+        for person in people
+    ]
+
+
+def term_money(term: Term) -> list[MoneyRow]:
+    """Everyone in the term who is or may be owed something, with their four figures, by name.
+
+    Two queries whatever the number of people.
+    """
+    people = list(term_money_people(term).order_by("name", "email", "pk"))
+    return money_rows(term, people)
+
+
+def term_money_totals(term: Term, people: QuerySet[User]) -> dict[str, int]:
+    """The sums of the figures over every one of ``people`` (``term_money_people``, filtered or
+    not), in the database whatever page is shown: three queries."""
+    currency = term.stipend_currency
+    payees = people.order_by().values("pk")
+    approved = LedgerEntry.objects.filter(
+        term=term, currency=currency, payee_id__in=payees
+    ).aggregate(total=Sum("amount_minor"))["total"]
+    sent = Q(status=LineStatus.PENDING) & ~Q(batch__status=BatchStatus.DRAFT)
+    lines = PayoutLine.objects.filter(term=term, currency=currency, payee_id__in=payees).aggregate(
+        in_batches=Sum("amount_minor", filter=sent),
+        paid=Sum(
+            "amount_minor", filter=Q(status=LineStatus.PAID) & ~Q(batch__status=BatchStatus.DRAFT)
+        ),
+    )
+    awaiting = (
+        Timesheet.objects.filter(
+            term=term, status=TimesheetStatus.SUBMITTED, facilitator_id__in=payees
+        )
+        .annotate(pay=timesheet_pay(term))
+        .aggregate(total=Sum("pay"))["total"]
+    )
     return {
-        "awaiting_approval": sum(row.awaiting_approval for row in rows),
-        "approved": sum(row.approved for row in rows),
-        "in_batches": sum(row.in_batches for row in rows),
-        "paid": sum(row.paid for row in rows),
+        "awaiting_approval": int(awaiting or 0),
+        "approved": int(approved or 0),
+        "in_batches": int(lines["in_batches"] or 0),
+        "paid": int(lines["paid"] or 0),
     }
 
 
@@ -195,28 +323,62 @@ def my_money(term: Term, user: User, roles: frozenset[str]) -> MyMoney:
     )
 
 
-def eligibility_rows(term: Term) -> list[dict[str, Any]]:
-    """Each participant with their application's claim and the organizer's verification."""
-    from cohortkit.admissions.models import Answer
+ELIGIBILITY_STATES = {
+    "pending": ("Pending verification", Q(verdict=EligibilityStatus.PENDING)),
+    "eligible": ("Eligible", Q(verdict=EligibilityStatus.ELIGIBLE)),
+    "not_eligible": ("Not eligible", Q(verdict=EligibilityStatus.NOT_ELIGIBLE)),
+    "completed": ("Completed", Q(completed=True)),
+}
 
-    participants = list(
+
+def eligibility_people(term: Term, *, state: str = "") -> QuerySet[Membership]:
+    """The term's participant memberships, unordered, each annotated ``verdict`` (the
+    organizer's verification, ``pending`` until there is one) and ``completed``; filtered by a
+    state of ``ELIGIBILITY_STATES`` ("" or unknown: everyone)."""
+    verdicts = StipendEligibility.objects.filter(term=term, user_id=OuterRef("user_id"))
+    people = (
         Membership.objects.filter(term=term, role=Role.PARTICIPANT)
         .select_related("user")
-        .order_by("user__name", "user__email")
+        .annotate(
+            verdict=Coalesce(
+                Subquery(verdicts.values("status")[:1]), Value(EligibilityStatus.PENDING)
+            ),
+            completed=Exists(
+                StipendCompletion.objects.filter(term=term, user_id=OuterRef("user_id"))
+            ),
+        )
     )
+    if state in ELIGIBILITY_STATES:
+        people = people.filter(ELIGIBILITY_STATES[state][1])
+    return people
+
+
+def eligibility_rows(term: Term, participants: list[Membership]) -> list[dict[str, Any]]:
+    """Each of ``participants`` (memberships with their user) with their application's claim
+    and the organizer's verification: three queries."""
+    from cohortkit.admissions.models import Answer
+
+    user_ids = [membership.user_id for membership in participants]
     verdicts = {
         row.user_id: row
-        for row in StipendEligibility.objects.filter(term=term).select_related("decided_by")
+        for row in StipendEligibility.objects.filter(
+            term=term, user_id__in=user_ids
+        ).select_related("decided_by")
     }
     claims = {
         answer.application.applicant_id: answer.raw
         for answer in Answer.objects.filter(
             application__form__term=term,
             application__form__kind="participant",
+            application__applicant_id__in=user_ids,
             question__key="us_work_eligibility",
         ).select_related("application")
     }
-    completed = set(StipendCompletion.objects.filter(term=term).values_list("user_id", flat=True))
+    completed = set(
+        StipendCompletion.objects.filter(term=term, user_id__in=user_ids).values_list(
+            "user_id", flat=True
+        )
+    )
     claim_labels = {
         "yes": "Yes",
         "no": "No",
@@ -235,27 +397,61 @@ def eligibility_rows(term: Term) -> list[dict[str, Any]]:
     ]
 
 
-def batches_of(term: Term) -> list[PayoutBatch]:
-    return list(
+BATCH_STATES = {status.value: (status.label, Q(status=status.value)) for status in BatchStatus}
+
+
+def batches_of(term: Term, *, state: str = "") -> QuerySet[PayoutBatch]:
+    """The term's batches, unordered, each annotated ``open_lines``, ``draft_total`` and
+    ``shown_total`` (the frozen total, else the draft's); of a ``BATCH_STATES`` status if asked."""
+    open_lines = (
+        PayoutLine.objects.filter(batch_id=OuterRef("pk"), status=LineStatus.PENDING)
+        .order_by()
+        .values("batch_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    batches = (
         PayoutBatch.objects.filter(term=term)
         .select_related("created_by", "frozen_by")
         .annotate(
-            open_lines=Count("lines", filter=Q(lines__status=LineStatus.PENDING)),
-            draft_total=Sum("lines__amount_minor"),
+            open_lines=Coalesce(Subquery(open_lines, output_field=IntegerField()), 0),
+            draft_total=_sum_of(
+                PayoutLine.objects.filter(batch_id=OuterRef("pk")),
+                per="batch_id",
+                field_name="amount_minor",
+            ),
         )
+        .annotate(shown_total=Coalesce("total_minor", "draft_total"))
     )
+    if state in BATCH_STATES:
+        batches = batches.filter(BATCH_STATES[state][1])
+    return batches
 
 
-def draft_holds(batch: PayoutBatch, year: int) -> dict[int, str]:
-    """For a draft: line id → why freezing would hold it back now ("" lines are not listed)."""
-    holds: dict[int, str] = {}
-    for line in batch.lines.all():
-        reason = tax_hold_reason(
-            user_id=line.payee_id, currency=line.currency, amount=line.amount_minor, year=year
-        )
-        if reason:
-            holds[line.pk] = reason
-    return holds
+def draft_holds(lines: list[PayoutLine], year: int) -> dict[int, str]:
+    """For lines of a draft: line id → why freezing would hold it back now ("" lines are not
+    listed). At most two queries however many lines."""
+    reasons = tax_hold_reasons(
+        lines=[(line.payee_id, line.currency, line.amount_minor) for line in lines], year=year
+    )
+    return {line.pk: reason for line, reason in zip(lines, reasons, strict=True) if reason}
+
+
+LINE_STATES = {status.value: (status.label, Q(status=status.value)) for status in LineStatus}
+
+
+def batch_lines(batch: PayoutBatch, *, state: str = "") -> QuerySet[PayoutLine]:
+    """The batch's lines, unordered, with payee and settler, of a ``LINE_STATES`` status if
+    asked."""
+    lines = batch.lines.select_related("payee", "settled_by")
+    if state in LINE_STATES:
+        lines = lines.filter(LINE_STATES[state][1])
+    return lines
+
+
+def batch_lines_total(lines: QuerySet[PayoutLine]) -> int:
+    """The sum of ``lines`` (every page of them), in the database."""
+    return int(lines.order_by().aggregate(total=Sum("amount_minor"))["total"] or 0)
 
 
 # The ledger check ----------------------------------------------------------------------------

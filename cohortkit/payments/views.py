@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cohortkit.accounts.models import Membership, Role, User
 from cohortkit.common.currencies import format_minor
 from cohortkit.common.errors import ServiceError
+from cohortkit.common.tables import Column, table_page
 from cohortkit.payments import exports, pay, rules, selectors
 from cohortkit.payments.forms import (
     EligibilityForm,
@@ -67,19 +68,88 @@ def _refusal(request: HttpRequest, error: ServiceError) -> None:
 
 # Organizers ----------------------------------------------------------------------------------
 
+PEOPLE_SEARCH = ("name", "email")
+ROLE_CHOICES = [
+    ("", "Everyone"),
+    (Role.PARTICIPANT, "Participants"),
+    (Role.FACILITATOR, "Facilitators"),
+]
+ELIGIBILITY_COLUMNS = [
+    Column("participant", "Participant", ("user__name", "user__email")),
+    Column("claim", "Their claim: eligible to work in the US?"),
+    Column("verified", "Verified", ("verdict",)),
+    Column("completed", "Completed", ("completed",)),
+    Column("record", "Record"),
+]
+BATCH_COLUMNS = [
+    Column("batch", "Batch", ("pk",)),
+    Column("status", "Status", ("status",)),
+    Column("lines", "Lines", ("line_count",)),
+    Column("total", "Total", ("shown_total",)),
+    Column("built", "Built", ("created_at",)),
+]
+PEOPLE_SEARCH_FACILITATOR = ("facilitator__name", "facilitator__email")
+TIMESHEET_COLUMNS = [
+    Column("facilitator", "Facilitator", ("facilitator__name", "facilitator__email", "week")),
+    Column("week", "Week", ("week", "facilitator__name")),
+    Column("hours", "Hours", ("total",)),
+    Column("status", "Status", ("waiting_last", "status", "week", "facilitator__name")),
+    Column("pay", "Pay", ("pay",)),
+    Column("submitted", "Submitted", ("submitted_at",)),
+    Column("decide", "Decide"),
+]
+LINE_COLUMNS = [
+    Column("line", "Line", ("number",)),
+    Column("payee", "Payee", ("payee__name", "payee__email")),
+    Column("kind", "Kind", ("pay_kind",)),
+    Column("amount", "Amount", ("amount_minor",)),
+    Column("status", "Status", ("status", "number")),
+    Column("settle", "Settle"),
+]
+MONEY_COLUMNS = [
+    Column("person", "Person", ("name", "email")),
+    Column("roles", "Role"),
+    Column("awaiting", "Awaiting approval", ("awaiting_approval",)),
+    Column("approved", "Approved, unpaid", ("approved",)),
+    Column("in_batches", "In batches", ("in_batches",)),
+    Column("paid", "Paid", ("paid",)),
+]
+
 
 @login_required
 @require_GET
 def money(request: HttpRequest, slug: str) -> HttpResponse:
+    """Everyone's money in the term, 50 a page, searched, sorted and filtered from the URL; the
+    totals are over every matching person, not only the page."""
     term = _organizer_term(request, slug)
-    rows = selectors.term_money(term)
+    people = selectors.term_money_people_shown(
+        term, role=str(request.GET.get("role", "")), state=str(request.GET.get("state", ""))
+    )
+    table = table_page(
+        request,
+        people,
+        columns=MONEY_COLUMNS,
+        default_sort="person",
+        search_fields=PEOPLE_SEARCH,
+    )
     return render(
         request,
         "payments/money.html",
         {
             "term": term,
-            "rows": rows,
-            "totals": selectors.term_money_totals(rows),
+            "table": table,
+            "rows": selectors.money_rows(term, table.rows),
+            # Over every person the search and filters match, on every page.
+            "totals": selectors.term_money_totals(term, table.matching),
+            "filtered": bool(table.search or request.GET.get("role") or request.GET.get("state")),
+            "role_filters": table.filter_links("role", ROLE_CHOICES),
+            "state_filters": table.filter_links(
+                "state",
+                [
+                    ("", "All"),
+                    *((key, label) for key, (label, _) in selectors.MONEY_STATES.items()),
+                ],
+            ),
             "currency": term.stipend_currency,
             "check": selectors.ledger_check(term),
         },
@@ -226,10 +296,28 @@ def eligibility(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.error(request, "Choose eligible, not eligible or pending.")
             status = 400
+    table = table_page(
+        request,
+        selectors.eligibility_people(term, state=str(request.GET.get("state", ""))),
+        columns=ELIGIBILITY_COLUMNS,
+        default_sort="participant",
+        search_fields=("user__name", "user__email"),
+    )
     return render(
         request,
         "payments/eligibility.html",
-        {"term": term, "rows": selectors.eligibility_rows(term)},
+        {
+            "term": term,
+            "table": table,
+            "rows": selectors.eligibility_rows(term, table.rows),
+            "state_filters": table.filter_links(
+                "state",
+                [
+                    ("", "All"),
+                    *((key, label) for key, (label, _) in selectors.ELIGIBILITY_STATES.items()),
+                ],
+            ),
+        },
         status=status,
     )
 
@@ -237,26 +325,30 @@ def eligibility(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def timesheet_review(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every submitted or decided timesheet, those waiting for approval first, 50 a page,
+    searched by facilitator, sorted and filtered by status from the URL."""
     term = _organizer_term(request, slug)
-    sheets = list(
-        Timesheet.objects.filter(term=term)
-        .exclude(status=TimesheetStatus.DRAFT)
-        .select_related("facilitator", "decided_by")
-        .prefetch_related("meetings__meeting__section")
-        .order_by("status", "week", "facilitator__name")
+    sheets = selectors.timesheets_to_review(term)
+    state = str(request.GET.get("state", ""))
+    table = table_page(
+        request,
+        sheets.filter(status=state) if state in selectors.REVIEWED_TIMESHEET_STATES else sheets,
+        columns=TIMESHEET_COLUMNS,
+        default_sort="status",
+        search_fields=PEOPLE_SEARCH_FACILITATOR,
     )
-    waiting = [sheet for sheet in sheets if sheet.status == TimesheetStatus.SUBMITTED]
-    for sheet in waiting:
-        rate = pay.rate_for(term, sheet.facilitator)
-        sheet.estimate = pay.pay_for_minutes(sheet.total_minutes, rate)  # type: ignore[attr-defined]
     return render(
         request,
         "payments/timesheet_review.html",
         {
             "term": term,
-            "waiting": waiting,
-            "decided": [sheet for sheet in sheets if sheet.status != TimesheetStatus.SUBMITTED],
-            "return_form": ReturnForm(),
+            "table": table,
+            "sheets": table.rows,
+            "waiting_count": sheets.filter(status=TimesheetStatus.SUBMITTED).count(),
+            "state_filters": table.filter_links(
+                "state",
+                [("", "All"), *selectors.REVIEWED_TIMESHEET_STATES.items()],
+            ),
         },
     )
 
@@ -286,10 +378,27 @@ def timesheet_decide(request: HttpRequest, slug: str, timesheet_id: int) -> Http
 @require_GET
 def batches(request: HttpRequest, slug: str) -> HttpResponse:
     term = _organizer_term(request, slug)
+    table = table_page(
+        request,
+        selectors.batches_of(term, state=str(request.GET.get("state", ""))),
+        columns=BATCH_COLUMNS,
+        default_sort="-batch",
+    )
     return render(
         request,
         "payments/batches.html",
-        {"term": term, "batches": selectors.batches_of(term)},
+        {
+            "term": term,
+            "table": table,
+            "batches": table.rows,
+            "state_filters": table.filter_links(
+                "state",
+                [
+                    ("", "All"),
+                    *((key, label) for key, (label, _) in selectors.BATCH_STATES.items()),
+                ],
+            ),
+        },
     )
 
 
@@ -314,10 +423,20 @@ def _batch(request: HttpRequest, slug: str, batch_id: int) -> tuple[Term, Payout
 @login_required
 @require_GET
 def batch_detail(request: HttpRequest, slug: str, batch_id: int) -> HttpResponse:
+    """A batch and its lines, 50 a page, searched by payee, sorted and filtered by status from
+    the URL; the totals are over every line."""
     term, batch = _batch(request, slug, batch_id)
-    lines = list(batch.lines.select_related("payee", "settled_by").order_by("number", "id"))
+    all_lines = selectors.batch_lines(batch)
+    table = table_page(
+        request,
+        selectors.batch_lines(batch, state=str(request.GET.get("state", ""))),
+        columns=LINE_COLUMNS,
+        default_sort="line",
+        search_fields=("payee__name", "payee__email", "payee_name", "payee_email"),
+    )
+    lines = table.rows
     year = timezone.now().year
-    holds = selectors.draft_holds(batch, year) if batch.status == BatchStatus.DRAFT else {}
+    holds = selectors.draft_holds(lines, year) if batch.status == BatchStatus.DRAFT else {}
     for line in lines:
         line.hold = holds.get(line.pk, "")  # type: ignore[attr-defined]
     return render(
@@ -329,7 +448,14 @@ def batch_detail(request: HttpRequest, slug: str, batch_id: int) -> HttpResponse
             "lines": lines,
             "year": year,
             "formats": exports.FORMATS,
-            "draft_total": sum(line.amount_minor for line in lines),
+            "draft_total": (
+                selectors.batch_lines_total(all_lines) if batch.status == BatchStatus.DRAFT else 0
+            ),
+            "table": table,
+            "state_filters": table.filter_links(
+                "state",
+                [("", "All"), *((key, label) for key, (label, _) in selectors.LINE_STATES.items())],
+            ),
             "import_form": ResultsImportForm(),
             "tax_form": TaxFormForm(initial={"year": year, "received_on": timezone.localdate()}),
             "four_eyes": ledger_services.pay_settings_for(term).four_eyes,

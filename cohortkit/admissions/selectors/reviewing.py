@@ -11,7 +11,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    Expression,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat, NullIf
 
 from cohortkit.accounts.models import Membership, Role, User
 from cohortkit.admissions.answers import display_answer
@@ -24,6 +38,7 @@ from cohortkit.admissions.models import (
     FormQuestion,
     Review,
     ReviewAssignment,
+    ReviewerConflict,
     RubricCategory,
 )
 from cohortkit.programs.models import Term
@@ -44,6 +59,38 @@ def rubric_of(*, form: ApplicationForm) -> list[RubricCategory]:
 def assignments_of_reviewer(*, term: Term, reviewer: Any) -> list[ReviewAssignment]:
     """The reviewer's assignments in the term, each annotated ``reviewed`` and ``closed``."""
     return list(
+        reviewer_assignments(term=term, reviewer=reviewer, names_visible=False).order_by(
+            "application__form__kind", "application__submitted_at", "id"
+        )
+    )
+
+
+def reviewer_assignments(
+    *, term: Term, reviewer: Any, names_visible: bool
+) -> QuerySet[ReviewAssignment]:
+    """The reviewer's assignments of submitted applications in the term, unordered, each
+    annotated ``reviewed``, ``closed`` (the decision is released), ``applicant_sort`` (the name,
+    else the email) and ``applicant_text`` (name and email, for searching).
+
+    Without ``names_visible`` both applicant annotations are empty on blind forms, so neither
+    a search nor a sort tells a reviewer anything about who applied.
+    """
+    name: Expression = Coalesce(
+        NullIf("application__applicant__name", Value("")),
+        "application__applicant__email",
+        output_field=CharField(),
+    )
+    text: Expression = Concat(
+        "application__applicant__name",
+        Value(" "),
+        "application__applicant__email",
+        output_field=CharField(),
+    )
+    if not names_visible:
+        hidden = Q(application__form__blind_review=True)
+        name = Case(When(hidden, then=Value("")), default=name, output_field=CharField())
+        text = Case(When(hidden, then=Value("")), default=text, output_field=CharField())
+    return (
         ReviewAssignment.objects.filter(
             reviewer=reviewer,
             application__form__term=term,
@@ -61,9 +108,38 @@ def assignments_of_reviewer(*, term: Term, reviewer: Any) -> list[ReviewAssignme
                     application_id=OuterRef("application_id"), released_at__isnull=False
                 )
             ),
+            applicant_sort=name,
+            applicant_text=text,
         )
-        .order_by("application__form__kind", "application__submitted_at", "id")
     )
+
+
+ASSIGNMENT_STATES = {
+    "todo": ("To review", Q(reviewed=False, closed=False)),
+    "reviewed": ("Reviewed", Q(reviewed=True, closed=False)),
+    "closed": ("Decision released", Q(closed=True)),
+}
+
+
+def assignments_in_state(
+    assignments: QuerySet[ReviewAssignment], *, state: str = "", kind: str = ""
+) -> QuerySet[ReviewAssignment]:
+    """Those of ``reviewer_assignments`` in a state of ``ASSIGNMENT_STATES`` and of a form
+    kind; an empty or unknown choice keeps every row."""
+    if state in ASSIGNMENT_STATES:
+        assignments = assignments.filter(ASSIGNMENT_STATES[state][1])
+    if kind:
+        assignments = assignments.filter(application__form__kind=kind)
+    return assignments
+
+
+def assignment_counts(assignments: QuerySet[ReviewAssignment]) -> dict[str, int]:
+    """How many of ``reviewer_assignments`` there are and how many are left to review: one
+    query."""
+    counts = assignments.order_by().aggregate(
+        total=Count("pk"), left=Count("pk", filter=ASSIGNMENT_STATES["todo"][1])
+    )
+    return {"total": counts["total"] or 0, "left": counts["left"] or 0}
 
 
 @dataclass(frozen=True)
@@ -109,6 +185,49 @@ def reviewer_loads(*, form: ApplicationForm) -> list[tuple[User, int, int]]:
         .order_by("name", "email")
     )
     return [(user, user.assigned, user.reviewed) for user in reviewers]
+
+
+def reviewer_load_rows(*, form: ApplicationForm) -> QuerySet[User]:
+    """The term's reviewers, unordered, each annotated ``assigned`` and ``reviewed`` (on this
+    form), ``left`` (assigned, not reviewed) and ``conflicts`` (declared in the term)."""
+
+    def counted(queryset: QuerySet[Any]) -> Coalesce:
+        return Coalesce(
+            Subquery(
+                queryset.order_by().values("reviewer_id").annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+
+    mine = {"reviewer_id": OuterRef("pk"), "application__form": form}
+    return User.objects.filter(
+        pk__in=Membership.objects.filter(term=form.term, role=Role.REVIEWER).values("user_id")
+    ).annotate(
+        assigned=counted(ReviewAssignment.objects.filter(**mine)),
+        reviewed=counted(Review.objects.filter(**mine)),
+        left=counted(
+            ReviewAssignment.objects.filter(**mine).exclude(
+                Exists(
+                    Review.objects.filter(
+                        application_id=OuterRef("application_id"),
+                        reviewer_id=OuterRef("reviewer_id"),
+                    )
+                )
+            )
+        ),
+        conflicts=counted(
+            ReviewerConflict.objects.filter(reviewer_id=OuterRef("pk"), term=form.term)
+        ),
+    )
+
+
+REVIEWER_STATES = {
+    "left": ("With reviews left", Q(left__gt=0)),
+    "done": ("All done", Q(assigned__gt=0, left=0)),
+    "unassigned": ("Nothing assigned", Q(assigned=0)),
+    "conflict": ("Declared a conflict", Q(conflicts__gt=0)),
+}
 
 
 def blind_label(application_id: int) -> str:

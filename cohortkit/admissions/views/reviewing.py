@@ -5,15 +5,17 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cohortkit.accounts.models import User
+from cohortkit.accounts.models import Role, User
 from cohortkit.admissions import rules
 from cohortkit.admissions.forms import (
     ManualAssignForm,
@@ -23,43 +25,115 @@ from cohortkit.admissions.forms import (
 from cohortkit.admissions.models import (
     Application,
     ApplicationForm,
+    ApplicationKind,
     ApplicationStatus,
+    ReviewAssignment,
     RubricCategory,
 )
 from cohortkit.admissions.selectors.reviewing import (
+    ASSIGNMENT_STATES,
+    REVIEWER_STATES,
     answers_for_reviewers,
-    assignments_of_reviewer,
+    assignment_counts,
+    assignments_in_state,
     decision_is_released,
     review_of,
-    reviewer_loads,
+    reviewer_assignments,
+    reviewer_load_rows,
     rubric_of,
     term_reviewers,
 )
 from cohortkit.admissions.services import reviewing
 from cohortkit.common.errors import ServiceError
+from cohortkit.common.tables import Column, table_page, table_rows
 from cohortkit.common.timezones import person_time_zone
+
+ASSIGNMENT_COLUMNS = [
+    Column("applicant", "Applicant", ("applicant_sort",)),
+    Column("form", "Form", ("application__form__kind", "application__submitted_at")),
+    Column("state", "State", ("closed", "reviewed")),
+    Column("submitted", "Submitted", ("application__submitted_at",)),
+]
+ASSIGNMENT_SORT = "form"
+LIST_QUERY_MAX_LENGTH = 1000
+
+
+def _assignment_rows(
+    params: QueryDict, *, term: Any, reviewer: Any, roles: frozenset[str]
+) -> tuple[QuerySet[ReviewAssignment], QuerySet[ReviewAssignment]]:
+    """The reviewer's assignments, and those the list of these URL ``params`` shows (its
+    state and form filters, unordered)."""
+    everything = reviewer_assignments(
+        term=term, reviewer=reviewer, names_visible=Role.ORGANIZER in roles
+    )
+    shown = assignments_in_state(
+        everything, state=str(params.get("state", "")), kind=str(params.get("kind", ""))
+    )
+    return everything, shown
+
+
+def _list_params(text: str) -> QueryDict:
+    """The reviewer's list URL query carried along to the review form (``?list=…``)."""
+    return QueryDict(text[:LIST_QUERY_MAX_LENGTH])
 
 
 @login_required
 @require_GET
 def review_assignments(request: HttpRequest, slug: str) -> HttpResponse:
-    """A reviewer's list of assigned applications, with what is done and what is left."""
-    term, _ = rules.require_reviewing(request, slug)
-    assignments = assignments_of_reviewer(term=term, reviewer=request.user)
+    """A reviewer's list of assigned applications, with what is done and what is left: searched,
+    sorted and filtered (state, form) from the URL, 50 a page."""
+    term, roles = rules.require_reviewing(request, slug)
+    everything, shown = _assignment_rows(request.GET, term=term, reviewer=request.user, roles=roles)
+    table = table_page(
+        request,
+        shown,
+        columns=ASSIGNMENT_COLUMNS,
+        default_sort=ASSIGNMENT_SORT,
+        search_fields=("applicant_text",),
+    )
+    counts = assignment_counts(everything)
     return render(
         request,
         "admissions/review/assignments.html",
         {
             "term": term,
-            "assignments": assignments,
-            "left": sum(
-                1
-                for item in assignments
-                if not getattr(item, "reviewed", False) and not getattr(item, "closed", False)
+            "table": table,
+            "assignments": table.rows,
+            "total": counts["total"],
+            "left": counts["left"],
+            "state_filters": table.filter_links(
+                "state",
+                [("", "All"), *((key, label) for key, (label, _) in ASSIGNMENT_STATES.items())],
             ),
+            "kind_filters": table.filter_links(
+                "kind", [("", "Both forms"), *ApplicationKind.choices]
+            ),
+            "list_query": request.GET.urlencode(),
             "is_organizer": rules.can_manage_applications(request.user, term),
         },
     )
+
+
+def _next_to_review(
+    list_query: str, *, term: Any, reviewer: Any, roles: frozenset[str], after: Application
+) -> ReviewAssignment | None:
+    """The first assignment still to review in the reviewer's list order (its search, sort and
+    form filter; whatever its state filter, only those left to review), ``after`` aside."""
+    params = _list_params(list_query)
+    everything, _ = _assignment_rows(params, term=term, reviewer=reviewer, roles=roles)
+    left = assignments_in_state(everything, state="todo", kind=str(params.get("kind", "")))
+    rows = table_rows(
+        params,
+        left.exclude(application=after),
+        columns=ASSIGNMENT_COLUMNS,
+        default_sort=ASSIGNMENT_SORT,
+        search_fields=("applicant_text",),
+    )
+    return rows.first()
+
+
+def _with_list(url: str, list_query: str) -> str:
+    return f"{url}?{urlencode({'list': list_query})}" if list_query else url
 
 
 def _scores_from_post(request: HttpRequest, categories: list[RubricCategory]) -> dict[int, int]:
@@ -83,6 +157,8 @@ def review_application(request: HttpRequest, slug: str, application_id: int) -> 
     assigned = rules.can_score(request.user, application)
     error, field_errors, status = "", {}, 200
     posted: dict[int, int] = {}
+    list_query = str(request.POST.get("list") or request.GET.get("list") or "")
+    list_query = _list_params(list_query).urlencode()
     if request.method == "POST":
         posted = _scores_from_post(request, categories)
         try:
@@ -95,8 +171,7 @@ def review_application(request: HttpRequest, slug: str, application_id: int) -> 
         except ServiceError as problem:
             error, field_errors, status = problem.message, problem.field_errors, 400
         else:
-            messages.success(request, "Your review is saved. You can change it until release.")
-            return redirect("admissions:review_assignments", slug=slug)
+            return _after_review(request, term=term, roles=roles, application=application)
     review = review_of(application=application, reviewer=request.user)
     current = posted or (review.scores if review else {})
     return render(
@@ -122,9 +197,38 @@ def review_application(request: HttpRequest, slug: str, application_id: int) -> 
             "assigned": assigned,
             "closed": decision_is_released(application),
             "error": error,
+            "list_query": list_query,
+            "list_url": _list_url(term, list_query),
         },
         status=status,
     )
+
+
+def _list_url(term: Any, list_query: str) -> str:
+    url = reverse("admissions:review_assignments", args=[term.slug])
+    return f"{url}?{list_query}" if list_query else url
+
+
+def _after_review(
+    request: HttpRequest, *, term: Any, roles: frozenset[str], application: Application
+) -> HttpResponse:
+    """Back to the list, or on "Save and next" to the next application still to review in
+    the list's order (the list's own URL carried along), or to the list when none is left."""
+    list_query = _list_params(str(request.POST.get("list", ""))).urlencode()
+    if request.POST.get("then") != "next":
+        messages.success(request, "Your review is saved. You can change it until release.")
+        return redirect(_list_url(term, list_query))
+    following = _next_to_review(
+        list_query, term=term, reviewer=request.user, roles=roles, after=application
+    )
+    if following is None:
+        messages.success(
+            request, "Your review is saved. All reviewed: nothing is left to review in your list."
+        )
+        return redirect(_list_url(term, list_query))
+    messages.success(request, "Your review is saved. Here is the next one.")
+    url = reverse("admissions:review_application", args=[term.slug, following.application_id])
+    return redirect(_with_list(url, list_query))
 
 
 @login_required
@@ -150,6 +254,22 @@ def review_conflict(request: HttpRequest, slug: str, application_id: int) -> Htt
     else:
         messages.success(request, "Conflict recorded; the application was handed back.")
     return redirect("admissions:review_assignments", slug=slug)
+
+
+LOAD_COLUMNS = [
+    Column("reviewer", "Reviewer", ("name", "email")),
+    Column("assigned", "Assigned", ("assigned",)),
+    Column("reviewed", "Reviewed", ("reviewed",)),
+    Column("left", "Left", ("left",)),
+    Column("conflicts", "Conflicts", ("conflicts",)),
+]
+
+
+def _reviewer_loads_shown(form: ApplicationForm, state: str) -> QuerySet[User]:
+    rows = reviewer_load_rows(form=form)
+    if state in REVIEWER_STATES:
+        rows = rows.filter(REVIEWER_STATES[state][1])
+    return rows
 
 
 @login_required
@@ -180,6 +300,13 @@ def review_settings(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
             category_form = invalid.django_form
         elif action in {"assign-one", "unassign-one"}:
             assign_form = invalid.django_form
+    loads = table_page(
+        request,
+        _reviewer_loads_shown(form, str(request.GET.get("state", ""))),
+        columns=LOAD_COLUMNS,
+        default_sort="reviewer",
+        search_fields=("name", "email"),
+    )
     return render(
         request,
         "admissions/review/settings.html",
@@ -193,7 +320,11 @@ def review_settings(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
                 (category, RubricCategoryForm(prefix=f"c{category.pk}", initial=category.__dict__))
                 for category in rubric_of(form=form)
             ],
-            "loads": reviewer_loads(form=form),
+            "loads": loads,
+            "load_filters": loads.filter_links(
+                "state",
+                [("", "All"), *((key, label) for key, (label, _) in REVIEWER_STATES.items())],
+            ),
             "submitted": Application.objects.filter(
                 form=form, status=ApplicationStatus.SUBMITTED
             ).count(),

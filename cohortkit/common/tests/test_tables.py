@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from cohortkit.accounts.models import User
-from cohortkit.common.tables import Column, search_text, table_page
+from cohortkit.common.tables import Column, search_text, table_page, table_rows
 from cohortkit.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +98,29 @@ def test_a_page_costs_two_queries_however_many_rows(people):
     with CaptureQueriesContext(connection) as many:
         _table("q=a")
     assert len(few) == len(many) == 2
+
+
+def test_the_rows_of_a_table_are_every_page_in_the_table_order(people):
+    rows = table_rows(
+        {"q": "a", "sort": "-name"},
+        User.objects.all(),
+        columns=COLUMNS,
+        default_sort="name",
+        search_fields=("name", "email"),
+    )
+    assert [u.name for u in rows] == ["Eve Ng", "Dev Patel", "Cleo Ana", "Bo Chen", "Ana Lima"]
+
+
+def test_filter_links_keep_the_search_and_sort_and_go_back_to_page_one(people):
+    table = _table("q=a&sort=-name&page=2&state=todo")
+    links = table.filter_links("state", [("", "All"), ("todo", "To review"), ("done", "Done")])
+    assert [(link.label, link.current) for link in links] == [
+        ("All", False),
+        ("To review", True),
+        ("Done", False),
+    ]
+    assert links[0].url == "?q=a&sort=-name"
+    assert links[2].url == "?q=a&sort=-name&state=done"
 
 
 def test_two_tables_on_one_page_read_their_own_prefixed_choices_and_keep_the_others(people):

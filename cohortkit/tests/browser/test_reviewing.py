@@ -139,7 +139,7 @@ def test_blind_review_ranking_release_decline_and_the_waitlist(
     page = new_page(timezone_id="Europe/Paris")
     log_in(page, live_server.url, email=reviewer.email, password=PASSWORD)
     page.goto(f"{live_server.url}/terms/{term.slug}/review/")
-    expect(page.locator("li.assignment")).to_have_count(2)
+    expect(page.locator("tr.assignment")).to_have_count(2)
     expect(page.get_by_text("2 of 2 left to review.")).to_be_visible()
     _hides_every_applicant(page)
 
@@ -155,7 +155,7 @@ def test_blind_review_ranking_release_decline_and_the_waitlist(
     page.get_by_role("button", name="Save review").click()
     expect(page.get_by_text("Your review is saved.")).to_be_visible()
     expect(page.get_by_text("1 of 2 left to review.")).to_be_visible()
-    expect(page.locator("li.assignment", has_text=blind_label(ada.pk))).to_contain_text("Reviewed")
+    expect(page.locator("tr.assignment", has_text=blind_label(ada.pk))).to_contain_text("Reviewed")
     review = ada.reviews.get()
     assert (sorted(review.scores.values()), review.reviewer) == ([4, 5], reviewer)
 
