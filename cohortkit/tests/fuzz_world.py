@@ -80,6 +80,10 @@ class World:
             "batch_id": 999_999,
             "file_format": "csv",
             "public_id": "not-a-certificate-id",
+            "invitation_id": 999_999,
+            "extension_id": 999_999,
+            "code_id": 999_999,
+            "role": "not-a-role",
         }
         values: dict[str, Any] = {}
         for name in parameters:

@@ -211,6 +211,9 @@ def solve_subproblem(
     if work_limit is not None:
         # Counted work instead of seconds: the same answer on a fast or a busy machine.
         solver.parameters.max_deterministic_time = work_limit
+        # Workers racing in parallel find different plans depending on the machine's timing;
+        # interleaved, they take turns in a fixed order.
+        solver.parameters.interleave_search = True
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     reporter = _progress_reporter(on_solution) if on_solution is not None else None

@@ -163,6 +163,10 @@ def _solve(
             node_limit=exact_node_limit,
             branch_columns=BRANCH_COLUMNS,
         )
+        if max_steps is not None:
+            # Counted work: HiGHS runs to its node limit before the search starts and is offered
+            # nothing, so what it finds does not depend on how two processes' timing interleaves.
+            worker.finished.wait(max(0.05, deadline - time.monotonic()))
     elif worker is not None:
         worker.close()
         worker = None
@@ -223,7 +227,7 @@ def _solve(
         steps += 1
         if schedule.value > before:
             report(schedule.value, bound, "search")
-            if worker is not None:
+            if worker is not None and max_steps is None:
                 worker.offer(schedule.to_plan(), schedule.value)
 
     if worker is not None:

@@ -154,7 +154,7 @@ def test_progress_only_when_asked_or_on_a_terminal(tmp_path, capsys):
     assert capsys.readouterr().err == ""  # stderr is not a terminal here
     assert main(["solve", str(path), "-o", str(output), "--time-limit", "60", "--progress"]) == 0
     shown = capsys.readouterr().err.splitlines()
-    assert "placed 3 bound 3" in shown[-1]
+    assert "placed 3, bound 3" in shown[-1]
     assert main(["solve", str(path), "-o", str(output), "--time-limit", "60", "--quiet"]) == 0
     assert capsys.readouterr().err == ""
 
