@@ -289,6 +289,14 @@ def organizer(ml_safety_term):
     return user
 
 
+def settled(page: Page) -> Page:
+    """Wait until the page's lazily loaded parts (htmx ``hx-trigger="load"``, such as the progress
+    panel of the week page) have arrived: each pushes the content below it down, and a click
+    aimed while one lands hits whatever moved under the pointer (seen on a loaded machine)."""
+    expect(page.locator('[hx-trigger="load"]')).to_have_count(0)
+    return page
+
+
 def log_in(page: Page, base_url: str, *, email: str, password: str) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Email").fill(email)

@@ -20,6 +20,7 @@ from cohortkit.tests.browser.conftest import (
     expected_instant,
     log_in,
     screenshot,
+    settled,
 )
 from cohortkit.tests.factories import MembershipFactory, UserFactory
 
@@ -98,6 +99,7 @@ def test_a_week_of_work_reviewed_by_the_sections_facilitator(live_server, new_pa
     page = _log_in(new_page, live_server, participant)
     page.goto(f"{base}/terms/{term.slug}/week/")
     expect(page).to_have_url(f"{base}/terms/{term.slug}/week/3/")
+    settled(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Week 3: Robustness")
     meeting = Meeting.objects.get(section=section, week=3)
     expect(page.get_by_test_id("meeting")).to_contain_text(
@@ -114,6 +116,7 @@ def test_a_week_of_work_reviewed_by_the_sections_facilitator(live_server, new_pa
     reading.get_by_role("button", name=f"Mark done: {READING}").click()
     expect(reading.get_by_role("button", name=f"Done: {READING}")).to_have_text("Done ✓")
     page.reload()
+    settled(page)
     expect(page.get_by_role("button", name=f"Done: {READING}")).to_be_visible()
     assert ItemCompletion.objects.get().reading == Reading.objects.get(title=READING)
     screenshot(page, "week")

@@ -16,7 +16,7 @@ from cohortkit.accounts.models import User
 from cohortkit.coursework.models import Feedback, ItemCompletion
 from cohortkit.quizzes.models import Attempt
 from cohortkit.sections.models import Attendance, Section, SectionMembership
-from cohortkit.tests.browser.conftest import log_in
+from cohortkit.tests.browser.conftest import log_in, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,6 +48,7 @@ def test_week_three_of_the_demo_term(live_server, new_page, demo):
     log_in(page, live_server.url, email="participant@example.org", password="demo")
     page.goto(f"{base}/week/")
     expect(page).to_have_url(f"{base}/week/3/")
+    settled(page)
     reading = page.get_by_test_id("reading").first
     reading.get_by_role("button", name="Mark done").click()
     expect(reading.get_by_role("button", name=re.compile(r"^Done"))).to_be_visible()
@@ -61,6 +62,7 @@ def test_week_three_of_the_demo_term(live_server, new_page, demo):
 
     # The quiz of week 3, answered with a negative number.
     page.goto(f"{base}/week/3/")
+    settled(page)
     page.get_by_role("link", name="Week 3 quiz").click()
     page.get_by_role("textbox").first.fill("−1.5")
     page.get_by_role("button", name="Submit answers").click()

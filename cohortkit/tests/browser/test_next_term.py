@@ -60,9 +60,7 @@ def test_an_organizer_runs_a_finished_term_again_and_the_waitlist_is_invited(liv
     screenshot(page, "run-again")
     page.get_by_role("button", name="Make the new term (a draft)").click()
 
-    expect(page.get_by_role("status")).to_contain_text(
-        "is ready as a draft"
-    )
+    expect(page.get_by_role("status")).to_contain_text("is ready as a draft")
     new_term = Term.objects.get(slug="next-spring")
     assert new_term.is_published is False
     page.get_by_label("Published (the program page is public)").check()
