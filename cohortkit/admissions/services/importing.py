@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from cohortkit.accounts.models import User
 from cohortkit.admissions.answers import parse_answer
+from cohortkit.admissions.conditions import shown_question_keys
 from cohortkit.admissions.models import (
     Answer,
     Application,
@@ -62,14 +63,21 @@ class ImportProblem:
 def applications_import_check(
     *, form: ApplicationForm, rows: list[ImportRow]
 ) -> list[ImportProblem]:
-    """Every problem of every row (a dry run): unknown questions, unreadable or missing answers."""
+    """Every problem of every row (a dry run): unknown questions, unreadable or missing answers.
+
+    The form's conditional rule applies as on the page: a question the row's own answers do not
+    show is neither required nor read (its cell, if any, is not imported).
+    """
     questions = list(form.questions.all())
     known = {question.key for question in questions}
     problems: list[ImportProblem] = []
     for number, row in enumerate(rows, start=1):
         for key in sorted(set(row.raw_answers) - known):
             problems.append(ImportProblem(number, key, "no such question on this form"))
+        shown = shown_question_keys(questions, row.raw_answers)
         for question in questions:
+            if question.key not in shown:
+                continue
             raw = row.raw_answers.get(question.key, "")
             parsed = parse_answer(question, raw, number_format=form.term.number_format)
             if parsed.error:
@@ -112,7 +120,10 @@ def applications_import(*, form: ApplicationForm, rows: list[ImportRow], actor: 
             application.pk = by_user[application.applicant_id]
     answers = []
     for application, row in zip(applications, new_rows, strict=True):
+        shown = shown_question_keys(questions, row.raw_answers)
         for question in questions:
+            if question.key not in shown:
+                continue  # a hidden question keeps no answer, as on the page
             raw = row.raw_answers.get(question.key, "")
             parsed = parse_answer(question, raw, number_format=form.term.number_format)
             answers.append(

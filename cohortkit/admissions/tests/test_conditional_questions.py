@@ -295,3 +295,28 @@ facilitator:
         for line in refused.value.messages
     ), refused.value.messages
     assert not FormQuestion.objects.filter(form__kind="facilitator").exists()
+
+
+def test_the_import_follows_the_conditional_rule(form):
+    """A spreadsheet row is read as the page reads a person: "At which university?" is required
+    only of those who meet in person, and a hidden question's cell is not kept."""
+    from cohortkit.admissions.services.importing import (
+        ImportRow,
+        applications_import,
+        applications_import_check,
+    )
+
+    online = UserFactory(email="online@example.org")
+    in_person = UserFactory(email="campus@example.org")
+    missing = UserFactory(email="nouni@example.org")
+    rows = [
+        ImportRow(online, {"motivation": "a", "mode": "virtual", "university": "MIT"}, BEFORE),
+        ImportRow(in_person, {"motivation": "b", "mode": "in_person", "university": "ETH"}, BEFORE),
+        ImportRow(missing, {"motivation": "c", "mode": "either"}, BEFORE),
+    ]
+    problems = applications_import_check(form=form, rows=rows)
+    assert [str(problem) for problem in problems] == ["row 3, university: needs an answer"]
+
+    assert applications_import(form=form, rows=rows[:2]) == 2
+    assert stored(online) == {"motivation": "a", "mode": "virtual"}
+    assert stored(in_person) == {"motivation": "b", "mode": "in_person", "university": "ETH"}
