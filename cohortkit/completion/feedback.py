@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cohortkit.admissions.selectors.exporting import spreadsheet_safe
+from cohortkit.common.spreadsheets import spreadsheet_safe
 from cohortkit.completion.models import (
     FeedbackAnswer,
     FeedbackForm,

@@ -20,6 +20,7 @@ import io
 
 from cohortkit.common.currencies import format_minor
 from cohortkit.common.errors import ConflictError
+from cohortkit.common.spreadsheets import spreadsheet_safe
 from cohortkit.payments.models import BatchStatus, PayKind, PayoutBatch
 
 FORMATS = ("csv", "paypal", "wise")
@@ -48,13 +49,6 @@ CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "paypal": "text/csv; charset=
 
 class NotExportableError(ConflictError):
     """The batch is still a draft (or the format is unknown): a refusal of the common family."""
-
-
-def spreadsheet_safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (``=``, ``+``, ``-``, ``@`` first)."""
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
 
 
 def _reference(batch: PayoutBatch, kind: str) -> str:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cohortkit.accounts.models import Membership, Role, User
 from cohortkit.common.currencies import format_minor
 from cohortkit.common.errors import ServiceError
+from cohortkit.common.spreadsheets import spreadsheet_safe
 from cohortkit.common.tables import Column, table_page
 from cohortkit.payments import exports, pay, rules, selectors
 from cohortkit.payments.forms import (
@@ -178,8 +179,8 @@ def money_csv(request: HttpRequest, slug: str) -> HttpResponse:
     for row in selectors.term_money(term):
         writer.writerow(
             [
-                exports.spreadsheet_safe(row.user.name),
-                exports.spreadsheet_safe(row.user.email),
+                spreadsheet_safe(row.user.name),
+                spreadsheet_safe(row.user.email),
                 " ".join(row.roles),
                 format_minor(row.awaiting_approval, currency),
                 format_minor(row.approved, currency),

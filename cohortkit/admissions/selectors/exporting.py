@@ -11,17 +11,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from cohortkit.admissions.models import ApplicationForm, FormQuestion
 from cohortkit.admissions.selectors.ranking import RankedRow
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-
+from cohortkit.common.spreadsheets import spreadsheet_safe
 
 # A question whose key is also one of our own columns below (a question called ``track``) is
 # written as ``answer:track``; no question key holds a colon, so the file reads back unambiguously.
@@ -45,14 +39,6 @@ FIXED_COLUMNS = [
 def answer_column(key: str) -> str:
     """The column of a question's answers: its key, unless one of our own columns has that name."""
     return ANSWER_COLUMN_PREFIX + key if key in FIXED_COLUMNS else key
-
-
-def spreadsheet_safe(value: object) -> str:
-    """The cell text for ``value``: formulas defused with a leading ``'``, plain numbers kept."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
 
 
 def _instant(value: dt.datetime | None) -> str:

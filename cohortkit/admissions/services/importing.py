@@ -35,10 +35,10 @@ from cohortkit.admissions.models import (
 from cohortkit.admissions.selectors.exporting import (
     ANSWER_COLUMN_PREFIX,
     FIXED_COLUMNS,
-    FORMULA_STARTS,
 )
 from cohortkit.common.errors import InvalidInputError
 from cohortkit.common.services import audit_record
+from cohortkit.common.spreadsheets import spreadsheet_unprotect
 
 
 @dataclass(frozen=True)
@@ -165,12 +165,6 @@ class CsvPlan:
     new_people: int = 0
 
 
-def _unprotect(cell: str) -> str:
-    if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
-        return cell[1:]
-    return cell
-
-
 def _submitted_at(text: str) -> dt.datetime:
     moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     if moment.tzinfo is None:
@@ -236,7 +230,7 @@ def applications_csv_plan(*, form: ApplicationForm, text: str) -> CsvPlan:
         if len(cells) != len(header):
             plan.problems.append(f"row {number}: {len(cells)} cells, the header has {len(header)}")
             continue
-        cells = [_unprotect(cell) for cell in cells]
+        cells = [spreadsheet_unprotect(cell) for cell in cells]
         own = {
             column: cell
             for index, (column, cell) in enumerate(zip(header, cells, strict=True))

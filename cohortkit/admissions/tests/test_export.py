@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from cohortkit.accounts.models import Role
-from cohortkit.admissions.selectors.exporting import spreadsheet_safe
 from cohortkit.admissions.services.reviewing import review_assignment_create, review_submit
 from cohortkit.admissions.tests.factories import RubricCategoryFactory, SubmittedApplicationFactory
+from cohortkit.common.spreadsheets import spreadsheet_safe
 from cohortkit.tests.factories import (
     ApplicationFormFactory,
     FormQuestionFactory,

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
 from cohortkit.accounts.models import User
-from cohortkit.admissions.selectors.exporting import spreadsheet_safe
+from cohortkit.common.spreadsheets import spreadsheet_safe
 from cohortkit.coursework.models import Feedback, FeedbackVerdict
 from cohortkit.coursework.overview.queries import (
     LATE,
