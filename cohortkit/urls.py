@@ -7,7 +7,7 @@ from cohortkit.api import api
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("accounts/", include("cohortkit.accounts.urls")),
+    path("", include("cohortkit.accounts.urls")),
     path("", include("cohortkit.admissions.urls")),
     path("", include("cohortkit.coursework.urls")),
     path("", include("cohortkit.quizzes.urls")),

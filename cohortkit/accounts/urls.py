@@ -6,21 +6,25 @@ from cohortkit.accounts.forms import QueuedPasswordResetForm
 
 app_name = "accounts"
 
+# The account's own pages are under /accounts/; a term's people pages are the organizer's, under
+# /terms/<slug>/organize/ like every other organizer page.
 urlpatterns = [
-    path("signup/", views.signup, name="signup"),
-    path("login/", two_factor_views.LoginView.as_view(), name="login"),
-    path("login/code/", two_factor_views.two_factor_verify, name="two_factor_verify"),
-    path("two-factor/", two_factor_views.two_factor_settings, name="two_factor"),
-    path("two-factor/off/", two_factor_views.two_factor_disable, name="two_factor_disable"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/login/", two_factor_views.LoginView.as_view(), name="login"),
+    path("accounts/login/code/", two_factor_views.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/", two_factor_views.two_factor_settings, name="two_factor"),
     path(
-        "two-factor/recovery-codes/",
+        "accounts/two-factor/off/", two_factor_views.two_factor_disable, name="two_factor_disable"
+    ),
+    path(
+        "accounts/two-factor/recovery-codes/",
         two_factor_views.recovery_codes_replace,
         name="recovery_codes_replace",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("profile/", views.profile, name="profile"),
-    path("data/", personal_data_views.my_data, name="my_data"),
-    path("delete/", personal_data_views.account_erase, name="account_erase"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/data/", personal_data_views.my_data, name="my_data"),
+    path("accounts/delete/", personal_data_views.account_erase, name="account_erase"),
     path(
         "terms/<slug:slug>/organize/people/<int:user_id>/data/",
         personal_data_views.person_data,
@@ -32,7 +36,7 @@ urlpatterns = [
         name="person_erase",
     ),
     path(
-        "password-reset/",
+        "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(
             template_name="accounts/password_reset.html",
             form_class=QueuedPasswordResetForm,
@@ -43,12 +47,12 @@ urlpatterns = [
         name="password_reset",
     ),
     path(
-        "password-reset/sent/",
+        "accounts/password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
         name="password_reset_done",
     ),
     path(
-        "password-reset/<uidb64>/<token>/",
+        "accounts/password-reset/<uidb64>/<token>/",
         views.PasswordResetConfirmView.as_view(
             template_name="accounts/password_reset_confirm.html",
             success_url=reverse_lazy("accounts:password_reset_complete"),
@@ -56,15 +60,15 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path(
-        "password-reset/complete/",
+        "accounts/password-reset/complete/",
         auth_views.PasswordResetCompleteView.as_view(
             template_name="accounts/password_reset_complete.html"
         ),
         name="password_reset_complete",
     ),
-    path("tokens/", views.api_tokens, name="api_tokens"),
-    path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
-    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("accounts/tokens/", views.api_tokens, name="api_tokens"),
+    path("accounts/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("accounts/invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("terms/<slug:slug>/organize/people/", views.term_invitations, name="term_invitations"),
     path("terms/<slug:slug>/organize/audit/", views.term_audit, name="term_audit"),
     path(

@@ -20,7 +20,7 @@ possible only after the last day; it can be reopened for a correction, audited b
 | archived | hidden from lists, 404 for outsiders | nothing |
 
 Writes are refused in two places: ``TermStateMiddleware`` answers every POST/PUT/PATCH/DELETE under
-``/terms/<slug>/``, ``/accounts/terms/<slug>/`` and ``/api/v1/terms/<slug>/`` (so no page or
+``/terms/<slug>/`` and ``/api/v1/terms/<slug>/`` (so no page or
 route can forget), and the main
 services (applying, reviewing, deciding, attendance) call ``term_require_writable`` so the command
 line is covered too.
@@ -222,8 +222,8 @@ STATE_URL_NAMES = frozenset({"programs:term_state", "programs:term_copy", "accou
 FINISHED_ALLOWED_URL_NAMES = frozenset({"programs:outbox_retry", "accounts:account_unlock"})
 
 
-# Every address that names a term: its pages, the accounts pages of a term, and the API.
-TERM_PATH = re.compile(r"^/(?P<prefix>accounts/|api/v1/)?terms/(?P<slug>[-a-zA-Z0-9_]+)/")
+# Every address that names a term: its pages (the people pages too) and the API.
+TERM_PATH = re.compile(r"^/(?P<prefix>api/v1/)?terms/(?P<slug>[-a-zA-Z0-9_]+)/")
 
 
 class TermStateMiddleware:

@@ -162,3 +162,24 @@ def test_the_organizer_navigation_marks_the_page_it_is_on(term, client_as, peopl
     assert f'href="{home}" aria-current="page"' in html
     assert ApplicationForm.objects.filter(term=term).count() == 2
     assert dt.UTC  # the page's instants are shown with an offset (|instant)
+
+
+def test_every_organizer_page_is_under_the_terms_organize_url():
+    """One place for an organizer: every page that organizes a term (the people pages too) is at
+    /terms/<slug>/organize/…, and nothing of a term hides under /accounts/."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def routes(resolver, prefix=""):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                yield from routes(pattern, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern)
+
+    everything = [route for route in routes(get_resolver()) if not route.startswith("admin/")]
+    organizing = [route for route in everything if "/organize/" in route]
+    assert len(organizing) > 40
+    assert all(route.startswith("terms/<slug:slug>/organize/") for route in organizing), [
+        route for route in organizing if not route.startswith("terms/<slug:slug>/organize/")
+    ]
+    assert not [route for route in everything if route.startswith("accounts/terms/")]

@@ -33,7 +33,7 @@ def test_an_organizer_finds_a_person_removes_a_role_and_confirms_an_announcement
     log_in(page, live_server.url, email=organizer.email, password=ORGANIZER_PASSWORD)
     width = "phone" if viewport is PHONE else "desktop"
 
-    page.goto(f"{live_server.url}/accounts/terms/{term.slug}/organize/people/")
+    page.goto(f"{live_server.url}/terms/{term.slug}/organize/people/")
     page.get_by_label("Search by name or email").fill("rita")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_test_id("person-row")).to_have_count(1)
