@@ -25,6 +25,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.db import connections
+from django.test.utils import setup_databases, teardown_databases
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -71,17 +72,36 @@ def _database_emptied() -> None:
     assert not Term.objects.exists() and not User.objects.exists(), "the demo outlived its module"
 
 
+def _on_the_test_database() -> bool:
+    connection = connections["default"]
+    return connection.settings_dict["NAME"] == connection.creation._get_test_db_name()
+
+
 @pytest.fixture(scope="module")
 def _demo_database(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """The database open to this module's tests and its server for the whole module, and empty
-    again after it, whatever happened."""
+    again after it, whatever happened.
+
+    pytest-django sets up the test database only when a collected test asks for one (a
+    ``django_db`` mark, ``db``, ``live_server``), and this module's tests ask for none: run on
+    their own (``-k phone``), they would build the demo into the developer's own database and
+    flush it afterwards. So the test database is set up here when nothing else did.
+    """
     # The browser fixture allows the ORM beside Playwright's event loop only while it is up.
     with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        own_setup = None
+        if not _on_the_test_database():
+            own_setup = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        assert _on_the_test_database(), "refusing to build the demo outside the test database"
         try:
             yield
         finally:
-            _database_emptied()
+            try:
+                _database_emptied()
+            finally:
+                if own_setup is not None:
+                    teardown_databases(own_setup, verbosity=0)
 
 
 @pytest.fixture(scope="module")
@@ -186,6 +206,11 @@ def check_every_page(
         assert response is not None and response.status == 200, f"{name}: {url}"
         page.wait_for_load_state("load")
         problems = violations(page)
+        # WCAG 1.4.10 (Reflow, AA): no sideways scrolling of the whole page on a phone; a wide
+        # table scrolls inside its own region instead.
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > viewport["width"]:
+            problems.append(f"reflow: the page is {width} px wide in a {viewport['width']} px view")
         if problems:
             found[name] = problems
     return found
