@@ -120,3 +120,13 @@ def _ledger_emptied_before_flush(request):
     from cohortkit.payments.triggers import ledger_purge_for_tests
 
     ledger_purge_for_tests(connection)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """A failure is printed the moment it happens, not only in the summary at the end: a long CI
+    run that is stopped (or times out) still says what failed and why."""
+    if report.failed and not getattr(report, "wasxfail", None):
+        import sys
+
+        sys.stderr.write(f"\n=== FAILED {report.nodeid} ({report.when})\n{report.longreprtext}\n")
+        sys.stderr.flush()
