@@ -34,8 +34,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from cohortkit.accounts.models import Membership, Role, User
-from cohortkit.common.tables import Column, FilterLink, TablePage, table_page
 from cohortkit.admissions.models import Enrollment
+from cohortkit.common.tables import Column, FilterLink, TablePage, table_page
 from cohortkit.completion.models import CompletionRule, FeedbackForm, FeedbackResponse, QuizPassMark
 from cohortkit.completion.rule import rules_of_term
 from cohortkit.completion.selectors import (
@@ -340,7 +340,7 @@ def _judged_sql(term: Term, now: dt.datetime) -> tuple[str, list[Any]]:
             ELSE %s END AS status
         FROM tallied
     )
-    """
+    """  # noqa: S608 (only table names and placeholders are put in; values are parameters)
     over = 1 if term_over else 0
     params: list[Any] = [
         *rule_params,
@@ -378,31 +378,41 @@ def _judged_sql(term: Term, now: dt.datetime) -> tuple[str, list[Any]]:
     return sql, params
 
 
-def status_ids(*, term: Term, status: str, now: dt.datetime | None = None) -> RawSQL:
-    """The ids of the participants whose status is ``status``, as a subquery for
-    ``filter(pk__in=...)`` (the filter runs in the database, before any paging)."""
+@dataclass(frozen=True)
+class JudgedQuery:
+    """The query judging every participant of a term at one moment, ready to be counted,
+    filtered by or listed (each use is one query; building it read three)."""
+
+    sql: str
+    params: list[Any]
+
+    def ids_with(self, status: str) -> RawSQL:
+        """The ids of the participants whose status is ``status``, as a subquery for
+        ``filter(pk__in=...)`` (the filter runs in the database, before any paging)."""
+        query = f"{self.sql} SELECT user_id FROM judged WHERE status = %s"  # noqa: S608
+        return RawSQL(query, [*self.params, status])  # noqa: S611 (values are parameters)
+
+    def counts(self) -> dict[str, int]:
+        """How many participants have each status (every status, zero included)."""
+        counts = dict.fromkeys(STATUS_LABELS, 0)
+        query = f"{self.sql} SELECT status, COUNT(*) FROM judged GROUP BY status"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(query, self.params)
+            for status, number in cursor.fetchall():
+                counts[status] = number
+        return counts
+
+    def statuses(self) -> dict[int, str]:
+        """Every participant's status by id (for the tests that compare it)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"{self.sql} SELECT user_id, status FROM judged", self.params)  # noqa: S608
+            return dict(cursor.fetchall())
+
+
+def judged_query(*, term: Term, now: dt.datetime | None = None) -> JudgedQuery:
+    """Every participant of ``term`` judged as ``term_progress`` judges them at ``now``."""
     sql, params = _judged_sql(term, now or timezone.now())
-    return RawSQL(f"{sql} SELECT user_id FROM judged WHERE status = %s", [*params, status])
-
-
-def status_counts(*, term: Term, now: dt.datetime | None = None) -> dict[str, int]:
-    """How many participants are on track, at risk and unable to complete any more (every
-    status, zero included): four queries, whatever the number of people."""
-    sql, params = _judged_sql(term, now or timezone.now())
-    counts = dict.fromkeys(STATUS_LABELS, 0)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} SELECT status, COUNT(*) FROM judged GROUP BY status", params)
-        for status, number in cursor.fetchall():
-            counts[status] = number
-    return counts
-
-
-def statuses(*, term: Term, now: dt.datetime | None = None) -> dict[int, str]:
-    """Every participant's status by id (for tests and checks that compare it)."""
-    sql, params = _judged_sql(term, now or timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} SELECT user_id, status FROM judged", params)
-        return dict(cursor.fetchall())
+    return JudgedQuery(sql, params)
 
 
 # The organizers' overview panel ---------------------------------------------------------
@@ -460,8 +470,9 @@ def progress_panel(
             .values("section__name")[:1]
         )
     )
+    judged = judged_query(term=term, now=now)
     if wanted:
-        people = people.filter(pk__in=status_ids(term=term, status=wanted, now=now))
+        people = people.filter(pk__in=judged.ids_with(wanted))
     table = table_page(
         request,
         people,
@@ -472,7 +483,7 @@ def progress_panel(
     )
     shown = [person.pk for person in table.rows]
     progress = term_progress(term=term, now=now, user_ids=shown).progress if shown else {}
-    counts = status_counts(term=term, now=now)
+    counts = judged.counts()
     links = table.filter_links(STATUS_FILTER, [("", "Everyone"), *STATUS_LABELS.items()])
     return ProgressPanel(
         table=table,
