@@ -463,7 +463,7 @@ def progress_panel(
     wanted = request.GET.get(STATUS_FILTER, "")
     if wanted not in STATUS_LABELS:
         wanted = ""
-    people = participants(term=term).annotate(
+    people: QuerySet[User] = participants(term=term).annotate(
         section_name=Subquery(
             SectionMembership.objects.filter(section__term=term, user_id=OuterRef("pk"))
             .order_by("-from_week", "-id")
