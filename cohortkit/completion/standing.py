@@ -402,6 +402,17 @@ class JudgedQuery:
                 counts[status] = number
         return counts
 
+    def tallies(self) -> dict[int, tuple[int, ...]]:
+        """Every participant's (meetings done, possible, assignments done, possible, quizzes
+        done, possible), for the tests that compare them with ``term_progress``'s."""
+        query = (
+            f"{self.sql} SELECT user_id, m_done, m_possible, a_done, a_possible, q_done, "  # noqa: S608
+            "q_possible FROM tallied"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(query, self.params)
+            return {row[0]: tuple(int(value) for value in row[1:]) for row in cursor.fetchall()}
+
     def statuses(self) -> dict[int, str]:
         """Every participant's status by id (for the tests that compare it)."""
         with connection.cursor() as cursor:

@@ -221,10 +221,37 @@ def _varied_term(term: Any, people: dict[str, Any], sections: dict[str, Any]) ->
                 )
         if chance.random() < 0.5:
             FeedbackResponse.objects.create(form=form, user=user, submitted_at=form.opens_at)
+    # Expected in section B in weeks 3-5 (the later membership), absent there, though section A
+    # recorded them present: only B's meetings count.
+    overlap = UserFactory(name="Person in two sections")
+    MembershipFactory(term=term, user=overlap, role=Role.PARTICIPANT)
+    SectionMembership.objects.create(section=sections["a"], user=overlap, from_week=1)
+    SectionMembership.objects.create(section=sections["b"], user=overlap, from_week=3, to_week=5)
+    for week in range(1, term.week_count + 1):
+        for section, status in ((sections["a"], "present" if week <= 5 else "absent"),) + (
+            ((sections["b"], "absent"),) if 3 <= week <= 5 else ()
+        ):
+            meeting = meetings[(section.pk, week)]
+            Attendance.objects.create(
+                meeting=meeting,
+                user=overlap,
+                status=status,
+                recorded_by=facilitator,
+                recorded_at=meeting.ends_at,
+            )
 
 
-def _python_verdicts(term: Any, now: dt.datetime) -> dict[int, str]:
-    return {pk: item.status for pk, item in term_progress(term=term, now=now).progress.items()}
+def _python_verdicts(term: Any, now: dt.datetime) -> tuple[dict[int, str], dict[int, tuple]]:
+    progress = term_progress(term=term, now=now).progress
+    tallies = {
+        pk: tuple(
+            number
+            for tally in (item.meetings, item.assignments, item.quizzes)
+            for number in (tally.done, tally.possible)
+        )
+        for pk, item in progress.items()
+    }
+    return {pk: item.status for pk, item in progress.items()}, tallies
 
 
 @pytest.mark.parametrize("excused_counts", [True, False])
@@ -243,10 +270,11 @@ def test_the_database_judges_everyone_as_term_progress_does(term, people, sectio
     for now in moments:
         if isinstance(now, dt.date) and not isinstance(now, dt.datetime):
             now = dt.datetime.combine(now, dt.time(0, 0), tzinfo=dt.UTC)
-        expected = _python_verdicts(term, now)
+        expected, tallies = _python_verdicts(term, now)
 
         judged = standing.judged_query(term=term, now=now)
 
+        assert judged.tallies() == tallies, now
         assert judged.statuses() == expected, now
         assert judged.counts() == {
             status: sum(1 for value in expected.values() if value == status)
