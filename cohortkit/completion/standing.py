@@ -102,7 +102,7 @@ def _judged_sql(term: Term, now: dt.datetime) -> tuple[str, list[Any]]:
     rule_rows, rule_params = _values(
         [
             (
-                track_id,
+                track_id or 0,  # no track has id 0; a NULL would leave PostgreSQL a text column
                 1 if track_id is None else 0,
                 rule.min_meetings,
                 rule.min_assignments,
