@@ -44,6 +44,11 @@ def pages_of(world: World) -> list[Page]:
         Page("ranking, filtered", f"{ranking}?track=advanced&mode=in_person", "organizer"),
         Page("review list", f"{base}/review/", "reviewer"),
         Page("term overview", f"{base}/organize/overview/", "organizer"),
+        Page(
+            "term overview, at risk of not completing",
+            f"{base}/organize/overview/?completion=at_risk",
+            "organizer",
+        ),
         Page("organizer home", f"{base}/organize/", "organizer"),
         Page("roster (facilitate)", f"{base}/facilitate/", "facilitator"),
         Page("rosters of all sections", f"{base}/facilitate/", "organizer"),

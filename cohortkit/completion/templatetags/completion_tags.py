@@ -7,11 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.http import HttpRequest, QueryDict
 
 from cohortkit.accounts.models import Role
 from cohortkit.accounts.rules import term_roles
 from cohortkit.completion.rule import term_rule_sentences
 from cohortkit.completion.selectors import Progress, term_progress
+from cohortkit.completion.standing import progress_panel
 
 register = template.Library()
 
@@ -63,22 +65,12 @@ def roster_progress(term: Any, user_ids: Any = None) -> dict[int, Progress]:
 
 
 @register.inclusion_tag("completion/_overview.html", takes_context=True)
-def completion_overview(context: template.Context, term: Any, facts: Any = None) -> dict[str, Any]:
-    """Everyone's progress toward completion on the organizers' overview, with a filter
-    (``?completion=on_track|at_risk|cannot``)."""
-    from cohortkit.completion.selectors import STATUS_LABELS
-
+def completion_overview(context: template.Context, term: Any) -> dict[str, Any]:
+    """Everyone's progress toward completion on the organizers' overview: the counts per
+    status and one page of people, searched, filtered (``?completion=on_track|at_risk|cannot``)
+    and sorted in the database (``standing.progress_panel``)."""
     request = context.get("request")
-    wanted = request.GET.get("completion", "") if request is not None else ""
-    everyone = list(term_progress(term=term, facts=facts).progress.values())
-    shown = [item for item in everyone if not wanted or item.status == wanted]
-    counts = {
-        status: sum(1 for item in everyone if item.status == status) for status in STATUS_LABELS
-    }
-    return {
-        "term": term,
-        "rows": shown,
-        "wanted": wanted,
-        "filters": [(status, label, counts[status]) for status, label in STATUS_LABELS.items()],
-        "total": len(everyone),
-    }
+    if request is None:
+        request = HttpRequest()
+        request.GET = QueryDict("")
+    return {"term": term, "panel": progress_panel(term=term, request=request)}

@@ -128,9 +128,22 @@ def _unrecorded(
     away = Exists(
         SectionVisit.objects.filter(term=term, user_id=OuterRef("user_id"), week=OuterRef("week"))
     )
+    # Two memberships covering one week expect the person once: at the meeting of the one that
+    # started last (``queries.term_facts``'s ``expected``).
+    elsewhere = Exists(
+        SectionMembership.objects.filter(
+            Q(to_week__isnull=True) | Q(to_week__gte=OuterRef("week")),
+            Q(from_week__gt=OuterRef("from_week"))
+            | Q(from_week=OuterRef("from_week"), pk__gt=OuterRef("pk")),
+            section__term=term,
+            user_id=OuterRef("user_id"),
+            from_week__lte=OuterRef("week"),
+            section__meetings__week=OuterRef("week"),
+        )
+    )
     rows: list[tuple[Key, int]] = [
         ((key, week), number)
-        for key, week, number in members.filter(nothing_recorded & ~away)
+        for key, week, number in members.filter(nothing_recorded & ~away & ~elsewhere)
         .values_list(_group_field(by, ""), "week")
         .annotate(n=Count("pk"))
         .order_by()
