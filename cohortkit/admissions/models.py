@@ -157,9 +157,23 @@ class Application(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every save of answers, so an autosave from a stale tab cannot overwrite newer text.
     revision = models.PositiveIntegerField(default=0)
+    # The ranking's figures, stored so the ranked table is read from an index rather than
+    # computed for every application (``services.reviewing.application_scores_rebuild`` keeps
+    # them, from the reviews, whenever a review or the rubric changes): the mean of the
+    # reviews' percentages to one decimal (None before a scored review), the same or -1 for
+    # ordering, and the number of reviews.
+    score = models.FloatField(null=True, blank=True, editable=False)
+    score_order = models.FloatField(default=-1.0, editable=False)
+    reviews_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-submitted_at", "-created_at"]
+        indexes = [
+            # The ranking's default order (best score first, then the earlier application).
+            models.Index(
+                fields=["form", "status", "-score_order", "id"], name="application_ranking_order"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["form", "applicant"], name="application_one_per_person_per_form"

@@ -90,6 +90,7 @@ def generate(*, applicants: int, facilitators: int, sections: int, reviewers: in
         RubricCategory,
     )
     from cohortkit.admissions.services.loading_forms import application_forms_load
+    from cohortkit.admissions.services.reviewing import application_scores_rebuild
     from cohortkit.coursework.models import Feedback, Submission, SubmissionVersion
     from cohortkit.programs.models import Assignment, Lecture, Program, Reading, Term, Track, Week
     from cohortkit.sections.models import Attendance, Meeting, Section, SectionMembership
@@ -246,6 +247,7 @@ def generate(*, applicants: int, facilitators: int, sections: int, reviewers: in
         ),
         batch_size=BATCH,
     )
+    application_scores_rebuild(form=forms["participant"])  # what review_submit keeps
     released_at = now - dt.timedelta(weeks=weeks + 1)
     Decision.objects.bulk_create(
         (
@@ -389,6 +391,10 @@ def generate(*, applicants: int, facilitators: int, sections: int, reviewers: in
         ),
         batch_size=BATCH,
     )
+    # What submission_submit and feedback_give keep: one version each, awaiting without feedback.
+    Submission.objects.filter(assignment__week__term=term).exclude(
+        versions__feedback__isnull=False
+    ).update(awaiting_feedback=True)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(

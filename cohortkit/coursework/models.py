@@ -145,8 +145,18 @@ class Submission(models.Model):
     revision = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # True while the latest version has no feedback yet: set by ``submission_submit``, cleared by
+    # ``feedback_give``; the organizer's home counts these from a partial index.
+    awaiting_feedback = models.BooleanField(default=False, editable=False)
 
     class Meta:
+        indexes = [
+            models.Index(
+                fields=["assignment"],
+                condition=Q(awaiting_feedback=True),
+                name="submission_awaiting_feedback",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment", "user"], name="submission_one_per_person"

@@ -181,9 +181,9 @@ def submission_submit(
         due_source=due.source,
         is_late=due.is_late(moment),
     )
-    if submission.status != SubmissionStatus.SUBMITTED:
-        submission.status = SubmissionStatus.SUBMITTED
-        submission.save(update_fields=["status", "updated_at"])
+    submission.status = SubmissionStatus.SUBMITTED
+    submission.awaiting_feedback = True  # the new version has no feedback yet
+    submission.save(update_fields=["status", "awaiting_feedback", "updated_at"])
     audit_record(
         actor=user,
         action="submission.submitted",
@@ -231,6 +231,7 @@ def feedback_give(
         comment=comment,
         created_at=now or timezone.now(),
     )
+    Submission.objects.filter(pk=submission.pk).update(awaiting_feedback=False)
     audit_record(
         actor=facilitator,
         action="feedback.given",

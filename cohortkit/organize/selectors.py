@@ -22,13 +22,12 @@ from cohortkit.admissions.models import (
     Enrollment,
     EnrollmentRole,
     EnrollmentStatus,
-    Review,
     ReviewAssignment,
 )
 from cohortkit.community.models import Conversation, ConversationState, PublicQuestion
 from cohortkit.community.models import QuestionStatus as PublicQuestionStatus
 from cohortkit.completion.models import Completion
-from cohortkit.coursework.models import Feedback, Submission, SubmissionStatus, SubmissionVersion
+from cohortkit.coursework.models import Submission, SubmissionStatus
 from cohortkit.payments.models import (
     EligibilityStatus,
     LedgerEntry,
@@ -152,7 +151,6 @@ def _application_counts(term: Term) -> list[ApplicationCounts]:
     submitted = Q(status=ApplicationStatus.SUBMITTED)
     # Once decided, a missing review is no longer something to do.
     undecided = submitted & Q(decision__isnull=True)
-    has_review = Exists(Review.objects.filter(application=OuterRef("pk")))
     has_reviewer = Exists(ReviewAssignment.objects.filter(application=OuterRef("pk")))
     rows = (
         Application.objects.filter(form__term=term)
@@ -161,8 +159,9 @@ def _application_counts(term: Term) -> list[ApplicationCounts]:
             draft=Count("pk", filter=Q(status=ApplicationStatus.DRAFT)),
             submitted=Count("pk", filter=submitted),
             withdrawn=Count("pk", filter=Q(status=ApplicationStatus.WITHDRAWN)),
-            unreviewed=Count("pk", filter=undecided & ~has_review),
+            unreviewed=Count("pk", filter=undecided & Q(reviews_count=0)),
             unassigned=Count("pk", filter=undecided & ~has_reviewer),
+            reviews_done=Sum("reviews_count"),  # stored by the reviewing services
         )
         .order_by()
     )
@@ -174,13 +173,7 @@ def _application_counts(term: Term) -> list[ApplicationCounts]:
             row["withdrawn"],
         )
         counts.unreviewed, counts.unassigned = row["unreviewed"], row["unassigned"]
-    for row in (
-        Review.objects.filter(application__form__term=term)
-        .values("application__form__kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        forms[row["application__form__kind"]].reviews = row["n"]
+        counts.reviews = row["reviews_done"] or 0
     return list(forms.values())
 
 
@@ -267,17 +260,9 @@ def _week_work(term: Term, now: dt.datetime) -> WeekWork | None:
 
 
 def _homework_awaiting_feedback(term: Term) -> int:
-    """Latest submitted versions that no facilitator has reviewed yet."""
-    newer = SubmissionVersion.objects.filter(
-        submission=OuterRef("submission"), number__gt=OuterRef("number")
-    )
-    reviewed = Feedback.objects.filter(version=OuterRef("pk"))
-    return (
-        SubmissionVersion.objects.filter(submission__assignment__week__term=term)
-        .exclude(Exists(newer))
-        .exclude(Exists(reviewed))
-        .count()
-    )
+    """Submissions whose latest version no facilitator has reviewed yet (the stored flag, read
+    from the partial index ``submission_awaiting_feedback``)."""
+    return Submission.objects.filter(assignment__week__term=term, awaiting_feedback=True).count()
 
 
 def term_home(*, term: Term, now: dt.datetime | None = None) -> TermHome:

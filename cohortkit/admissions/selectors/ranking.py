@@ -138,9 +138,10 @@ def _review_percent() -> Subquery:
     )
 
 
-def _aggregate_score() -> Subquery:
+def computed_score() -> Subquery:
     """The application's score (``aggregate_score`` in SQL): the mean of its reviews'
-    percentages, to one decimal; NULL without a scored review."""
+    percentages, to one decimal; NULL without a scored review. Computed from the reviews, for
+    ``Application.score`` (which the ranking reads) to be kept from."""
     return Subquery(
         Review.objects.filter(application_id=OuterRef("pk"))
         .annotate(percent=_review_percent())
@@ -151,7 +152,8 @@ def _aggregate_score() -> Subquery:
     )
 
 
-def _count_of(model: Any) -> Subquery:
+def computed_count_of(model: Any) -> Subquery:
+    """How many rows of ``model`` (``Review``, ``ReviewAssignment``) the application has."""
     return Subquery(
         model.objects.filter(application_id=OuterRef("pk"))
         .values("application_id")
@@ -186,9 +188,10 @@ NO_SCORE = -1.0  # below every real score (0–100)
 def ranking_queryset(
     *, form: ApplicationForm, filters: list[AnswerFilter] | None = None
 ) -> QuerySet[Application]:
-    """Submitted applications narrowed by the chosen answer filters, each annotated in the
-    database: ``score`` (None before a scored review), ``score_order``, ``reviews_count``,
-    ``assigned_count`` and ``rank`` (1 is the best score among the filtered). Unordered."""
+    """Submitted applications narrowed by the chosen answer filters, with their stored
+    ``score`` (None before a scored review), ``score_order`` and ``reviews_count``, annotated
+    with ``assigned_count`` and ``rank`` (1 is the best score among the filtered). Unordered;
+    the default order (``RANK_ORDER``) is read from the index ``application_ranking_order``."""
     chosen = [item for item in filters or [] if item.selected]
     questions = (
         {
@@ -207,18 +210,9 @@ def ranking_queryset(
         if item.key in questions:
             question_id, kind = questions[item.key]
             applications = applications.filter(_answer_matches(question_id, kind, item.selected))
-    return (
-        applications.annotate(
-            score=_aggregate_score(),
-            reviews_count=Coalesce(_count_of(Review), 0),
-            assigned_count=Coalesce(_count_of(ReviewAssignment), 0),
-        )
-        .annotate(
-            score_order=Coalesce(F("score"), Value(NO_SCORE), output_field=FloatField()),
-        )
-        .annotate(
-            rank=Window(RowNumber(), order_by=RANK_ORDER),
-        )
+    return applications.annotate(
+        assigned_count=Coalesce(computed_count_of(ReviewAssignment), 0),
+        rank=Window(RowNumber(), order_by=RANK_ORDER),
     )
 
 
@@ -239,8 +233,8 @@ def ranked_row(application: Application, answers: dict[str, Answer] | None = Non
     return RankedRow(
         rank=getattr(application, "rank", 0),
         application=application,
-        score=application.score,  # type: ignore[attr-defined]
-        reviews=application.reviews_count,  # type: ignore[attr-defined]
+        score=application.score,
+        reviews=application.reviews_count,
         assigned=application.assigned_count,  # type: ignore[attr-defined]
         decision=getattr(application, "decision", None),
         answers=answers or {},

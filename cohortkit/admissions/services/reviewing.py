@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, FloatField, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cohortkit.accounts.models import Membership, Role
@@ -26,11 +28,32 @@ from cohortkit.admissions.models import (
     ReviewScore,
     RubricCategory,
 )
+from cohortkit.admissions.selectors.ranking import NO_SCORE, computed_count_of, computed_score
 from cohortkit.admissions.selectors.reviewing import decision_is_released
 from cohortkit.common.errors import ConflictError, InvalidInputError, NotAllowedError, NotFoundError
 from cohortkit.common.services import audit_record
 from cohortkit.programs.models import Term
 from cohortkit.programs.states import term_require_writable
+
+
+@transaction.atomic
+def application_scores_rebuild(
+    *, form: ApplicationForm, application_ids: Iterable[int] | None = None
+) -> int:
+    """Store again, from the reviews, the ranking figures of the form's applications (only
+    those of ``application_ids`` when given): ``score``, ``score_order`` and ``reviews_count``.
+    Two UPDATE queries, whatever the number of applications; returns how many were updated.
+    Bulk inserts of reviews (the benchmark's term) call it once at the end."""
+    applications = Application.objects.filter(form=form)
+    if application_ids is not None:
+        applications = applications.filter(pk__in=list(application_ids))
+    updated = applications.update(
+        score=computed_score(), reviews_count=Coalesce(computed_count_of(Review), 0)
+    )
+    applications.update(
+        score_order=Coalesce(F("score"), Value(NO_SCORE), output_field=FloatField())
+    )
+    return updated
 
 
 def _reviewer_ids(term: Term, users: Iterable[Any]) -> set[int]:
@@ -136,6 +159,9 @@ def rubric_category_save(
             "Some reviews already gave this category more than that; "
             "the maximum can only go down to the highest score given."
         )
+    rescored = category.pk is not None and (
+        (category.weight, category.max_score) != (weight, max_score)
+    )
     category.name = name
     category.description = description.strip()
     category.weight = weight
@@ -143,6 +169,8 @@ def rubric_category_save(
     if position is not None:
         category.position = position
     category.save()
+    if rescored:  # every review's percentage moves with the category's weight or maximum
+        application_scores_rebuild(form=form)
     audit_record(
         actor=actor,
         action="rubric_category.saved",
@@ -399,6 +427,7 @@ def review_submit(
         ReviewScore(review=review, category=category, score=scores[category.pk])
         for category in categories
     )
+    application_scores_rebuild(form=application.form, application_ids=[application.pk])
     audit_record(
         actor=reviewer,
         action="review.submitted" if created else "review.edited",

@@ -13,11 +13,16 @@ from django.urls import reverse
 
 from cohortkit.accounts.models import Role
 from cohortkit.accounts.services import api_token_create
-from cohortkit.admissions.models import Decision, Review, ReviewScore
+from cohortkit.admissions.models import Application, Decision, Review, ReviewScore
 from cohortkit.admissions.selectors.ranking import ranking_filters, ranking_rows
 from cohortkit.admissions.selectors.reviewing import aggregate_score, rubric_of
 from cohortkit.admissions.services.deciding import decision_stage
-from cohortkit.admissions.services.reviewing import review_assignment_create, review_submit
+from cohortkit.admissions.services.reviewing import (
+    application_scores_rebuild,
+    review_assignment_create,
+    review_submit,
+    rubric_category_save,
+)
 from cohortkit.admissions.tests.factories import RubricCategoryFactory, SubmittedApplicationFactory
 from cohortkit.common.models import AuditEvent
 from cohortkit.common.tables import PAGE_SIZE
@@ -119,6 +124,7 @@ def test_the_database_score_is_the_python_score(form, term):
             )
             for category, score in scores.items():
                 ReviewScore.objects.create(review=review, category=category, score=score)
+    application_scores_rebuild(form=form)  # the reviews were written directly
 
     rows = list(ranking_rows(form=form))
 
@@ -131,6 +137,48 @@ def test_the_database_score_is_the_python_score(form, term):
     assert known == sorted(known, reverse=True)
     assert ranked[len(known) :] == [None] * (len(ranked) - len(known))  # unreviewed last
     assert [row.rank for row in rows] == list(range(1, len(rows) + 1))
+
+
+def test_the_stored_score_follows_every_review_and_rubric_change(form, term, reviewer):
+    """The ranking reads ``Application.score`` (indexed); each review saved or edited and each
+    change of a category's weight or maximum stores it again, equal to the Python score."""
+    background = RubricCategoryFactory(form=form, weight=1, max_score=5)
+    motivation = RubricCategoryFactory(form=form, weight=3, max_score=10)
+    second = UserFactory(email="sam@example.org")
+    MembershipFactory(term=term, user=second, role=Role.REVIEWER)
+    application = _apply(form, "scored@example.org")
+    untouched = _apply(form, "unreviewed@example.org")
+
+    def stored_matches_python() -> tuple[float | None, int]:
+        application.refresh_from_db()
+        reviews = Review.objects.filter(application=application).prefetch_related("score_rows")
+        assert application.score == aggregate_score(reviews, rubric_of(form=form))
+        assert application.score_order == (-1.0 if application.score is None else application.score)
+        return application.score, application.reviews_count
+
+    assert stored_matches_python() == (None, 0)
+    _review(application, reviewer, {background.pk: 5, motivation.pk: 4})
+    assert stored_matches_python() == (55.0, 1)
+    _review(application, second, {background.pk: 1, motivation.pk: 10})
+    assert stored_matches_python() == (67.5, 2)
+    _review(application, reviewer, {background.pk: 0, motivation.pk: 4})  # edited
+    assert stored_matches_python() == (55.0, 2)
+    rubric_category_save(
+        form=form, category=background, name=background.name, weight=3, max_score=5, actor=None
+    )
+    assert stored_matches_python() == (40.0, 2)
+    rubric_category_save(
+        form=form, category=motivation, name=motivation.name, weight=3, max_score=20, actor=None
+    )
+    assert stored_matches_python() == (22.5, 2)
+
+    # A rebuild from the reviews finds nothing to change.
+    before = list(Application.objects.values_list("pk", "score", "score_order", "reviews_count"))
+    assert application_scores_rebuild(form=form) == 2
+    after = list(Application.objects.values_list("pk", "score", "score_order", "reviews_count"))
+    assert sorted(after) == sorted(before)
+    untouched.refresh_from_db()
+    assert (untouched.score, untouched.score_order, untouched.reviews_count) == (None, -1.0, 0)
 
 
 # The page ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import FloatField, Value
+from django.db.models import Value
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -343,11 +343,7 @@ def application_full(
     found = ranking_queryset(form=form).filter(pk=application_id).first()
     if found is None:
         found = get_object_or_404(
-            Application.objects.select_related("applicant").annotate(
-                score=Value(None, output_field=FloatField()),
-                reviews_count=Value(0),
-                assigned_count=Value(0),
-            ),
+            Application.objects.select_related("applicant").annotate(assigned_count=Value(0)),
             pk=application_id,
             form=form,
         )

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.db.models import Exists, OuterRef
 
 from cohortkit.common.errors import NotFoundError, ServiceError
 from cohortkit.common.models import AuditEvent
@@ -238,6 +239,33 @@ def test_needs_revision_says_why_and_only_the_latest_version_is_reviewed(
 
     assert "comment" in no_comment.value.field_errors
     assert not Feedback.objects.exists()
+
+
+def test_awaiting_feedback_is_stored_for_the_latest_version(assignment, participant, people):
+    """``Submission.awaiting_feedback`` (what the organizer's home counts from an index) is
+    the latest version having no feedback: set by each new version, cleared by feedback."""
+
+    def awaiting() -> tuple[bool, bool]:
+        newer = SubmissionVersion.objects.filter(
+            submission=OuterRef("submission"), number__gt=OuterRef("number")
+        )
+        computed = (
+            SubmissionVersion.objects.exclude(Exists(newer))
+            .exclude(Exists(Feedback.objects.filter(version=OuterRef("pk"))))
+            .exists()
+        )
+        return Submission.objects.get().awaiting_feedback, computed
+
+    first = _submit_at(assignment, participant, TERM_DUE)
+    assert awaiting() == (True, True)
+    services.feedback_give(
+        version=first, facilitator=people["facilitator"], verdict="needs_revision", comment="More."
+    )
+    assert awaiting() == (False, False)
+    _submit_at(assignment, participant, TERM_DUE, "My answer, revised")
+    assert awaiting() == (True, True)
+    _submit_at(assignment, participant, TERM_DUE, "My answer, revised")  # the same text again
+    assert awaiting() == (True, True)
 
 
 def test_after_a_switch_old_homework_stays_with_the_old_section(

@@ -16,6 +16,7 @@ from cohortkit.admissions.models import (
     Review,
     ReviewAssignment,
 )
+from cohortkit.admissions.services.reviewing import application_scores_rebuild
 from cohortkit.admissions.tests.factories import SubmittedApplicationFactory
 from cohortkit.payments.models import Timesheet
 from cohortkit.programs.models import Track
@@ -46,6 +47,7 @@ def _fill(term, forms, people, count):
         reviewed = SubmittedApplicationFactory(form=forms["participant"])
         ReviewAssignment.objects.create(application=reviewed, reviewer=reviewer)
         Review.objects.create(application=reviewed, reviewer=reviewer, submitted_at=now)
+        application_scores_rebuild(form=forms["participant"], application_ids=[reviewed.pk])
         decision = Decision.objects.create(
             application=reviewed,
             outcome="accept",
