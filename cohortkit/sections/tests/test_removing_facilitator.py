@@ -110,3 +110,25 @@ def test_only_organizers_remove_a_facilitator(term, people, sections, client_as)
     assert client_as("organizer_other_term").post(url).status_code == 404
     assert Section.objects.get(pk=sections["a"].pk).facilitator == people["facilitator"]
     assert not mail.outbox
+
+
+def test_an_apology_to_a_section_without_a_facilitator_is_kept_and_emails_nobody(
+    term, people, sections, django_capture_on_commit_callbacks
+):
+    from cohortkit.sections.attendance import apology_send
+    from cohortkit.sections.removing import section_facilitator_remove
+
+    meeting = sections["a"].meetings.get(week=4)
+    before = meeting.starts_at - dt.timedelta(days=1)
+    section_facilitator_remove(section=sections["a"], actor=people["organizer"], now=before)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        apology = apology_send(
+            meeting=Meeting.objects.get(pk=meeting.pk),
+            user=people["participant"],
+            reason="Ill",
+            now=before,
+        )
+
+    assert apology.reason == "Ill" and not mail.outbox
