@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohortkit.accounts.models import User
-from cohortkit.common.errors import InvalidInputError
+from cohortkit.common.errors import ConflictError, InvalidInputError
 from cohortkit.common.services import audit_record
 from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.programs.selectors import term_current_week
@@ -139,18 +139,31 @@ def facilitator_removal_preview(
 
 @transaction.atomic
 def section_facilitator_remove(
-    *, section: Section, actor: Any, reason: str = "", now: dt.datetime | None = None
+    *,
+    section: Section,
+    actor: Any,
+    reason: str = "",
+    expected_emails: int | None = None,
+    now: dt.datetime | None = None,
 ) -> bool:
     """Take the facilitator off ``section`` (see the module's docstring for what stays).
 
     Returns whether a facilitator was removed: a second click finds none and changes nothing,
-    so the emails go once.
+    so the emails go once. With ``expected_emails`` (the count its confirmation showed), a
+    different count now is refused (``ConflictError``) and nothing is changed or sent.
     """
     moment = now or timezone.now()
     locked = Section.objects.select_for_update().select_related("term").get(pk=section.pk)
     preview = facilitator_removal_preview(section=locked, now=moment)
     if preview is None:
         return False
+    if expected_emails is not None and preview.emailed != expected_emails:
+        raise ConflictError(
+            f"Removing the facilitator now emails {preview.emailed} "
+            f"{'person' if preview.emailed == 1 else 'people'}, not the {expected_emails} you "
+            "confirmed: the section's members changed since the page was shown. Nothing was "
+            "changed or sent; look at the new count and confirm again."
+        )
     facilitator = preview.facilitator
     meetings = Meeting.objects.filter(section=locked)
     # Started meetings name who led them, since the section will no longer say it.

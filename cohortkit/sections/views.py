@@ -325,22 +325,30 @@ def facilitator_remove(request: HttpRequest, slug: str, section_id: int) -> Http
     term = term_get(slug=slug)
     account_rules.require_term_role(request, term, Role.ORGANIZER)
     section = rosters.section_of_term(term=term, section_id=section_id)
+    problem, status = "", 200
     if request.method == "POST":
         former = section.facilitator
-        removed = removing.section_facilitator_remove(
-            section=section,
-            actor=request.user,
-            reason=request.POST.get("reason", "").strip()[:300],
-        )
-        if removed and former is not None:
-            messages.success(
-                request,
-                f"{former.name or former.email} no longer facilitates {section.name}; they and "
-                "the section's members were emailed.",
+        expected = str(request.POST.get("expected_emails", ""))
+        try:
+            removed = removing.section_facilitator_remove(
+                section=section,
+                actor=request.user,
+                reason=request.POST.get("reason", "").strip()[:300],
+                expected_emails=int(expected) if expected.isdigit() else None,
             )
+        except ServiceError as error:
+            # The count changed: this page again, counted anew, with the reason.
+            problem, status = error.message, error.http_status
         else:
-            messages.info(request, f"{section.name} already had no facilitator.")
-        return redirect("sections:facilitator_sections", slug=slug)
+            if removed and former is not None:
+                messages.success(
+                    request,
+                    f"{former.name or former.email} no longer facilitates {section.name}; they "
+                    "and the section's members were emailed.",
+                )
+            else:
+                messages.info(request, f"{section.name} already had no facilitator.")
+            return redirect("sections:facilitator_sections", slug=slug)
     return render(
         request,
         "sections/facilitator_remove.html",
@@ -348,5 +356,7 @@ def facilitator_remove(request: HttpRequest, slug: str, section_id: int) -> Http
             "term": term,
             "section": section,
             "removal": removing.facilitator_removal_preview(section=section),
+            "problem": problem,
         },
+        status=status,
     )

@@ -33,7 +33,7 @@ POST_ROWS: dict[str, Post] = {
     # An organizer removes section A's facilitator (they and A's members are emailed).
     "sections:facilitator_remove": Post(
         args=lambda w: [w.term.slug, w.sections["a"].pk],
-        data={"reason": "Moved away"},
+        data={"reason": "Moved away", "expected_emails": "2"},
         answers=ORGANIZER_POSTS,
         done=_a_has_no_facilitator,
     ),

@@ -132,3 +132,22 @@ def test_an_apology_to_a_section_without_a_facilitator_is_kept_and_emails_nobody
         )
 
     assert apology.reason == "Ill" and not mail.outbox
+
+
+def test_a_changed_count_shows_the_confirmation_again_and_changes_nothing(
+    term, people, coming, client_as
+):
+    section = coming["a"]
+    organizer = client_as("organizer")
+    confirm = organizer.get(_remove(term, section))
+    SectionMembership.objects.create(section=section, user=people["reviewer"], from_week=1)
+
+    refused = organizer.post(_remove(term, section), {"expected_emails": "2"})
+
+    assert 'name="expected_emails" value="2"' in confirm.text
+    assert refused.status_code == 409
+    assert "Removing the facilitator now emails 3 people, not the 2 you confirmed" in refused.text
+    assert 'role="alert"' in refused.text and 'name="expected_emails" value="3"' in refused.text
+    assert Section.objects.get(pk=section.pk).facilitator == people["facilitator"]
+    assert not mail.outbox
+    assert not AuditEvent.objects.filter(action="section.facilitator_removed").exists()
