@@ -194,7 +194,8 @@ def invitation_accept(*, token: str, user: User) -> Membership:
 
 @transaction.atomic
 def invitation_revoke(*, term: Any, invitation_id: int, actor: Any) -> Invitation:
-    """Withdraw a pending invitation of ``term``: its link opens nothing any more. Audited.
+    """Withdraw a pending invitation of ``term``: its link opens nothing any more. Audited; the
+    invited address is emailed that it was withdrawn (once).
 
     Withdrawing a withdrawn invitation changes nothing (a second click of the same button); an
     accepted one is refused (the role is removed instead), one of another term is not found.
@@ -217,12 +218,19 @@ def invitation_revoke(*, term: Any, invitation_id: int, actor: Any) -> Invitatio
         target=invitation,
         details={"email": invitation.email, "role": invitation.role},
     )
+    email_queue_rendered(
+        to=invitation.email,
+        template="accounts/invitation_withdrawn",
+        context={"term": term, "role": Role(invitation.role).label.lower()},
+        idempotency_key=f"invitation-withdrawn:{invitation.pk}",
+    )
     return invitation
 
 
 @transaction.atomic
 def membership_revoke(*, term: Any, user: User, role: str, actor: Any) -> bool:
-    """Take one role in ``term`` away from ``user``. Audited; returns whether a role was removed.
+    """Take one role in ``term`` away from ``user``. Audited and the person emailed (once);
+    returns whether a role was removed.
 
     Removing a role the person no longer holds changes nothing (a second click). The term keeps
     at least one organizer: removing the last organizer role is refused.
@@ -245,7 +253,28 @@ def membership_revoke(*, term: Any, user: User, role: str, actor: Any) -> bool:
         )
     details = {"role": role, "user": user.email}
     audit_record(actor=actor, action="membership.revoked", target=user, details=details, term=term)
+    # The removed row's id keys the email: a second click finds no row and sends nothing, and a
+    # role given back and removed again is a new row, told again.
+    key = f"membership-revoked:{membership.pk}"
     membership.delete()
+    other_roles = [
+        Role(other).label.lower()
+        for other in Membership.objects.filter(term=term, user=user)
+        .order_by("role")
+        .values_list("role", flat=True)
+    ]
+    email_queue_rendered(
+        to=user.email,
+        template="accounts/membership_revoked",
+        context={
+            "name": user.name or user.email,
+            "term": term,
+            "role": Role(role).label.lower(),
+            "remover": getattr(actor, "name", "") or getattr(actor, "email", "An organizer"),
+            "other_roles": ", ".join(other_roles),
+        },
+        idempotency_key=key,
+    )
     return True
 
 

@@ -174,14 +174,26 @@ def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> Ht
     term = selectors.term_get(slug=slug)
     rules.require_term_role(request, term, Role.ORGANIZER)
     invitation = selectors.term_invitation_get(term=term, invitation_id=invitation_id)
+    problem = ""
+    status = 200
     if request.method == "POST":
-        services.invitation_revoke(term=term, invitation_id=invitation.pk, actor=request.user)
-        messages.success(
-            request, f"The invitation to {invitation.email} is withdrawn: its link opens nothing."
-        )
-        return redirect("accounts:term_invitations", slug=term.slug)
+        try:
+            services.invitation_revoke(term=term, invitation_id=invitation.pk, actor=request.user)
+        except ServiceError as error:
+            # Accepted meanwhile: this page again, as it stands now, with the reason.
+            problem, status = error.message, error.http_status
+            invitation.refresh_from_db()
+        else:
+            messages.success(
+                request,
+                f"The invitation to {invitation.email} is withdrawn: its link opens nothing.",
+            )
+            return redirect("accounts:term_invitations", slug=term.slug)
     return render(
-        request, "accounts/invitation_revoke.html", {"term": term, "invitation": invitation}
+        request,
+        "accounts/invitation_revoke.html",
+        {"term": term, "invitation": invitation, "problem": problem},
+        status=status,
     )
 
 
@@ -194,9 +206,23 @@ def membership_revoke(request: HttpRequest, slug: str, user_id: int, role: str) 
     membership = selectors.term_membership_get(term=term, user_id=user_id, role=role)
     person = membership.user
     if request.method == "POST":
-        removed = services.membership_revoke(
-            term=term, user=person, role=membership.role, actor=request.user
-        )
+        try:
+            removed = services.membership_revoke(
+                term=term, user=person, role=membership.role, actor=request.user
+            )
+        except ServiceError as error:
+            # The term's last organizer role: this page again, with the reason and its status.
+            return render(
+                request,
+                "accounts/membership_revoke.html",
+                {
+                    "term": term,
+                    "membership": membership,
+                    "person": person,
+                    "problem": error.message,
+                },
+                status=error.http_status,
+            )
         label = membership.get_role_display().lower()
         messages.success(
             request,

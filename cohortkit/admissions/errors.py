@@ -24,4 +24,11 @@ class OfferMadeError(TooLateError):
 
 class ReleaseCountChangedError(ConflictError):
     """A release was confirmed for a number of decisions that is no longer the number staged;
-    nothing was released or sent."""
+    nothing was released or sent. ``current`` is the number staged now (also in
+    ``field_errors["expected_count"]``, which the API answers with)."""
+
+    def __init__(self, message: str, *, current: int) -> None:
+        super().__init__(
+            message, field_errors={"expected_count": f"{current} staged decision(s) now."}
+        )
+        self.current = current

@@ -302,6 +302,8 @@ def generate(*, applicants: int, facilitators: int, sections: int, reviewers: in
     by_track = {track.pk: [s for s in section_list if s.track_id == track.pk] for track in tracks}
     memberships = []
     members_of: dict[int, list[int]] = {section.pk: [] for section in section_list}
+    # Every generated section has a facilitator (the field may be empty once one is removed).
+    lead_of = {s.pk: s.facilitator_id for s in section_list if s.facilitator_id is not None}
     for index, decision in enumerate(
         Decision.objects.filter(application__form=forms["participant"])
         .select_related("application")
@@ -338,13 +340,13 @@ def generate(*, applicants: int, facilitators: int, sections: int, reviewers: in
                     status=("present", "present", "present", "absent", "excused")[
                         (position + meeting.week) % 5
                     ],
-                    recorded_by_id=meeting.section.facilitator_id,
+                    recorded_by_id=lead_of[meeting.section_id],
                     recorded_at=meeting.ends_at,
                 )
             )
     Attendance.objects.bulk_create(attendance, batch_size=BATCH)
     facilitator_of = {
-        user_id: section.facilitator_id
+        user_id: lead_of[section.pk]
         for section in section_list
         for user_id in members_of[section.pk]
     }
@@ -404,7 +406,7 @@ def generate(*, applicants: int, facilitators: int, sections: int, reviewers: in
         f"in {time.perf_counter() - started:.0f} s",
         flush=True,
     )
-    busiest_lead = max(section_list, key=lambda section: len(members_of[section.pk])).facilitator_id
+    busiest_lead = lead_of[max(section_list, key=lambda section: len(members_of[section.pk])).pk]
     return World(
         slug=slug,
         organizer_id=organizer.pk,

@@ -21,6 +21,7 @@ from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import localize
 from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.programs.models import Term
+from cohortkit.programs.states import term_require_writable
 
 MAX_NAME = 200
 ID_BYTES = 24  # 192 random bits, 32 URL-safe characters
@@ -51,8 +52,10 @@ def certificate_issue(
     now: dt.datetime | None = None,
 ) -> Certificate:
     """Issue the person's certificate with the name they chose. Issuing again (a double
-    submit) returns the certificate already issued, unchanged."""
+    submit) returns the certificate already issued, unchanged. An archived term issues nothing
+    (``TooLateError``); a finished one still does."""
     now = now or timezone.now()
+    term_require_writable(term, money=True, now=now)
     name = _clean_name(holder_name)
     existing = Certificate.objects.filter(term=term, user=user, role=role).first()
     if existing is not None:
@@ -106,8 +109,10 @@ def _require_holder_or_organizer(certificate: Certificate, actor: Any) -> None:
 def certificate_rename(
     *, certificate: Certificate, actor: Any, holder_name: str, now: dt.datetime | None = None
 ) -> Certificate:
-    """Reissue with a corrected name: the id, the URL and the issue date stay."""
+    """Reissue with a corrected name: the id, the URL and the issue date stay. Refused
+    (``TooLateError``) once the term is archived."""
     _require_holder_or_organizer(certificate, actor)
+    term_require_writable(certificate.term, money=True, now=now)
     name = _clean_name(holder_name)
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.status != CertificateStatus.VALID:

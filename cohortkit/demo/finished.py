@@ -288,6 +288,8 @@ def demo_finished_term_load(*, term: Term) -> FinishedTermSummary:
             )
     for section in Section.objects.filter(term=term).select_related("facilitator"):
         facilitator = section.facilitator
+        if facilitator is None:
+            continue
         if not Certificate.objects.filter(term=term, user=facilitator, role="facilitator").exists():
             certificate_issue(
                 term=term,

@@ -139,7 +139,7 @@ def apology_send(
         raise NotAllowedError("You are not in this meeting.")
     section = meeting.section
     who = user.name or user.email
-    when = format_instant(meeting.starts_at, person_zone(section.facilitator))
+    lead = section.facilitator
     with transaction.atomic():
         apology, created = Apology.objects.update_or_create(
             meeting=meeting, user=user, defaults={"reason": reason, "created_at": now}
@@ -150,7 +150,9 @@ def apology_send(
             target=meeting,
             details={"user": user.pk},
         )
-        lead = section.facilitator
+        if lead is None:
+            # A section without a facilitator for now: the apology waits on its attendance page.
+            return apology
         email_queue_rendered(
             to=lead.email,
             template="sections/apology",
@@ -160,7 +162,7 @@ def apology_send(
                 "person": user,
                 "section": section,
                 "meeting": meeting,
-                "when": when,
+                "when": format_instant(meeting.starts_at, person_zone(lead)),
                 "reason": reason,
                 "attendance_url": settings.SITE_URL
                 + reverse(

@@ -22,13 +22,20 @@ class Venue(models.TextChoices):
 
 
 class Section(models.Model):
-    """A discussion section: one facilitator, one track, one venue, one weekly time in its zone."""
+    """A discussion section: one facilitator (none for a while, once removed), one track, one
+    venue, one weekly time in its zone."""
 
     term = models.ForeignKey("programs.Term", on_delete=models.CASCADE, related_name="sections")
     track = models.ForeignKey("programs.Track", on_delete=models.PROTECT, related_name="sections")
     name = models.CharField(max_length=100)
+    # Empty once an organizer removed the facilitator (``sections.removing``) until another is
+    # chosen: the section keeps its members and its meetings have no leader meanwhile.
     facilitator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="facilitated_sections"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="facilitated_sections",
     )
     venue = models.CharField(max_length=20, choices=Venue.choices, default=Venue.VIRTUAL)
     meeting_url = models.URLField(blank=True)
@@ -134,8 +141,9 @@ class Meeting(models.Model):
         return f"{self.section} week {self.week}"
 
     @property
-    def leader_id(self) -> int:
-        """The person who led (or leads) the meeting: the hand-over, else the section's lead."""
+    def leader_id(self) -> int | None:
+        """The person who led (or leads) the meeting: the hand-over, else the section's lead
+        (None while the section has no facilitator)."""
         return self.led_by_id or self.section.facilitator_id
 
 

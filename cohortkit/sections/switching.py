@@ -341,6 +341,8 @@ def _tell_facilitators(
         ("from", previous.facilitator, f"{who} moves from {previous.name} to {to_section.name}"),
         ("to", to_section.facilitator, f"{who} joins {to_section.name}, from {previous.name}"),
     ):
+        if lead is None:
+            continue  # a section without a facilitator for now: nobody to tell
         email_queue_rendered(
             to=lead.email,
             template="sections/section_change",

@@ -22,4 +22,9 @@ urlpatterns = [
         views.member_remove,
         name="member_remove",
     ),
+    path(
+        "terms/<slug:slug>/sections/<int:section_id>/facilitator/remove/",
+        views.facilitator_remove,
+        name="facilitator_remove",
+    ),
 ]

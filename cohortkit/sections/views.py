@@ -315,3 +315,48 @@ def member_remove(request: HttpRequest, slug: str, section_id: int, user_id: int
         },
         status=400 if problem else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facilitator_remove(request: HttpRequest, slug: str, section_id: int) -> HttpResponse:
+    """Organizers: which meetings lose their facilitator and who is emailed, then remove the
+    facilitator from the section (it keeps its members)."""
+    term = term_get(slug=slug)
+    account_rules.require_term_role(request, term, Role.ORGANIZER)
+    section = rosters.section_of_term(term=term, section_id=section_id)
+    problem, status = "", 200
+    if request.method == "POST":
+        former = section.facilitator
+        expected = str(request.POST.get("expected_emails", ""))
+        try:
+            removed = removing.section_facilitator_remove(
+                section=section,
+                actor=request.user,
+                reason=request.POST.get("reason", "").strip()[:300],
+                expected_emails=int(expected) if expected.isdigit() else None,
+            )
+        except ServiceError as error:
+            # The count changed: this page again, counted anew, with the reason.
+            problem, status = error.message, error.http_status
+        else:
+            if removed and former is not None:
+                messages.success(
+                    request,
+                    f"{former.name or former.email} no longer facilitates {section.name}; they "
+                    "and the section's members were emailed.",
+                )
+            else:
+                messages.info(request, f"{section.name} already had no facilitator.")
+            return redirect("sections:facilitator_sections", slug=slug)
+    return render(
+        request,
+        "sections/facilitator_remove.html",
+        {
+            "term": term,
+            "section": section,
+            "removal": removing.facilitator_removal_preview(section=section),
+            "problem": problem,
+        },
+        status=status,
+    )

@@ -141,3 +141,85 @@ def test_the_last_organizer_role_cannot_be_removed(term, people, client_as):
     assert refused.status_code == 409 and "only organizer: invite another organizer" in refused.text
     assert allowed.status_code == 302 and allowed["Location"] == reverse("accounts:profile")
     assert not Membership.objects.filter(user=people["organizer"], role="organizer").exists()
+
+
+def test_a_withdrawn_invitation_is_emailed_once(
+    term, people, client_as, django_capture_on_commit_callbacks
+):
+    organizer = client_as("organizer")
+    with django_capture_on_commit_callbacks(execute=True):
+        organizer.post(_people(term), {"email": "late@example.org", "role": "reviewer"})
+    invitation = Invitation.objects.get(email="late@example.org")
+    url = reverse("accounts:invitation_revoke", args=[term.slug, invitation.pk])
+
+    confirm = organizer.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        organizer.post(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        organizer.post(url)  # a double submit
+
+    assert "late@example.org is emailed that it was withdrawn" in confirm.text
+    withdrawn = [message for message in mail.outbox if "withdrawn" in message.subject]
+    assert len(withdrawn) == 1 and withdrawn[0].to == ["late@example.org"]
+    assert withdrawn[0].subject == f"Your invitation to {term} was withdrawn"
+    assert "withdrawn the invitation they sent you to join as reviewer" in withdrawn[0].body
+    assert "the link in that email opens nothing any more" in withdrawn[0].body
+
+
+def test_a_removed_role_is_emailed_once_with_the_roles_that_stay(
+    term, people, client_as, django_capture_on_commit_callbacks
+):
+    reviewer = people["reviewer"]
+    MembershipFactory(term=term, user=reviewer, role=Role.FACILITATOR)
+    organizer = client_as("organizer")
+    url = reverse("accounts:membership_revoke", args=[term.slug, reviewer.pk, "reviewer"])
+
+    confirm = organizer.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        organizer.post(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.membership_revoke(term=term, user=reviewer, role="reviewer", actor=None)
+
+    assert "They are emailed that the role was removed" in confirm.text
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [reviewer.email]
+    assert message.subject == f"{term}: you are no longer reviewer"
+    assert f"Hello {reviewer.name}," in message.body
+    assert f"{people['organizer'].name} has removed your role as reviewer in {term}" in message.body
+    assert "Your other roles stay: facilitator." in message.body
+
+
+def test_removing_the_last_organizer_role_shows_its_confirmation_page_again(
+    term, people, client_as
+):
+    organizer = people["organizer"]
+    url = reverse("accounts:membership_revoke", args=[term.slug, organizer.pk, "organizer"])
+
+    refused = client_as("organizer").post(url)
+
+    assert refused.status_code == 409
+    assert f"Remove {organizer.name} as organizer?" in refused.text
+    assert 'role="alert"' in refused.text and "only organizer: invite another" in refused.text
+    assert "Back to people" in refused.text
+    assert Membership.objects.filter(user=organizer, role="organizer").exists()
+    assert not mail.outbox
+
+
+def test_withdrawing_an_invitation_accepted_meanwhile_shows_its_page_again(term, people, client_as):
+    invitation = services.invitation_create(
+        term=term, email="participant@example.org", role="reviewer", invited_by=people["organizer"]
+    )
+    url = reverse("accounts:invitation_revoke", args=[term.slug, invitation.pk])
+    organizer = client_as("organizer")
+    confirm = organizer.get(url)
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_at=invitation.created_at)
+
+    refused = organizer.post(url)
+
+    assert "Withdraw the invitation" in confirm.text
+    assert refused.status_code == 409
+    assert "Withdraw the invitation to participant@example.org?" in refused.text
+    assert "has already accepted this invitation; remove their role instead" in refused.text
+    assert "accepted it" in refused.text
+    assert Invitation.objects.get().revoked_at is None

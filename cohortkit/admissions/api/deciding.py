@@ -91,6 +91,12 @@ class StageIn(Schema):
     waitlist_rank: int | None = None  # 1 or more, waitlist only (1 is offered first)
 
 
+class ReleaseIn(Schema):
+    # The count the caller saw (e.g. the ranking's ``pending_release``); when given, a release
+    # whose count of staged decisions differs under lock is refused with 409 and sends nothing.
+    expected_count: int | None = None
+
+
 class ReleaseOut(Schema):
     released: int
     emails_queued: int
@@ -280,13 +286,23 @@ def decision_stage(
 
 @router.post(
     "/terms/{slug}/forms/{kind}/decisions/release",
-    response={200: ReleaseOut, 409: ErrorOut},
+    response={200: ReleaseOut, 400: ErrorOut, 409: ErrorOut},
     summary="Release every staged decision: one email to each person newly decided; releasing "
     "again only tells the new ones (organizers)",
+    description="The body is optional. With `expected_count` (the `pending_release` you looked "
+    "at), the release goes ahead only if exactly that many decisions are staged when it runs: "
+    "otherwise 409, nothing released or sent, and `field_errors.expected_count` (and `detail`) "
+    "give the count staged now. Without it, every staged decision is released.",
 )
-def decisions_release(request: HttpRequest, slug: str, kind: str) -> Any:
+def decisions_release(
+    request: HttpRequest, slug: str, kind: str, payload: ReleaseIn | None = None
+) -> Any:
     form = rules.require_organizer_form(request, slug, kind)
-    counted = decisions_release_counted(form=form, actor=request.user)
+    expected = payload.expected_count if payload is not None else None
+    if expected is not None and expected < 0:
+        message = "The expected count is 0 or more."
+        raise InvalidInputError(message, field_errors={"expected_count": message})
+    counted = decisions_release_counted(form=form, actor=request.user, expected=expected)
     return {
         "released": counted.released,
         "emails_queued": counted.emails_queued,

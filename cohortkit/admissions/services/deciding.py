@@ -265,7 +265,8 @@ def decisions_release(
     if expected is not None and len(decisions) != expected:
         raise ReleaseCountChangedError(
             f"{len(decisions)} staged decision(s) would be released now, not the {expected} "
-            "you confirmed: nothing was sent. Look at the count again before releasing."
+            "you confirmed: nothing was sent. Look at the count again before releasing.",
+            current=len(decisions),
         )
     role = EnrollmentRole(form.kind)
     for decision in decisions:
@@ -407,10 +408,12 @@ class ReleaseCount:
 
 
 @transaction.atomic
-def decisions_release_counted(*, form: ApplicationForm, actor: Any) -> ReleaseCount:
+def decisions_release_counted(
+    *, form: ApplicationForm, actor: Any, expected: int | None = None
+) -> ReleaseCount:
     """``decisions.decisions_release``, also counting the decision emails it really queued
     (new ``OutboundEmail`` rows for the form's decisions), which is what an organizer wants to
-    know: how many people will hear from us now."""
+    know: how many people will hear from us now. ``expected`` as in ``decisions_release``."""
 
     def queued() -> int:
         keys = [
@@ -420,5 +423,5 @@ def decisions_release_counted(*, form: ApplicationForm, actor: Any) -> ReleaseCo
         return OutboundEmail.objects.filter(idempotency_key__in=keys).count()
 
     before = queued()
-    released = decisions_release(form=form, actor=actor)
+    released = decisions_release(form=form, actor=actor, expected=expected)
     return ReleaseCount(released=released, emails_queued=queued() - before)

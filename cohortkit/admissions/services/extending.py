@@ -7,7 +7,9 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from cohortkit.admissions.models import (
@@ -16,9 +18,11 @@ from cohortkit.admissions.models import (
     ApplicationForm,
     DeadlineExtension,
 )
+from cohortkit.admissions.selectors.applying import deadline_for
 from cohortkit.common.errors import ConflictError, InvalidInputError, NotFoundError, TooLateError
 from cohortkit.common.services import audit_record
 from cohortkit.common.timezones import format_instant
+from cohortkit.notifications.emails import email_queue_rendered
 from cohortkit.programs.selectors import term_application_deadline
 
 ACCESS_CODE_WITHDRAWN = (
@@ -116,8 +120,9 @@ def access_code_redeem(*, token: str, user: Any, now: dt.datetime | None = None)
 @transaction.atomic
 def extension_revoke(*, form: ApplicationForm, extension_id: int, actor: Any) -> bool:
     """Take back one person's own deadline on ``form``: the form's deadline (or a late link's)
-    is theirs again. Audited; returns whether an extension was taken back (a second click of
-    the same button finds none and changes nothing)."""
+    is theirs again. Audited and the person emailed their deadline now (once); returns whether
+    an extension was taken back (a second click of the same button finds none and changes
+    nothing)."""
     extension = (
         DeadlineExtension.objects.select_for_update()
         .select_related("user")
@@ -126,14 +131,34 @@ def extension_revoke(*, form: ApplicationForm, extension_id: int, actor: Any) ->
     )
     if extension is None:
         return False
+    person = extension.user
     audit_record(
         actor=actor,
         action="deadline.extension_revoked",
-        target=extension.user,
+        target=person,
         term=form.term,
         details={"form": form.kind, "until": extension.until.isoformat()},
     )
+    key = f"extension-revoked:{extension.pk}"
+    until = extension.until
     extension.delete()
+    deadline = deadline_for(form=form, user=person)
+    zone = getattr(person, "time_zone", "") or form.term.time_zone
+    email_queue_rendered(
+        to=person.email,
+        template="admissions/extension_revoked",
+        context={
+            "name": person.name or person.email,
+            "term": form.term,
+            "form_title": form.title,
+            "until": format_instant(until, zone),
+            "deadline": format_instant(deadline.instant, zone),
+            "closed": not deadline.is_open(timezone.now()),
+            "link": settings.SITE_URL
+            + reverse("admissions:apply", args=[form.term.slug, form.kind]),
+        },
+        idempotency_key=key,
+    )
     return True
 
 

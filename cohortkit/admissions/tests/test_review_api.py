@@ -524,3 +524,69 @@ def test_confirming_in_time_and_too_late(call, people, decided, term, form):
     assert late.status_code == 403 and "ended" in late.json()["detail"]
     assert Enrollment.objects.get(user=decided["first"].applicant).status == "offered"
     assert nothing_offered.status_code == 404  # never decided: no offer to answer
+
+
+def test_release_with_the_expected_count_goes_ahead_and_a_changed_count_sends_nothing(
+    call, people, decided, term, django_capture_on_commit_callbacks
+):
+    organizer = people["organizer"]
+    _stage(call, organizer, term, decided["accepted"], outcome="accept", track="intro")
+    _stage(call, organizer, term, decided["rejected"], outcome="reject")
+    url = f"/terms/{term.slug}/forms/participant/decisions/release"
+
+    stale = call(organizer, "post", url, data={"expected_count": 1})
+    negative = call(organizer, "post", url, data={"expected_count": -1})
+    with django_capture_on_commit_callbacks(execute=True):
+        matching = call(organizer, "post", url, data={"expected_count": 2})
+
+    assert stale.status_code == 409
+    assert "2 staged decision(s) would be released now" in stale.json()["detail"]
+    assert stale.json()["field_errors"] == {"expected_count": "2 staged decision(s) now."}
+    assert negative.status_code == 400 and "expected_count" in negative.json()["field_errors"]
+    assert matching.status_code == 200
+    assert matching.json() == {"released": 2, "emails_queued": 2, "pending_release": 0}
+    assert sorted(OutboundEmail.objects.values_list("to", flat=True)) == [
+        "accepted@example.org",
+        "rejected@example.org",
+    ]
+
+
+def test_release_with_a_changed_count_releases_nothing(call, people, decided, term):
+    organizer = people["organizer"]
+    _stage(call, organizer, term, decided["accepted"], outcome="accept", track="intro")
+
+    response = call(
+        organizer,
+        "post",
+        f"/terms/{term.slug}/forms/participant/decisions/release",
+        data={"expected_count": 3},
+    )
+
+    assert response.status_code == 409
+    assert Decision.objects.get().released_at is None
+    assert not OutboundEmail.objects.exists()
+
+
+def test_release_without_a_body_releases_every_staged_decision(call, people, decided, term, client):
+    organizer = people["organizer"]
+    _stage(call, organizer, term, decided["accepted"], outcome="accept", track="intro")
+    token = api_token_create(user=organizer)
+
+    response = client.generic(
+        "POST",
+        f"/api/v1/terms/{term.slug}/forms/participant/decisions/release",
+        b"",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["released"] == 1
+
+
+def test_the_openapi_document_describes_the_expected_count(client):
+    document = client.get("/api/v1/openapi.json").json()
+
+    route = document["paths"]["/api/v1/terms/{slug}/forms/{kind}/decisions/release"]["post"]
+
+    assert "expected_count" in route["description"]
+    assert route["requestBody"]["required"] is False

@@ -7,11 +7,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from cohortkit.admissions.models import AccessCode, DeadlineExtension
 from cohortkit.admissions.services.extending import access_code_create, extension_grant
 from cohortkit.common.models import AuditEvent
+from cohortkit.common.timezones import format_instant
+from cohortkit.programs.selectors import term_application_deadline
 from cohortkit.tests.factories import ApplicationFormFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +99,39 @@ def test_another_terms_organizer_cannot_take_back_an_extension(term, people, for
     assert client_as("organizer_other_term").post(url).status_code == 404
     assert client_as("facilitator").post(url).status_code == 403
     assert DeadlineExtension.objects.filter(pk=extension.pk).exists()
+
+
+def test_an_extension_taken_back_is_emailed_once_with_the_deadline_now(
+    term, people, form, client_as, django_capture_on_commit_callbacks
+):
+    applicant = people["applicant"]
+    applicant.time_zone = "Europe/Berlin"
+    applicant.save()
+    extension = extension_grant(
+        form=form, user=applicant, until=LATER, granted_by=people["organizer"]
+    )
+    url = reverse("admissions:extension_revoke", args=[term.slug, "participant", extension.pk])
+    organizer = client_as("organizer")
+    form_deadline = term_application_deadline(term=term, kind="participant")
+
+    confirm = organizer.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        organizer.post(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        organizer.post(url)  # a double submit
+
+    assert "They are emailed their deadline now" in confirm.text
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [applicant.email]
+    assert message.subject == f"{term}: your own deadline on {form.title} was taken back"
+    assert (
+        f"the later deadline you had on {form.title} (until Tue, 01 Jan 2999, 01:00 UTC+01:00)"
+        in (message.body)
+    )
+    deadline_text = format_instant(form_deadline, "Europe/Berlin")
+    assert (
+        f"Your deadline is now {deadline_text}, which has passed: the form is closed to you."
+        in (message.body)
+    )
+    assert f"/terms/{term.slug}/apply/participant/" in message.body

@@ -16,7 +16,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from cohortkit.admissions import rules
-from cohortkit.admissions.errors import ReleaseCountChangedError
 from cohortkit.admissions.forms import StageForm
 from cohortkit.admissions.models import (
     Application,
@@ -287,6 +286,21 @@ def decisions_release_confirm(request: HttpRequest, slug: str, kind: str) -> Htt
     """Before a release: how many people will be emailed (by outcome), one of the emails as it
     will be sent, and what cannot be undone. The count goes back with the confirmation."""
     form = rules.require_organizer_form(request, slug, kind)
+    return _release_confirmation(
+        request, form, next_url=_local_path(request, str(request.GET.get("next", "")))
+    )
+
+
+def _release_confirmation(
+    request: HttpRequest,
+    form: ApplicationForm,
+    *,
+    next_url: str,
+    problem: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The release's confirmation page, counted now; with ``problem``, a refused release's
+    message above the count it would release now."""
     outcomes = decisions_pending_by_outcome(form=form)
     example = decision_pending_example(form=form)
     return render(
@@ -302,8 +316,10 @@ def decisions_release_confirm(request: HttpRequest, slug: str, kind: str) -> Htt
             if example
             else None,
             "confirm_by": deciding.release_confirm_by(form=form),
-            "next_url": _local_path(request, str(request.GET.get("next", ""))),
+            "next_url": next_url,
+            "problem": problem,
         },
+        status=status,
     )
 
 
@@ -311,7 +327,9 @@ def decisions_release_confirm(request: HttpRequest, slug: str, kind: str) -> Htt
 @require_POST
 def decisions_release(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """Release every staged decision of the form, if as many are staged as the organizer
-    confirmed (else 409 and nothing is sent): one email to each person newly decided."""
+    confirmed: one email to each person newly decided. A refusal (a changed count: 409; a
+    closed term or a passed confirmation deadline) shows the confirmation page again, counted
+    anew, with the reason and its status; nothing is sent."""
     form = rules.require_organizer_form(request, slug, kind)
     expected = str(request.POST.get("expected", ""))
     if not expected.isdigit():
@@ -319,17 +337,20 @@ def decisions_release(request: HttpRequest, slug: str, kind: str) -> HttpRespons
         return redirect(reverse("admissions:decisions_release_confirm", args=[slug, kind]))
     try:
         released = deciding.decisions_release(form=form, actor=request.user, expected=int(expected))
-    except ReleaseCountChangedError:
-        raise  # 409, answered by the refusal middleware: nothing was sent
     except ServiceError as problem:
-        messages.error(request, problem.message)
-    else:
-        messages.success(
+        return _release_confirmation(
             request,
-            f"{released} decision(s) released; {released} email(s) on their way."
-            if released
-            else "There were no staged decisions to release.",
+            form,
+            next_url=_local_path(request, str(request.POST.get("next", ""))),
+            problem=problem.message,
+            status=problem.http_status,
         )
+    messages.success(
+        request,
+        f"{released} decision(s) released; {released} email(s) on their way."
+        if released
+        else "There were no staged decisions to release.",
+    )
     return _back_to_ranking(request, form)
 
 

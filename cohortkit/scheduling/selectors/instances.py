@@ -262,6 +262,9 @@ def _locked_from_published(
     ).values_list("section_id", "user_id"):
         open_members[section_id].append(user_id)
     for section in published:
+        if section.facilitator_id is None:
+            notes.append(f"{section.name} has no facilitator; it is not kept.")
+            continue
         lead = facilitator_id(section.facilitator_id)
         try:
             start = section_slot(section, monday)

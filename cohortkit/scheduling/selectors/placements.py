@@ -47,6 +47,8 @@ def placements_of(run: ScheduleRun, term: Term, solution: Solution) -> list[Plac
             None if section.is_virtual else section.location,
         ): section
         for section in Section.objects.filter(term=term).select_related("track")
+        # A section without a facilitator for now matches no solved section.
+        if section.facilitator_id is not None
     }
     open_members: dict[int, set[int]] = defaultdict(set)
     for section_id, user_id in SectionMembership.objects.filter(

@@ -92,6 +92,8 @@ def section_email_context(
     (``emails/scheduling/section_placed``), times in their zone, with the .ics invitation."""
     track = section.track
     facilitator = section.facilitator
+    # Published sections are made with their facilitator; one removed later is emailed no more.
+    lead_name = (facilitator.name or facilitator.email) if facilitator else "no facilitator yet"
     first = meetings[0]
     local_first = first.starts_at.astimezone(ZoneInfo(zone))
     events = [
@@ -100,7 +102,7 @@ def section_email_context(
             starts_at=meeting.starts_at,
             ends_at=meeting.ends_at,
             summary=f"{section.name}: week {meeting.week} discussion",
-            description=f"{track.name} discussion led by {facilitator.name or facilitator.email}",
+            description=f"{track.name} discussion led by {lead_name}",
             location=section.location if not section.is_virtual else section.meeting_url,
             url=section.meeting_url,
         )
@@ -113,7 +115,7 @@ def section_email_context(
         "term": section.term,
         "track": track,
         "facilitator": facilitator,
-        "facilitator_name": facilitator.name or facilitator.email,
+        "facilitator_name": lead_name,
         "weekday": WEEKDAY_NAMES[local_first.weekday()],
         "local_time": f"{local_first:%H:%M}",
         "zone_label": time_zone_label(zone),

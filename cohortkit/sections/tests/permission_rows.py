@@ -52,6 +52,8 @@ ROWS: dict[str, tuple[Any, dict[str, Any]]] = {
     "sections:switch": (lambda term: [term.slug], PARTICIPANTS_ONLY),
     # An organizer's confirmation of removing the participant from section A.
     "sections:member_remove": (_participant_in_a, ORGANIZER_ONLY),
+    # An organizer's confirmation of removing section A's facilitator.
+    "sections:facilitator_remove": (lambda term: [term.slug, _section_a(term).pk], ORGANIZER_ONLY),
 }
 
 POST_ONLY: dict[str, Any] = {

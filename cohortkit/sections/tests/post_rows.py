@@ -16,6 +16,12 @@ def _participant_left_a(world: World, response: Any) -> bool:
     ).exists()
 
 
+def _a_has_no_facilitator(world: World, response: Any) -> bool:
+    from cohortkit.sections.models import Section
+
+    return Section.objects.get(pk=world.sections["a"].pk).facilitator_id is None
+
+
 POST_ROWS: dict[str, Post] = {
     # An organizer removes the participant from section A from week 2 on (they are emailed).
     "sections:member_remove": Post(
@@ -23,5 +29,12 @@ POST_ROWS: dict[str, Post] = {
         data={"from_week": "2", "reason": "Moved to the evening cohort"},
         answers=ORGANIZER_POSTS,
         done=_participant_left_a,
+    ),
+    # An organizer removes section A's facilitator (they and A's members are emailed).
+    "sections:facilitator_remove": Post(
+        args=lambda w: [w.term.slug, w.sections["a"].pk],
+        data={"reason": "Moved away", "expected_emails": "2"},
+        answers=ORGANIZER_POSTS,
+        done=_a_has_no_facilitator,
     ),
 }
