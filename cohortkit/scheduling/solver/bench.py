@@ -13,6 +13,12 @@ For each family and size of generated instances (planted optimum known exactly; 
 
 It prints one line per run, then per family and size the worst and the median over the seeds of
 placed / optimum for each method, cohortkit's seconds and memory, and whether it proved the optimum.
+
+``--work STEPS`` (e.g. ``--work 30 --seeds 10 --jobs 2``) compares by work instead: it calls
+:func:`solve.solve` with ``max_steps=STEPS`` (each step limited by CP-SAT's deterministic time,
+HiGHS by ``--nodes``), which gives the same plan on a quiet or an overloaded machine, and prints
+placed / optimum per instance and the worst and median per family, so two versions of the solver
+can be compared on any machine, at any load.
 """
 
 from __future__ import annotations
@@ -36,8 +42,15 @@ from cohortkit.scheduling.solver.instance_io import instance_to_json, parse_solu
 from cohortkit.scheduling.solver.milp import HighsProcess, build_program
 from cohortkit.scheduling.solver.plan import construct, plan_is_valid
 from cohortkit.scheduling.solver.prepare import prepare
-from cohortkit.scheduling.solver.solve import EXACT_COLUMNS
+from cohortkit.scheduling.solver.solve import EXACT_COLUMNS, solve
 from cohortkit.scheduling.solver.validate import validate_solution
+
+# The families of the counted comparison (the hardest ones, and the acceptance's mix).
+WORK_RUNS = ("full:1000", "venues:1000", "either:1000", "sparse:1000", "scarce:1000")
+# Counted steps that about 10 s buy at 1,000 people on a quiet 2-core machine (measured: a step of
+# 0.2 deterministic seconds takes 0.6-0.7 s of processor time on both cores, the first plan and
+# HiGHS's relaxation about 1.5 s; so 27-30 steps fill the rest of 10 s on 2 cores).
+WORK_STEPS = 30
 
 DEFAULT_RUNS = (
     "one-track:300",
@@ -214,20 +227,105 @@ def summary(rows: list[Row]) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class WorkRow:
+    """One instance solved with counted work."""
+
+    family: str
+    seed: int
+    optimum: int
+    placed: int
+    cpu_seconds: float
+    valid: bool
+
+
+def run_counted(family: str, size: int, seed: int, steps: int, nodes: int) -> WorkRow:
+    """Solve one generated instance with ``steps`` counted steps (the same plan on any machine)."""
+    generated = generate_instance(size, seed=seed, family=family)
+    started = time.process_time()
+    solution = solve(
+        generated.instance, time_limit=1e9, seed=seed, max_steps=steps, exact_node_limit=nodes
+    )
+    return WorkRow(
+        family=family,
+        seed=seed,
+        optimum=generated.optimum,
+        placed=solution.objective,
+        cpu_seconds=time.process_time() - started,
+        valid=not validate_solution(generated.instance, solution),
+    )
+
+
+def _counted(job: tuple[str, int, int, int, int]) -> WorkRow:
+    return run_counted(*job)
+
+
+def work_summary(rows: list[WorkRow]) -> list[str]:
+    """Per family: worst and median of placed / optimum over the seeds."""
+    lines = ["| family | seeds | worst | median | optimal |", "| --- | --- | --- | --- | --- |"]
+    families: dict[str, list[WorkRow]] = {}
+    for row in rows:
+        families.setdefault(row.family, []).append(row)
+    for family, group in families.items():
+        shares = [_share(row.placed, row.optimum) for row in group]
+        lines.append(
+            f"| {family} | {len(group)} | {min(shares):.2f}% | {statistics.median(shares):.2f}% "
+            f"| {sum(row.placed == row.optimum for row in group)} of {len(group)} |"
+        )
+    return lines
+
+
+def main_counted(runs: list[tuple[str, int]], seeds: int, steps: int, nodes: int, jobs: int) -> int:
+    """The counted comparison of ``--work``; exit status 1 if any solution broke a hard rule."""
+    todo = [
+        (family, size, seed, steps, nodes) for family, size in runs for seed in range(1, seeds + 1)
+    ]
+    if jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(jobs) as pool:
+            rows = list(pool.map(_counted, todo))
+    else:
+        rows = [_counted(job) for job in todo]
+    for row in rows:
+        print(
+            f"{row.family:>10} {row.seed:>3}  {row.placed:>5} of {row.optimum:>5}  "
+            f"{_share(row.placed, row.optimum):7.3f}%  cpu {row.cpu_seconds:5.1f}s  "
+            f"{'valid' if row.valid else 'INVALID'}",
+            flush=True,
+        )
+    print(f"\ncounted work: {steps} steps, HiGHS node limit {nodes}")
+    print("\n".join(work_summary(rows)))
+    return 0 if all(row.valid for row in rows) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit status 1 if any solution broke a hard rule."""
     parser = argparse.ArgumentParser(prog="python -m cohortkit.scheduling.solver.bench")
     parser.add_argument(
         "--runs",
-        default=",".join(DEFAULT_RUNS),
-        help="comma-separated family:size pairs, e.g. full:1000,one-track:300",
+        nargs="+",
+        help="family:size pairs, comma- or space-separated, e.g. full:1000 one-track:300",
     )
     parser.add_argument("--seeds", type=int, default=3, help="seeds 1..N per family and size")
+    parser.add_argument(
+        "--work",
+        type=int,
+        metavar="STEPS",
+        help=f"compare by counted work instead of time (about 10 s at 1,000 people: {WORK_STEPS})",
+    )
+    parser.add_argument("--nodes", type=int, default=0, help="HiGHS node limit with --work")
+    parser.add_argument("--jobs", type=int, default=1, help="processes in parallel with --work")
     arguments = parser.parse_args(argv)
+    given = arguments.runs or (WORK_RUNS if arguments.work is not None else DEFAULT_RUNS)
     runs = []
-    for item in arguments.runs.split(","):
+    for item in ",".join(given).split(","):
+        if not item.strip():
+            continue
         family, _, size = item.strip().partition(":")
         runs.append((family, int(size)))
+    if arguments.work is not None:
+        return main_counted(runs, arguments.seeds, arguments.work, arguments.nodes, arguments.jobs)
     rows: list[Row] = []
     for family, size in runs:
         for seed in range(1, arguments.seeds + 1):
