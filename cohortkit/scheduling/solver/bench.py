@@ -280,20 +280,26 @@ def main_counted(runs: list[tuple[str, int]], seeds: int, steps: int, nodes: int
     todo = [
         (family, size, seed, steps, nodes) for family, size in runs for seed in range(1, seeds + 1)
     ]
-    if jobs > 1:
-        from concurrent.futures import ProcessPoolExecutor
+    rows: list[WorkRow] = []
 
-        with ProcessPoolExecutor(jobs) as pool:
-            rows = list(pool.map(_counted, todo))
-    else:
-        rows = [_counted(job) for job in todo]
-    for row in rows:
+    def show(row: WorkRow) -> None:
+        rows.append(row)
         print(
             f"{row.family:>10} {row.seed:>3}  {row.placed:>5} of {row.optimum:>5}  "
             f"{_share(row.placed, row.optimum):7.3f}%  cpu {row.cpu_seconds:5.1f}s  "
             f"{'valid' if row.valid else 'INVALID'}",
             flush=True,
         )
+
+    if jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(jobs) as pool:
+            for row in pool.map(_counted, todo):
+                show(row)
+    else:
+        for job in todo:
+            show(_counted(job))
     print(f"\ncounted work: {steps} steps, HiGHS node limit {nodes}")
     print("\n".join(work_summary(rows)))
     return 0 if all(row.valid for row in rows) else 1
