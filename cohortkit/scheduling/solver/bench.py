@@ -14,9 +14,9 @@ For each family and size of generated instances (planted optimum known exactly; 
 It prints one line per run, then per family and size the worst and the median over the seeds of
 placed / optimum for each method, cohortkit's seconds and memory, and whether it proved the optimum.
 
-``--work STEPS`` (e.g. ``--work 30 --seeds 10 --jobs 2``) compares by work instead: it calls
-:func:`solve.solve` with ``max_steps=STEPS`` (each step limited by CP-SAT's deterministic time,
-HiGHS by ``--nodes``), which gives the same plan on a quiet or an overloaded machine, and prints
+``--work W`` (e.g. ``--work 4 --seeds 10 --jobs 2``) compares by work instead: it calls
+:func:`solve.solve` with ``max_work=W`` (the search's total CP-SAT deterministic time; HiGHS is
+limited by ``--nodes``), which gives the same plan on a quiet or an overloaded machine, and prints
 placed / optimum per instance and the worst and median per family, so two versions of the solver
 can be compared on any machine, at any load.
 """
@@ -47,10 +47,11 @@ from cohortkit.scheduling.solver.validate import validate_solution
 
 # The families of the counted comparison (the hardest ones, and the acceptance's mix).
 WORK_RUNS = ("full:1000", "venues:1000", "either:1000", "sparse:1000", "scarce:1000")
-# Counted steps that about 10 s buy at 1,000 people on a quiet 2-core machine (measured: a step of
-# 0.2 deterministic seconds takes 0.6-0.7 s of processor time on both cores, the first plan and
-# HiGHS's relaxation about 1.5 s; so 27-30 steps fill the rest of 10 s on 2 cores).
-WORK_STEPS = 30
+# The search's deterministic seconds that about 10 s buy at 1,000 people on a quiet 2-core
+# machine. Measured (full, seed 1, load 11.6): one deterministic second took 4.5 s of processor
+# time; the first plan and HiGHS's relaxation take about 1.5 s, so the search has about 17 s of
+# processor time on 2 cores: about 4 (more on a quiet machine, where a processor second does more).
+WORK_BUDGET = 4.0
 
 DEFAULT_RUNS = (
     "one-track:300",
@@ -239,12 +240,13 @@ class WorkRow:
     valid: bool
 
 
-def run_counted(family: str, size: int, seed: int, steps: int, nodes: int) -> WorkRow:
-    """Solve one generated instance with ``steps`` counted steps (the same plan on any machine)."""
+def run_counted(family: str, size: int, seed: int, work: float, nodes: int) -> WorkRow:
+    """Solve one generated instance with ``work`` deterministic seconds of search (the same plan
+    on any machine)."""
     generated = generate_instance(size, seed=seed, family=family)
     started = time.process_time()
     solution = solve(
-        generated.instance, time_limit=1e9, seed=seed, max_steps=steps, exact_node_limit=nodes
+        generated.instance, time_limit=1e9, seed=seed, max_work=work, exact_node_limit=nodes
     )
     return WorkRow(
         family=family,
@@ -256,7 +258,7 @@ def run_counted(family: str, size: int, seed: int, steps: int, nodes: int) -> Wo
     )
 
 
-def _counted(job: tuple[str, int, int, int, int]) -> WorkRow:
+def _counted(job: tuple[str, int, int, float, int]) -> WorkRow:
     return run_counted(*job)
 
 
@@ -275,10 +277,12 @@ def work_summary(rows: list[WorkRow]) -> list[str]:
     return lines
 
 
-def main_counted(runs: list[tuple[str, int]], seeds: int, steps: int, nodes: int, jobs: int) -> int:
+def main_counted(
+    runs: list[tuple[str, int]], seeds: int, work: float, nodes: int, jobs: int
+) -> int:
     """The counted comparison of ``--work``; exit status 1 if any solution broke a hard rule."""
     todo = [
-        (family, size, seed, steps, nodes) for family, size in runs for seed in range(1, seeds + 1)
+        (family, size, seed, work, nodes) for family, size in runs for seed in range(1, seeds + 1)
     ]
     rows: list[WorkRow] = []
 
@@ -300,7 +304,7 @@ def main_counted(runs: list[tuple[str, int]], seeds: int, steps: int, nodes: int
     else:
         for job in todo:
             show(_counted(job))
-    print(f"\ncounted work: {steps} steps, HiGHS node limit {nodes}")
+    print(f"\ncounted work: {work} deterministic seconds of search, HiGHS node limit {nodes}")
     print("\n".join(work_summary(rows)))
     return 0 if all(row.valid for row in rows) else 1
 
@@ -316,9 +320,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=3, help="seeds 1..N per family and size")
     parser.add_argument(
         "--work",
-        type=int,
-        metavar="STEPS",
-        help=f"compare by counted work instead of time (about 10 s at 1,000 people: {WORK_STEPS})",
+        type=float,
+        metavar="W",
+        help="compare by counted work instead of time: W deterministic seconds of search "
+        f"(about 10 s at 1,000 people: {WORK_BUDGET})",
     )
     parser.add_argument("--nodes", type=int, default=0, help="HiGHS node limit with --work")
     parser.add_argument("--jobs", type=int, default=1, help="processes in parallel with --work")
