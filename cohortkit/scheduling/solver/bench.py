@@ -329,12 +329,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="processes in parallel with --work")
     arguments = parser.parse_args(argv)
     given = arguments.runs or (WORK_RUNS if arguments.work is not None else DEFAULT_RUNS)
-    runs = []
+    runs: list[tuple[str, int]] = []
     for item in ",".join(given).split(","):
         if not item.strip():
             continue
-        family, _, size = item.strip().partition(":")
-        runs.append((family, int(size)))
+        family, _, people = item.strip().partition(":")
+        runs.append((family, int(people)))
     if arguments.work is not None:
         return main_counted(runs, arguments.seeds, arguments.work, arguments.nodes, arguments.jobs)
     rows: list[Row] = []
