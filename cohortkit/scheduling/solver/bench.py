@@ -13,6 +13,12 @@ For each family and size of generated instances (planted optimum known exactly; 
 
 It prints one line per run, then per family and size the worst and the median over the seeds of
 placed / optimum for each method, cohortkit's seconds and memory, and whether it proved the optimum.
+
+``--work W`` (e.g. ``--work 4 --seeds 10 --jobs 2``) compares by work instead: it calls
+:func:`solve.solve` with ``max_work=W`` (the search's total CP-SAT deterministic time; HiGHS is
+limited by ``--nodes``), which gives the same plan on a quiet or an overloaded machine, and prints
+placed / optimum per instance and the worst and median per family, so two versions of the solver
+can be compared on any machine, at any load.
 """
 
 from __future__ import annotations
@@ -36,8 +42,16 @@ from cohortkit.scheduling.solver.instance_io import instance_to_json, parse_solu
 from cohortkit.scheduling.solver.milp import HighsProcess, build_program
 from cohortkit.scheduling.solver.plan import construct, plan_is_valid
 from cohortkit.scheduling.solver.prepare import prepare
-from cohortkit.scheduling.solver.solve import EXACT_COLUMNS
+from cohortkit.scheduling.solver.solve import EXACT_COLUMNS, solve
 from cohortkit.scheduling.solver.validate import validate_solution
+
+# The families of the counted comparison (the hardest ones, and the acceptance's mix).
+WORK_RUNS = ("full:1000", "venues:1000", "either:1000", "sparse:1000", "scarce:1000")
+# The search's deterministic seconds that about 10 s buy at 1,000 people on a quiet 2-core
+# machine. Measured (full, seed 1, load 11.6): one deterministic second took 4.5 s of processor
+# time; the first plan and HiGHS's relaxation take about 1.5 s, so the search has about 17 s of
+# processor time on 2 cores: about 4 (more on a quiet machine, where a processor second does more).
+WORK_BUDGET = 4.0
 
 DEFAULT_RUNS = (
     "one-track:300",
@@ -214,20 +228,115 @@ def summary(rows: list[Row]) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class WorkRow:
+    """One instance solved with counted work."""
+
+    family: str
+    seed: int
+    optimum: int
+    placed: int
+    cpu_seconds: float
+    valid: bool
+
+
+def run_counted(family: str, size: int, seed: int, work: float, nodes: int) -> WorkRow:
+    """Solve one generated instance with ``work`` deterministic seconds of search (the same plan
+    on any machine)."""
+    generated = generate_instance(size, seed=seed, family=family)
+    started = time.process_time()
+    solution = solve(
+        generated.instance, time_limit=1e9, seed=seed, max_work=work, exact_node_limit=nodes
+    )
+    return WorkRow(
+        family=family,
+        seed=seed,
+        optimum=generated.optimum,
+        placed=solution.objective,
+        cpu_seconds=time.process_time() - started,
+        valid=not validate_solution(generated.instance, solution),
+    )
+
+
+def _counted(job: tuple[str, int, int, float, int]) -> WorkRow:
+    return run_counted(*job)
+
+
+def work_summary(rows: list[WorkRow]) -> list[str]:
+    """Per family: worst and median of placed / optimum over the seeds."""
+    lines = ["| family | seeds | worst | median | optimal |", "| --- | --- | --- | --- | --- |"]
+    families: dict[str, list[WorkRow]] = {}
+    for row in rows:
+        families.setdefault(row.family, []).append(row)
+    for family, group in families.items():
+        shares = [_share(row.placed, row.optimum) for row in group]
+        lines.append(
+            f"| {family} | {len(group)} | {min(shares):.2f}% | {statistics.median(shares):.2f}% "
+            f"| {sum(row.placed == row.optimum for row in group)} of {len(group)} |"
+        )
+    return lines
+
+
+def main_counted(
+    runs: list[tuple[str, int]], seeds: int, work: float, nodes: int, jobs: int
+) -> int:
+    """The counted comparison of ``--work``; exit status 1 if any solution broke a hard rule."""
+    todo = [
+        (family, size, seed, work, nodes) for family, size in runs for seed in range(1, seeds + 1)
+    ]
+    rows: list[WorkRow] = []
+
+    def show(row: WorkRow) -> None:
+        rows.append(row)
+        print(
+            f"{row.family:>10} {row.seed:>3}  {row.placed:>5} of {row.optimum:>5}  "
+            f"{_share(row.placed, row.optimum):7.3f}%  cpu {row.cpu_seconds:5.1f}s  "
+            f"{'valid' if row.valid else 'INVALID'}",
+            flush=True,
+        )
+
+    if jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(jobs) as pool:
+            for row in pool.map(_counted, todo):
+                show(row)
+    else:
+        for job in todo:
+            show(_counted(job))
+    print(f"\ncounted work: {work} deterministic seconds of search, HiGHS node limit {nodes}")
+    print("\n".join(work_summary(rows)))
+    return 0 if all(row.valid for row in rows) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit status 1 if any solution broke a hard rule."""
     parser = argparse.ArgumentParser(prog="python -m cohortkit.scheduling.solver.bench")
     parser.add_argument(
         "--runs",
-        default=",".join(DEFAULT_RUNS),
-        help="comma-separated family:size pairs, e.g. full:1000,one-track:300",
+        nargs="+",
+        help="family:size pairs, comma- or space-separated, e.g. full:1000 one-track:300",
     )
     parser.add_argument("--seeds", type=int, default=3, help="seeds 1..N per family and size")
+    parser.add_argument(
+        "--work",
+        type=float,
+        metavar="W",
+        help="compare by counted work instead of time: W deterministic seconds of search "
+        f"(about 10 s at 1,000 people: {WORK_BUDGET})",
+    )
+    parser.add_argument("--nodes", type=int, default=0, help="HiGHS node limit with --work")
+    parser.add_argument("--jobs", type=int, default=1, help="processes in parallel with --work")
     arguments = parser.parse_args(argv)
-    runs = []
-    for item in arguments.runs.split(","):
-        family, _, size = item.strip().partition(":")
-        runs.append((family, int(size)))
+    given = arguments.runs or (WORK_RUNS if arguments.work is not None else DEFAULT_RUNS)
+    runs: list[tuple[str, int]] = []
+    for item in ",".join(given).split(","):
+        if not item.strip():
+            continue
+        family, _, people = item.strip().partition(":")
+        runs.append((family, int(people)))
+    if arguments.work is not None:
+        return main_counted(runs, arguments.seeds, arguments.work, arguments.nodes, arguments.jobs)
     rows: list[Row] = []
     for family, size in runs:
         for seed in range(1, arguments.seeds + 1):

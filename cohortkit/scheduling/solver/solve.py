@@ -43,7 +43,8 @@ from cohortkit.scheduling.solver.reasons import unplaced_reasons
 
 # Seconds one neighbourhood may take; short steps keep the plans flowing between the two sides.
 STEP_SECONDS = 0.25
-# With counted steps (``max_steps``), a step's limit in CP-SAT's deterministic time instead.
+# With counted work (``max_steps`` or ``max_work``), a step's limit in CP-SAT's deterministic
+# time instead.
 STEP_WORK = 0.2
 # HiGHS's branch and bound runs only on programs up to this many columns (measured: it proves
 # 300-person one-track terms, 3,700 columns, in seconds, and stalls in its root cuts at 1,000
@@ -84,6 +85,7 @@ def solve(
     exact: bool = True,
     max_steps: int | None = None,
     exact_node_limit: int | None = None,
+    max_work: float | None = None,
 ) -> Solution:
     """Form sections for ``instance`` within ``time_limit`` seconds of wall-clock time.
 
@@ -93,7 +95,9 @@ def solve(
     with the placed total priority, the bound and the elapsed seconds whenever they change.
     ``stop``, polled between steps, ends the run early with the best plan so far. ``exact=False``
     leaves HiGHS out (the search alone, on both cores). ``max_steps`` and ``exact_node_limit``
-    bound the work by count instead of time, for tests that must not depend on the machine.
+    bound the work by count instead of time, for tests that must not depend on the machine;
+    ``max_work`` likewise bounds the search's total CP-SAT deterministic time (the fairest way to
+    compare two searches: a cheap step costs little, as it does in seconds).
     """
     started = time.monotonic()
     deadline = started + time_limit - _finishing_reserve(instance)
@@ -101,7 +105,16 @@ def solve(
     worker = _start_worker() if exact else None
     try:
         return _solve(
-            instance, started, deadline, worker, progress, seed, stop, max_steps, exact_node_limit
+            instance,
+            started,
+            deadline,
+            worker,
+            progress,
+            seed,
+            stop,
+            max_steps,
+            exact_node_limit,
+            max_work,
         )
     finally:
         if worker is not None:
@@ -118,7 +131,11 @@ def _solve(
     stop: Callable[[], bool] | None,
     max_steps: int | None,
     exact_node_limit: int | None,
+    max_work: float | None,
 ) -> Solution:
+    # Counted work (steps or CP-SAT's deterministic time) instead of seconds: the same plan on
+    # any machine.
+    counted = max_steps is not None or max_work is not None
     last_report: list[tuple[int, int]] = []
 
     def report(placed: int, bound: int, phase: str) -> None:
@@ -133,11 +150,9 @@ def _solve(
         # Rounding the flow takes longer than the greedy (0.1-0.3 s of processor time at 1,000
         # people) but is usually better (measured at 1,000: 92-99.7% of the optimum against
         # 88-98%); the ways of rounding differ, and the best plan is kept. They get a share of
-        # the time; counted work (``max_steps``) runs them to the end, so the result does not
-        # depend on the machine.
-        dive_deadline = (
-            None if max_steps is not None else started + DIVE_SHARE * (deadline - started)
-        )
+        # the time; counted work (``max_steps``, ``max_work``) runs them to the end, so the
+        # result does not depend on the machine.
+        dive_deadline = None if counted else started + DIVE_SHARE * (deadline - started)
         # Past 3,000 people one rounding takes seconds; only the quickest is tried.
         variants = DIVE_VARIANTS if len(instance.participants) <= 3000 else (FAST_DIVE,)
         for share, reward in variants:
@@ -163,7 +178,7 @@ def _solve(
             node_limit=exact_node_limit,
             branch_columns=BRANCH_COLUMNS,
         )
-        if max_steps is not None:
+        if counted:
             # Counted work: HiGHS runs to its node limit before the search starts and is offered
             # nothing, so what it finds does not depend on how two processes' timing interleaves.
             worker.finished.wait(max(0.05, deadline - time.monotonic()))
@@ -179,7 +194,7 @@ def _solve(
     search = NeighbourhoodSearch(
         problem, schedule, seed=seed, guide=guide, workers=1 if worker is not None else 2
     )
-    if max_steps is not None:
+    if counted:
         search.step_work = STEP_WORK
     steps = 0
     while schedule.value < bound:
@@ -208,13 +223,12 @@ def _solve(
             if schedule.value >= bound:
                 break
         left = deadline - time.monotonic()
-        if left < 0.05 or (max_steps is not None and steps >= max_steps):
-            if (
-                worker is not None
-                and max_steps is not None
-                and left >= 0.05
-                and not worker.finished.is_set()
-            ):
+        if (
+            left < 0.05
+            or (max_steps is not None and steps >= max_steps)
+            or (max_work is not None and search.work >= max_work)
+        ):
+            if worker is not None and counted and left >= 0.05 and not worker.finished.is_set():
                 # Counted work: let HiGHS finish its (node-limited) run, then take its result.
                 worker.finished.wait(left)
                 continue
@@ -223,11 +237,13 @@ def _solve(
             importer.join(min(0.1, left))
             continue
         before = schedule.value
-        search.step(min(STEP_SECONDS if max_steps is None else left, left), deadline=deadline)
+        if max_work is not None:
+            search.step_work = min(STEP_WORK, max(max_work - search.work, 0.01))
+        search.step(min(STEP_SECONDS if not counted else left, left), deadline=deadline)
         steps += 1
         if schedule.value > before:
             report(schedule.value, bound, "search")
-            if worker is not None and max_steps is None:
+            if worker is not None and not counted:
                 worker.offer(schedule.to_plan(), schedule.value)
 
     if worker is not None:

@@ -161,3 +161,17 @@ def test_progress_only_when_asked_or_on_a_terminal(tmp_path, capsys):
 
 def test_the_clock_starts_with_the_process():
     assert seconds_since_process_start() > 0
+
+
+def test_counted_work_gives_the_same_valid_plan_on_any_machine():
+    # ``max_work`` bounds the search by CP-SAT's deterministic time, which the benchmark's
+    # ``--work`` comparison relies on: two runs give the same plan, whatever the load.
+    generated = generate_instance(200, seed=5, family=FAMILIES["venues"])
+
+    first = solve(generated.instance, time_limit=FAR, max_work=0.3, exact_node_limit=0)
+    second = solve(generated.instance, time_limit=FAR, max_work=0.3, exact_node_limit=0)
+
+    assert validate_solution(generated.instance, first) == []
+    assert first.objective == second.objective
+    assert first.sections == second.sections
+    assert 0.9 * generated.optimum <= first.objective <= first.bound == generated.optimum
