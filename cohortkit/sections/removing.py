@@ -106,7 +106,7 @@ class FacilitatorRemoval:
         return 1 + len(self.members)
 
 
-def _members_from(section: Section, week: int) -> list[User]:
+def members_from(section: Section, week: int) -> list[User]:
     user_ids = (
         SectionMembership.objects.filter(section=section)
         .filter(Q(to_week__isnull=True) | Q(to_week__gte=week))
@@ -133,7 +133,7 @@ def facilitator_removal_preview(
         facilitator=facilitator,
         losing=[m for m in coming if m.led_by_id in (None, facilitator.pk)],
         handed_on=[m for m in coming if m.led_by_id not in (None, facilitator.pk)],
-        members=_members_from(section, term_current_week(section.term)),
+        members=members_from(section, term_current_week(section.term)),
     )
 
 

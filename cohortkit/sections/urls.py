@@ -27,4 +27,9 @@ urlpatterns = [
         views.facilitator_remove,
         name="facilitator_remove",
     ),
+    path(
+        "terms/<slug:slug>/sections/<int:section_id>/facilitator/choose/",
+        views.facilitator_assign,
+        name="facilitator_assign",
+    ),
 ]

@@ -19,7 +19,7 @@ from cohortkit.common.errors import InvalidInputError, ServiceError
 from cohortkit.common.tables import Column, table_page
 from cohortkit.programs.selectors import term_current_week, term_get
 from cohortkit.sections import attendance as attendance_services
-from cohortkit.sections import removing, rosters, rules, selectors, switching
+from cohortkit.sections import removing, rosters, rules, selectors, staffing, switching
 from cohortkit.sections.attendance import Mark
 from cohortkit.sections.errors import ProblemsError
 from cohortkit.sections.models import AttendanceStatus, Meeting, Section
@@ -357,6 +357,53 @@ def facilitator_remove(request: HttpRequest, slug: str, section_id: int) -> Http
             "section": section,
             "removal": removing.facilitator_removal_preview(section=section),
             "problem": problem,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facilitator_assign(request: HttpRequest, slug: str, section_id: int) -> HttpResponse:
+    """Organizers: choose which of the term's facilitators leads a section that has none; the
+    ones whose meetings would overlap are shown with the reason, in the organizer's zone."""
+    term = term_get(slug=slug)
+    account_rules.require_term_role(request, term, Role.ORGANIZER)
+    section = rosters.section_of_term(term=term, section_id=section_id)
+    zone_name = _viewer_zone(request)
+    problem, field_problem, status = "", "", 200
+    if request.method == "POST":
+        chosen = str(request.POST.get("facilitator", "")).strip()
+        try:
+            if not chosen.isdigit():
+                raise InvalidInputError(
+                    "Choose one of the term's facilitators.",
+                    field_errors={"facilitator": "Choose a facilitator."},
+                )
+            changed = staffing.section_facilitator_assign(
+                section=section, facilitator_id=int(chosen), actor=request.user, zone_name=zone_name
+            )
+        except ServiceError as error:
+            problem, status = error.message, error.http_status
+            field_problem = str(getattr(error, "field_errors", {}).get("facilitator", ""))
+        else:
+            leader = section.facilitator
+            if changed and leader is not None:
+                messages.success(
+                    request,
+                    f"{leader.name or leader.email} now facilitates {section.name}; they and the "
+                    "section's members were emailed.",
+                )
+            return redirect("sections:facilitator_sections", slug=slug)
+    return render(
+        request,
+        "sections/facilitator_assign.html",
+        {
+            "term": term,
+            "section": section,
+            "candidates": staffing.facilitator_candidates(section=section, zone_name=zone_name),
+            "problem": problem,
+            "field_problem": field_problem,
         },
         status=status,
     )

@@ -54,6 +54,8 @@ ROWS: dict[str, tuple[Any, dict[str, Any]]] = {
     "sections:member_remove": (_participant_in_a, ORGANIZER_ONLY),
     # An organizer's confirmation of removing section A's facilitator.
     "sections:facilitator_remove": (lambda term: [term.slug, _section_a(term).pk], ORGANIZER_ONLY),
+    # An organizer's choice of a facilitator for section A (it has one: the page says so).
+    "sections:facilitator_assign": (lambda term: [term.slug, _section_a(term).pk], ORGANIZER_ONLY),
 }
 
 POST_ONLY: dict[str, Any] = {

@@ -22,6 +22,20 @@ def _a_has_no_facilitator(world: World, response: Any) -> bool:
     return Section.objects.get(pk=world.sections["a"].pk).facilitator_id is None
 
 
+def _a_without_facilitator(world: World, client: Any) -> None:
+    from cohortkit.sections.models import Section
+
+    Section.objects.filter(pk=world.sections["a"].pk).update(facilitator=None)
+
+
+def _a_led_by_facilitator(world: World, response: Any) -> bool:
+    from cohortkit.sections.models import Section
+
+    return Section.objects.get(pk=world.sections["a"].pk).facilitator_id == (
+        world.people["facilitator"].pk
+    )
+
+
 POST_ROWS: dict[str, Post] = {
     # An organizer removes the participant from section A from week 2 on (they are emailed).
     "sections:member_remove": Post(
@@ -36,5 +50,13 @@ POST_ROWS: dict[str, Post] = {
         data={"reason": "Moved away", "expected_emails": "2"},
         answers=ORGANIZER_POSTS,
         done=_a_has_no_facilitator,
+    ),
+    # An organizer gives section A, which has no facilitator, the term's free facilitator.
+    "sections:facilitator_assign": Post(
+        args=lambda w: [w.term.slug, w.sections["a"].pk],
+        data=lambda w: {"facilitator": str(w.people["facilitator"].pk)},
+        prepare=_a_without_facilitator,
+        answers=ORGANIZER_POSTS,
+        done=_a_led_by_facilitator,
     ),
 }

@@ -1,7 +1,8 @@
 """Removing a section's facilitator in real Chromium: an organizer opens the sections page,
 follows "Remove the facilitator", reads which meetings lose their facilitator and who is emailed,
-confirms, and the section shows it has no facilitator; the confirmation meets WCAG 2.1 AA
-(axe-core) at desktop and phone width."""
+confirms, and the section shows it has no facilitator; then chooses another facilitator, where
+the one whose section meets at the same time cannot be picked and says why. Both pages meet WCAG
+2.1 AA (axe-core) at desktop and phone width."""
 
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ def test_an_organizer_removes_a_facilitator_after_reading_what_changes(
     section = add_section(
         term, intro, name="Introductory 1", start=dt.time(18, 0), lead=lead, members=[ana, ben]
     )
+    busy: User = UserFactory.create(name="Gus Facilitator")
+    add_section(term, intro, name="Introductory 2", start=dt.time(18, 0), lead=busy)
+    free: User = UserFactory.create(name="Hana Facilitator")
+    MembershipFactory(term=term, user=free, role=Role.FACILITATOR)
     term_running_now(term, this_week=3)
     page = new_page(viewport=viewport)
     log_in(page, live_server.url, email=organizer.email, password=ORGANIZER_PASSWORD)
@@ -60,3 +65,17 @@ def test_an_organizer_removes_a_facilitator_after_reading_what_changes(
     expect(page.get_by_test_id("no-facilitator")).to_have_text("No facilitator")
     assert Section.objects.get(pk=section.pk).facilitator is None
     assert section.memberships.filter(to_week__isnull=True).count() == 2
+
+    # Another facilitator takes the section over; the one who meets at that time cannot.
+    page.get_by_role("link", name="Choose the facilitator of Introductory 1").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Choose the facilitator of Introductory 1"
+    )
+    expect(page.get_by_label("Gus Facilitator")).to_be_disabled()
+    expect(page.get_by_test_id("clash")).to_contain_text("leads Introductory 2 in week 3")
+    assert violations(page) == []
+    screenshot(page, f"facilitator-choose-{width}")
+    page.get_by_label("Hana Facilitator").check()
+    page.get_by_role("button", name="Make them the facilitator of Introductory 1").click()
+    expect(page.get_by_text("Hana Facilitator now facilitates Introductory 1")).to_be_visible()
+    assert Section.objects.get(pk=section.pk).facilitator_id == free.pk
