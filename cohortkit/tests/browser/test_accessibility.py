@@ -28,6 +28,7 @@ from django.db import connections
 from django.test.utils import setup_databases, teardown_databases
 from django.urls import reverse
 from playwright.sync_api import Page, expect
+from pytest_django.fixtures import _get_databases_for_setup
 from pytest_django.live_server_helper import LiveServer
 
 from cohortkit.accounts.models import User
@@ -72,13 +73,10 @@ def _database_emptied() -> None:
     assert not Term.objects.exists() and not User.objects.exists(), "the demo outlived its module"
 
 
-def _on_the_test_database() -> bool:
-    connection = connections["default"]
-    return connection.settings_dict["NAME"] == connection.creation._get_test_db_name()
-
-
 @pytest.fixture(scope="module")
-def _demo_database(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+def _demo_database(
+    request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any
+) -> Iterator[None]:
     """The database open to this module's tests and its server for the whole module, and empty
     again after it, whatever happened.
 
@@ -90,10 +88,10 @@ def _demo_database(django_db_setup: None, django_db_blocker: Any) -> Iterator[No
     # The browser fixture allows the ORM beside Playwright's event loop only while it is up.
     with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        set_up, _ = _get_databases_for_setup(request.session.items)
         own_setup = None
-        if not _on_the_test_database():
+        if "default" not in set_up:
             own_setup = setup_databases(verbosity=0, interactive=False, aliases={"default"})
-        assert _on_the_test_database(), "refusing to build the demo outside the test database"
         try:
             yield
         finally:
