@@ -98,8 +98,8 @@ def term_facts(
     """Read everything the overview and the exports need: twelve queries, whatever the size.
 
     With ``user_ids`` only those people's rows are read (a facilitator's roster reads its own
-    members, never the whole term): their memberships, records and homework, and the meetings
-    of the sections they are in or visit."""
+    members, never the whole term): their memberships and the sections of them, their records
+    and homework, and the meetings of the sections they are in or visit."""
     now = now or timezone.now()
     ids = None if user_ids is None else sorted(set(user_ids))
 
@@ -107,12 +107,6 @@ def term_facts(
         return queryset if ids is None else queryset.filter(**{f"{field}__in": ids})
 
     tracks = list(Track.objects.filter(term=term).order_by("position", "id"))
-    sections = {
-        section.pk: section
-        for section in Section.objects.filter(term=term)
-        .select_related("track", "facilitator")
-        .order_by("track__position", "name", "id")
-    }
     memberships: dict[int, list[SectionMembership]] = defaultdict(list)
     people: dict[int, User] = {}
     for membership in (
@@ -122,6 +116,17 @@ def term_facts(
     ):
         memberships[membership.user_id].append(membership)
         people[membership.user_id] = membership.user
+    section_rows = Section.objects.filter(term=term)
+    if ids is not None:  # the sections these people are in, not the term's thousand
+        section_rows = section_rows.filter(
+            pk__in={m.section_id for own in memberships.values() for m in own}
+        )
+    sections = {
+        section.pk: section
+        for section in section_rows.select_related("track", "facilitator").order_by(
+            "track__position", "name", "id"
+        )
+    }
     meeting_rows = Meeting.objects.filter(section__term=term)
     if ids is not None:
         meeting_rows = meeting_rows.filter(

@@ -57,6 +57,7 @@ def test_a_facilitators_roster_reads_only_the_people_of_their_own_sections(
     mine = term_facts(term=term, user_ids=[people["participant"].pk])
     assert [person.pk for person in mine.people] == [people["participant"].pk]
     assert {meeting.section_id for meeting in mine.meetings.values()} == {sections["a"].pk}
+    assert set(mine.sections) == {sections["a"].pk}  # not every section of the term
 
 
 def test_the_organizers_rosters_come_in_pages_in_the_same_queries_at_any_size(
