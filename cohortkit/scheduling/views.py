@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from cohortkit.common.errors import InvalidInputError, ServiceError
+from cohortkit.common.tables import Column, table_page
 from cohortkit.programs.models import Term
 from cohortkit.scheduling import people, rules, selectors, slots
 from cohortkit.scheduling.forms import (
@@ -55,6 +56,25 @@ def _problems(error: ServiceError) -> list[str]:
 
 def _viewer_zone(request: HttpRequest) -> str:
     return str(getattr(request, "viewer_time_zone", "UTC"))
+
+
+# The published sections, 50 a page: a term of a thousand sections lists them all otherwise.
+PUBLISHED_PREFIX = "published-"
+PUBLISHED_COLUMNS = [
+    Column("section", "Section", ("name",)),
+    Column("facilitator", "Facilitator", ("facilitator__name", "facilitator__email")),
+    Column("time", "Weekly time"),
+    Column("first", "First meeting, your time"),
+    Column("members", "Members"),
+]
+# A word may be in the section's name, its facilitator's or one of its members' name or email.
+PUBLISHED_SEARCH = (
+    "name",
+    "facilitator__name",
+    "facilitator__email",
+    "memberships__user__name",
+    "memberships__user__email",
+)
 
 
 def _render_page(
@@ -103,7 +123,14 @@ def _render_page(
             "run": run,
             "runs": selectors.runs_of_term(term=term),
             "view": view,
-            "published": section_selectors.published_sections(term=term),
+            "published": table_page(
+                request,
+                section_selectors.published_sections(term=term).distinct(),
+                columns=PUBLISHED_COLUMNS,
+                default_sort="section",
+                search_fields=PUBLISHED_SEARCH,
+                prefix=PUBLISHED_PREFIX,
+            ),
             "problems": problems or [],
             "problem_message": problem_message,
             "viewer_zone": viewer_zone,
