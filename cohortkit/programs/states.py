@@ -17,13 +17,17 @@ possible only after the last day; it can be reopened for a correction, audited b
 | draft | 404 for outsiders | everything |
 | open, running | public | everything |
 | finished | public | only money (payments) and certificates |
-| archived | hidden from lists, 404 for outsiders | nothing |
+| archived | hidden from lists, 404 for outsiders | nothing (but see certificates below) |
 
 Writes are refused in two places: ``TermStateMiddleware`` answers every POST/PUT/PATCH/DELETE under
 ``/terms/<slug>/`` and ``/api/v1/terms/<slug>/`` (so no page or
 route can forget), and the main
 services (applying, reviewing, deciding, attendance) call ``term_require_writable`` so the command
 line is covered too.
+
+Certificates live at ``/certificates/<id>/``, outside the term, because a credential outlives its
+term: on an archived term none is issued or reissued with a new name, but the holder may still
+withdraw theirs and an organizer may still revoke one (with a reason, audited).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """An archived term is read-only for certificates too: nobody is issued one or corrects its name
-(a finished term still issues them); the page says why, with the refusal's status."""
+(a finished term still issues them); the page says why, with the refusal's status. Withdrawing
+and revoking stay possible: a credential outlives its term."""
 
 from __future__ import annotations
 
@@ -69,3 +70,40 @@ def test_an_archived_term_keeps_the_name_on_its_certificates(term, completer, cl
     assert "This term is archived; it is read-only." in page.text
     certificate.refresh_from_db()
     assert certificate.holder_name == "Priya" and certificate.reissued_at is None
+
+
+# A credential outlives its term: the holder may still take their name back, and an organizer may
+# still revoke one found wrong (with its reason), on an archived term as on any other.
+
+
+def test_an_archived_term_still_lets_the_holder_withdraw_their_certificate(
+    term, completer, client_as
+):
+    certificate = services.certificate_issue(
+        term=term, user=completer, role="participant", holder_name="Priya", now=AFTER_THE_TERM
+    )
+    _archive(term)
+
+    response = client_as("participant").post(
+        reverse("certificates:withdraw", args=[certificate.public_id])
+    )
+    certificate.refresh_from_db()
+
+    assert response.status_code == 302
+    assert certificate.status == "withdrawn" and certificate.holder_name == ""
+
+
+def test_an_archived_term_still_lets_an_organizer_revoke_a_certificate(term, completer, client_as):
+    certificate = services.certificate_issue(
+        term=term, user=completer, role="participant", holder_name="Priya", now=AFTER_THE_TERM
+    )
+    _archive(term)
+
+    response = client_as("organizer").post(
+        reverse("certificates:revoke", args=[certificate.public_id]),
+        {"reason": "Issued in error"},
+    )
+    certificate.refresh_from_db()
+
+    assert response.status_code == 302
+    assert certificate.status == "revoked" and certificate.reason == "Issued in error"
