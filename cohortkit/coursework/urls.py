@@ -35,4 +35,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.overview_grades_csv,
         name="overview_grades_csv",
     ),
+    path(
+        f"{TERM}organize/overview/at-risk.csv",
+        views.overview_at_risk_csv,
+        name="overview_at_risk_csv",
+    ),
 ]

@@ -21,7 +21,12 @@ from cohortkit.coursework import rules, selectors, services
 from cohortkit.coursework.due import due_at, due_override_set
 from cohortkit.coursework.forms import DueDateForm, FeedbackForm
 from cohortkit.coursework.models import SubmissionVersion
-from cohortkit.coursework.overview.exports import attendance_csv_lines, grades_csv_lines
+from cohortkit.coursework.overview.at_risk import CONTACT_ALL_LIMIT
+from cohortkit.coursework.overview.exports import (
+    at_risk_csv_lines,
+    attendance_csv_lines,
+    grades_csv_lines,
+)
 from cohortkit.coursework.overview.page import term_overview
 from cohortkit.programs.models import Assignment, Lecture, Reading, Term
 from cohortkit.programs.selectors import term_current_week, term_get
@@ -380,7 +385,11 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "coursework/overview.html",
-        {"term": term, "overview": term_overview(term=term, request=request)},
+        {
+            "term": term,
+            "overview": term_overview(term=term, request=request),
+            "contact_all_limit": CONTACT_ALL_LIMIT,
+        },
     )
 
 
@@ -402,3 +411,11 @@ def overview_attendance_csv(request: HttpRequest, slug: str) -> HttpResponse:
 def overview_grades_csv(request: HttpRequest, slug: str) -> HttpResponse:
     term = _organizer_term(request, slug)
     return _csv_response(grades_csv_lines(term=term), f"{term.slug}-grades.csv")
+
+
+@login_required
+@require_GET
+def overview_at_risk_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """Everyone at risk with what they missed: to write to them all when one link cannot."""
+    term = _organizer_term(request, slug)
+    return _csv_response(at_risk_csv_lines(term=term), f"{term.slug}-at-risk.csv")

@@ -18,6 +18,10 @@ from cohortkit.sections.attendance import MISSES_IN_A_ROW
 from cohortkit.sections.models import Section
 
 MISSING_ASSIGNMENTS_AT_RISK = 2
+# "Email all" is one mailto link with everyone in BCC up to this many: mail programs cut or refuse
+# links longer than about 2,000 characters, and mail providers limit the recipients of a message.
+# Above it, the overview offers their addresses as a CSV instead.
+CONTACT_ALL_LIMIT = 50
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""The attendance and grades of every participant as CSV, with the overview's definitions."""
+"""The attendance and grades of every participant, and who is at risk, as CSV, with the
+overview's definitions."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from cohortkit.accounts.models import User
 from cohortkit.common.spreadsheets import spreadsheet_safe
 from cohortkit.coursework.models import Feedback, FeedbackVerdict
+from cohortkit.coursework.overview.page import at_risk_everyone
 from cohortkit.coursework.overview.queries import (
     LATE,
     ON_TIME,
@@ -131,5 +133,25 @@ def grades_csv_lines(*, term: Term, now: dt.datetime | None = None) -> Iterator[
                 cells += [best.score, best.max_score] if best else ["", ""]
                 cells.append(late if tries else "")
             yield cells
+
+    return _csv_lines(rows())
+
+
+def at_risk_csv_lines(*, term: Term, now: dt.datetime | None = None) -> Iterator[str]:
+    """Everyone at risk, most absences first: email, name, section, the weeks missed, the first
+    weeks of runs of misses organizers were told of, and the written assignments missing."""
+
+    def rows() -> Iterator[Sequence[object]]:
+        yield ["email", "name", "section", "missed meetings (weeks)", "missed in a row from week",
+               "missing homework"]  # fmt: skip
+        for person in at_risk_everyone(term=term, now=now):
+            yield [
+                person.user.email,
+                person.user.name,
+                person.section.name if person.section else "",
+                " ".join(str(week) for week in person.absent_weeks),
+                " ".join(str(week) for week in person.alerted_weeks),
+                "; ".join(f"Week {item.week.number}: {item.title}" for item in person.missing),
+            ]
 
     return _csv_lines(rows())

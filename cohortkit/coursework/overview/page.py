@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
@@ -14,7 +15,13 @@ from django.utils import timezone
 
 from cohortkit.accounts.models import User
 from cohortkit.common.tables import Column, TablePage, table_page
-from cohortkit.coursework.overview.at_risk import AtRisk, at_risk_rows, contact_subject, mailto
+from cohortkit.coursework.overview.at_risk import (
+    CONTACT_ALL_LIMIT,
+    AtRisk,
+    at_risk_rows,
+    contact_subject,
+    mailto,
+)
 from cohortkit.coursework.overview.charts import LineChart, line_chart
 from cohortkit.coursework.overview.counting import (
     BY_SECTION,
@@ -99,6 +106,72 @@ def _at_risk_people(term: Term, now: dt.datetime, ids: set[int]) -> QuerySet[Use
     )
 
 
+def at_risk_details(
+    *,
+    term: Term,
+    now: dt.datetime,
+    people: Sequence[User],
+    missing: dict[int, list[int]],
+    assignments: Sequence[Assignment],
+) -> list[AtRisk]:
+    """What each of ``people`` (at risk) missed, their section and a prefilled email: three
+    queries, for one page of the table or for everyone at risk (the CSV)."""
+    shown = [person.pk for person in people]
+    absent_weeks: dict[int, list[int]] = defaultdict(list)
+    for user_id, week in (
+        absences(term=term, now=now)
+        .filter(user_id__in=shown)
+        .values_list("user_id", "meeting__week")
+    ):
+        absent_weeks[user_id].append(week)
+    alerted: dict[int, list[int]] = defaultdict(list)
+    for user_id, first_week in MissedMeetingsAlert.objects.filter(
+        term=term, user_id__in=shown
+    ).values_list("user_id", "first_week"):
+        alerted[user_id].append(first_week)
+    latest: dict[int, Section] = {}
+    for membership in (
+        SectionMembership.objects.filter(section__term=term, user_id__in=shown)
+        .select_related("section__track")
+        .order_by("from_week", "id")
+    ):
+        latest[membership.user_id] = membership.section
+    by_id = {assignment.pk: assignment for assignment in assignments}
+    place = {assignment.pk: index for index, assignment in enumerate(assignments)}
+    return at_risk_rows(
+        term=term,
+        people=people,
+        sections=latest,
+        absent_weeks=absent_weeks,
+        alerted_weeks=alerted,
+        missing={
+            user_id: [by_id[pk] for pk in sorted(missing.get(user_id, []), key=place.__getitem__)]
+            for user_id in shown
+        },
+    )
+
+
+def at_risk_everyone(*, term: Term, now: dt.datetime | None = None) -> list[AtRisk]:
+    """Everyone at risk, in the overview table's first order (the most absences first)."""
+    now = now or timezone.now()
+    assignments = _assignments(term)
+    missing = missing_homework(term=term, now=now, assignments=assignments)
+    ids = at_risk_ids(term=term, now=now, missing=missing, missed_in_a_row=MISSES_IN_A_ROW)
+    people = list(_at_risk_people(term, now, ids).order_by("-absences", "name", "email"))
+    return at_risk_details(
+        term=term, now=now, people=people, missing=missing, assignments=assignments
+    )
+
+
+def _assignments(term: Term) -> list[Assignment]:
+    return list(
+        Assignment.objects.filter(week__term=term)
+        .select_related("week__term")
+        .prefetch_related(Prefetch("tracks", queryset=Track.objects.only("id")))
+        .order_by("week__number", "position", "id")
+    )
+
+
 def term_overview(
     *, term: Term, now: dt.datetime | None = None, request: HttpRequest | None = None
 ) -> TermOverview:
@@ -109,12 +182,7 @@ def term_overview(
     request = _request(request)
     week_count = term.week_count
     tracks = list(Track.objects.filter(term=term).order_by("position", "id"))
-    assignments = list(
-        Assignment.objects.filter(week__term=term)
-        .select_related("week__term")
-        .prefetch_related(Prefetch("tracks", queryset=Track.objects.only("id")))
-        .order_by("week__number", "position", "id")
-    )
+    assignments = _assignments(term)
     track_attendance = attendance_counts(term=term, now=now, by=BY_TRACK)
     track_submissions = submission_counts(term=term, now=now, assignments=assignments, by=BY_TRACK)
     by_track = [
@@ -160,44 +228,19 @@ def term_overview(
         search_fields=("name", "email"),
         prefix=AT_RISK_PREFIX,
     )
-    people = at_risk_table.rows
-    shown = [person.pk for person in people]
-    absent_weeks: dict[int, list[int]] = defaultdict(list)
-    for user_id, week in (
-        absences(term=term, now=now)
-        .filter(user_id__in=shown)
-        .values_list("user_id", "meeting__week")
-    ):
-        absent_weeks[user_id].append(week)
-    alerted: dict[int, list[int]] = defaultdict(list)
-    for user_id, first_week in MissedMeetingsAlert.objects.filter(
-        term=term, user_id__in=shown
-    ).values_list("user_id", "first_week"):
-        alerted[user_id].append(first_week)
-    latest: dict[int, Section] = {}
-    for membership in (
-        SectionMembership.objects.filter(section__term=term, user_id__in=shown)
-        .select_related("section__track")
-        .order_by("from_week", "id")
-    ):
-        latest[membership.user_id] = membership.section
-    by_id = {assignment.pk: assignment for assignment in assignments}
-    place = {assignment.pk: index for index, assignment in enumerate(assignments)}
-    at_risk = at_risk_rows(
-        term=term,
-        people=people,
-        sections=latest,
-        absent_weeks=absent_weeks,
-        alerted_weeks=alerted,
-        missing={
-            user_id: [by_id[pk] for pk in sorted(missing.get(user_id, []), key=place.__getitem__)]
-            for user_id in shown
-        },
+    at_risk = at_risk_details(
+        term=term, now=now, people=at_risk_table.rows, missing=missing, assignments=assignments
     )
-    everyone = list(  # in the table's first order: the most absences first
-        _at_risk_people(term, now, ids)
-        .order_by("-absences", "name", "email")
-        .values_list("email", flat=True)
+    # One link to write to everyone at risk while it still works: longer mailto links are cut
+    # or refused by mail programs. Above that, their addresses come as a download.
+    everyone = (
+        list(  # in the table's first order: the most absences first
+            _at_risk_people(term, now, ids)
+            .order_by("-absences", "name", "email")
+            .values_list("email", flat=True)
+        )
+        if 0 < len(ids) <= CONTACT_ALL_LIMIT
+        else []
     )
     charts = [
         line_chart(

@@ -64,6 +64,7 @@ ROWS: dict[str, tuple[Any, dict[str, Any]]] = {
     # The term overview and its exports name every participant: organizers only.
     "coursework:overview": (lambda term: [term.slug], ORGANIZER_ONLY),
     "coursework:overview_attendance_csv": (lambda term: [term.slug], ORGANIZER_ONLY),
+    "coursework:overview_at_risk_csv": (lambda term: [term.slug], ORGANIZER_ONLY),
     "coursework:overview_grades_csv": (lambda term: [term.slug], ORGANIZER_ONLY),
 }
 

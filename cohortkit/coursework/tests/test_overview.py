@@ -453,7 +453,10 @@ def test_the_people_at_risk_come_in_pages_searched_by_name_or_email(running, cli
     by_name = organizer.get(url, {"risk-sort": "person", "risk-page": "2"}).content.decode()
 
     assert first.count('data-testid="at-risk"') == PAGE_SIZE
-    assert f"Email all {PAGE_SIZE + 2} (in BCC)" in first  # everyone at risk, every page
+    # 52 are too many for one mailto link: their addresses come as a CSV instead.
+    assert "Email all" not in first and "mailto:?" not in first
+    assert f"Download all {PAGE_SIZE + 2} addresses (CSV)" in first
+    assert 'data-testid="contact-all-too-many"' in first
     assert first.index("bob@example.org") < first.index("zed0@example.org")  # most misses first
     assert 'rel="next"' in first and "risk-page=2" in first
     assert bob.count('data-testid="at-risk"') == 1 and "Weeks 1, 2, 3" in bob
@@ -469,3 +472,35 @@ def test_the_sections_of_the_rates_tables_are_searched_by_name_or_facilitator(ru
     assert 'data-testid="attendance-introductory-a"' not in page
     assert 'data-testid="attendance-introductory"' in page  # every track stays
     assert "1 match." in page
+
+
+def test_the_at_risk_csv_lists_everyone_at_risk_with_what_they_missed(running, client_as):
+    term = running["term"]
+    organizer = client_as("organizer")
+    page = organizer.get(reverse("coursework:overview", args=[term.slug])).content.decode()
+    url = reverse("coursework:overview_at_risk_csv", args=[term.slug])
+    assert url in page and 'data-testid="contact-all"' in page  # two: one link writes to both
+
+    rows = _csv(organizer.get(url))
+
+    assert rows[0] == [
+        "email",
+        "name",
+        "section",
+        "missed meetings (weeks)",
+        "missed in a row from week",
+        "missing homework",
+    ]
+    by_email = {row[0]: row for row in rows[1:]}
+    assert [row[0] for row in rows[1:]] == ["bob@example.org", "eve@example.org"]
+    assert by_email["bob@example.org"][3:] == [
+        "1 2 3",
+        "1",
+        "Week 1: Why safety?; Week 2: Robustness",
+    ]
+    assert by_email["eve@example.org"][2:] == [
+        "Introductory B",
+        "",
+        "",
+        "Week 1: Why safety?; Week 2: Robustness",
+    ]
