@@ -233,7 +233,8 @@ if ENVIRONMENT.get("DATABASE_URL"):
         # PostgreSQL's JIT compiles any query its planner estimates as large, which the
         # overview's term-wide counts are: compiling took longer than running them (586 of
         # 2,030 ms for the submission counts at 10,000 people). A web page's queries are short;
-        # DATABASE_JIT=1 keeps the server's own setting.
+        # DATABASE_JIT=1 keeps the server's own setting (behind a pooler that refuses startup
+        # options, set it and turn JIT off on the server: ALTER DATABASE ... SET jit = off).
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 else:
     DATABASES = {"default": _SQLITE_DATABASE}
