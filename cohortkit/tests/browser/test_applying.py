@@ -148,6 +148,11 @@ def test_a_submission_one_second_late_is_refused_and_an_extension_link_lets_it_i
     before = list(
         Answer.objects.filter(application__applicant=applicant).values_list("raw", flat=True)
     )
+    # Here the explicit submit meets the deadline, not an autosave: held back, so that on a slow
+    # machine the autosave (800 ms after typing) cannot reach the server first and disable the
+    # button (that path has its own test below).
+    save_url = f"{live_server.url}/terms/{open_term.slug}/apply/participant/save/"
+    page.route(save_url, lambda route: route.abort())
     page.get_by_label("Why do you want to take this course?").fill("Changed after the deadline")
     page.get_by_role("button", name="Submit application").click()
 
@@ -159,6 +164,7 @@ def test_a_submission_one_second_late_is_refused_and_an_extension_link_lets_it_i
     )
     assert after == before
     screenshot(page, "application-deadline-passed-phone", full_page=False)
+    page.unroute(save_url)
 
     # An organizer sends a late-application link; with it, the same person submits.
     form = ApplicationForm.objects.get(term=open_term, kind="participant")
@@ -174,6 +180,34 @@ def test_a_submission_one_second_late_is_refused_and_an_extension_link_lets_it_i
     page.get_by_role("button", name="Submit application").click()
     expect(page.get_by_text("Your application is submitted.")).to_be_visible()
     assert Application.objects.get(applicant=applicant).status == "submitted"
+
+
+def test_an_autosave_after_the_deadline_is_refused_and_the_page_stops_taking_edits(
+    live_server, new_page, open_term
+):
+    applicant = UserFactory(email="lina@example.org", name="Lina Vogel", time_zone="Europe/Berlin")
+    page = new_page(timezone_id="Europe/Berlin")
+    log_in(page, live_server.url, email=applicant.email, password=PASSWORD)
+    page.goto(f"{live_server.url}/terms/{open_term.slug}/apply/participant/")
+    _fill_the_form(page)
+    page.get_by_label("When could you attend").fill("Tue 19:00-21:00")
+    _wait_saved(page)
+    closed_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    Term.objects.filter(pk=open_term.pk).update(participant_deadline=closed_at)
+    before = list(
+        Answer.objects.filter(application__applicant=applicant).values_list("raw", flat=True)
+    )
+
+    page.get_by_label("Why do you want to take this course?").fill("Typed after the deadline")
+
+    expect(page.get_by_test_id("save-status")).to_contain_text("The deadline passed on")
+    expect(page.get_by_role("button", name="Submit application")).to_be_disabled()
+    expect(page.get_by_label("Why do you want to take this course?")).to_be_disabled()
+    assert Application.objects.get(applicant=applicant).status == "draft"
+    after = list(
+        Answer.objects.filter(application__applicant=applicant).values_list("raw", flat=True)
+    )
+    assert after == before
 
 
 def test_text_typed_after_the_login_expired_is_kept_and_saved_after_logging_in_again(
