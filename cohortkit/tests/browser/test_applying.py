@@ -130,24 +130,31 @@ def test_apply_with_drafts_a_lost_tab_an_edit_and_the_deadline_in_two_zones(
     )
 
 
+def _answers(applicant) -> list[str]:
+    return list(
+        Answer.objects.filter(application__applicant=applicant).values_list("raw", flat=True)
+    )
+
+
+def _draft_open_when_the_deadline_passes(page: Page, live_server, term, applicant) -> list[str]:
+    """Log in, fill the form, wait until it is saved; then the deadline passes (one second ago)
+    while the page is open. The answers the server holds at that moment."""
+    log_in(page, live_server.url, email=applicant.email, password=PASSWORD)
+    page.goto(f"{live_server.url}/terms/{term.slug}/apply/participant/")
+    _fill_the_form(page)
+    page.get_by_label("When could you attend").fill("Tue 19:00-21:00")
+    _wait_saved(page)
+    closed_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    Term.objects.filter(pk=term.pk).update(participant_deadline=closed_at)
+    return _answers(applicant)
+
+
 def test_a_submission_one_second_late_is_refused_and_an_extension_link_lets_it_in(
     live_server, new_page, open_term, organizer
 ):
     applicant = UserFactory(email="kenji@example.org", name="Kenji Ito", time_zone="Asia/Tokyo")
-    apply_url = f"{live_server.url}/terms/{open_term.slug}/apply/participant/"
     page = new_page(timezone_id="Asia/Tokyo", viewport=PHONE)
-    log_in(page, live_server.url, email=applicant.email, password=PASSWORD)
-    page.goto(apply_url)
-    _fill_the_form(page)
-    page.get_by_label("When could you attend").fill("Tue 19:00-21:00")
-    _wait_saved(page)
-
-    # The deadline passes while the page is open: it closed one second ago.
-    closed_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
-    Term.objects.filter(pk=open_term.pk).update(participant_deadline=closed_at)
-    before = list(
-        Answer.objects.filter(application__applicant=applicant).values_list("raw", flat=True)
-    )
+    before = _draft_open_when_the_deadline_passes(page, live_server, open_term, applicant)
     # Here the explicit submit meets the deadline, not an autosave: held back, so that on a slow
     # machine the autosave (800 ms after typing) cannot reach the server first and disable the
     # button (that path has its own test below).
@@ -159,10 +166,7 @@ def test_a_submission_one_second_late_is_refused_and_an_extension_link_lets_it_i
     expect(page.get_by_test_id("page-error")).to_contain_text("The deadline passed on")
     expect(page.get_by_test_id("deadline")).to_contain_text("Applications closed on")
     assert Application.objects.get(applicant=applicant).status == "draft"
-    after = list(
-        Answer.objects.filter(application__applicant=applicant).values_list("raw", flat=True)
-    )
-    assert after == before
+    assert _answers(applicant) == before
     screenshot(page, "application-deadline-passed-phone", full_page=False)
     page.unroute(save_url)
 
@@ -187,16 +191,7 @@ def test_an_autosave_after_the_deadline_is_refused_and_the_page_stops_taking_edi
 ):
     applicant = UserFactory(email="lina@example.org", name="Lina Vogel", time_zone="Europe/Berlin")
     page = new_page(timezone_id="Europe/Berlin")
-    log_in(page, live_server.url, email=applicant.email, password=PASSWORD)
-    page.goto(f"{live_server.url}/terms/{open_term.slug}/apply/participant/")
-    _fill_the_form(page)
-    page.get_by_label("When could you attend").fill("Tue 19:00-21:00")
-    _wait_saved(page)
-    closed_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
-    Term.objects.filter(pk=open_term.pk).update(participant_deadline=closed_at)
-    before = list(
-        Answer.objects.filter(application__applicant=applicant).values_list("raw", flat=True)
-    )
+    before = _draft_open_when_the_deadline_passes(page, live_server, open_term, applicant)
 
     page.get_by_label("Why do you want to take this course?").fill("Typed after the deadline")
 
@@ -204,10 +199,7 @@ def test_an_autosave_after_the_deadline_is_refused_and_the_page_stops_taking_edi
     expect(page.get_by_role("button", name="Submit application")).to_be_disabled()
     expect(page.get_by_label("Why do you want to take this course?")).to_be_disabled()
     assert Application.objects.get(applicant=applicant).status == "draft"
-    after = list(
-        Answer.objects.filter(application__applicant=applicant).values_list("raw", flat=True)
-    )
-    assert after == before
+    assert _answers(applicant) == before
 
 
 def test_text_typed_after_the_login_expired_is_kept_and_saved_after_logging_in_again(
